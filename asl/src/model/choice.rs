@@ -1,0 +1,186 @@
+//! Choice rules: data-test expressions and their boolean combinators.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Number;
+
+/// One Choice rule, serialized as a single JSON object such as
+/// `{"Variable": "$.x", "StringEquals": "a", "Next": "B"}` or `{"Not": {...}, "Next": "B"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChoiceRule {
+    /// Path of the input value a comparison tests (absent for `And`/`Or`/`Not`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable: Option<String>,
+    /// The operator and its operand, flattened into the rule object.
+    #[serde(flatten)]
+    pub condition: Condition,
+    /// Target state; required on top-level rules, absent on nested ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+impl ChoiceRule {
+    /// A data-test rule comparing the value at `variable` using `condition`.
+    pub fn test(variable: impl Into<String>, condition: Condition) -> Self {
+        Self {
+            variable: Some(variable.into()),
+            condition,
+            next: None,
+        }
+    }
+
+    /// A rule matching when all `rules` match.
+    pub fn and(rules: Vec<ChoiceRule>) -> Self {
+        Self::combinator(Condition::And(rules))
+    }
+
+    /// A rule matching when any of `rules` matches.
+    pub fn or(rules: Vec<ChoiceRule>) -> Self {
+        Self::combinator(Condition::Or(rules))
+    }
+
+    /// A rule matching when `rule` does not.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "named after the ASL `Not` operator; wraps its argument, not `self`"
+    )]
+    pub fn not(rule: ChoiceRule) -> Self {
+        Self::combinator(Condition::Not(Box::new(rule)))
+    }
+
+    /// Sets the state to transition to when this (top-level) rule matches.
+    #[must_use]
+    pub fn next(mut self, next: impl Into<String>) -> Self {
+        self.next = Some(next.into());
+        self
+    }
+
+    fn combinator(condition: Condition) -> Self {
+        Self {
+            variable: None,
+            condition,
+            next: None,
+        }
+    }
+}
+
+/// A Choice rule operator with its operand; the variant name is the ASL field name.
+///
+/// `*Path` variants hold a path to the value to compare against instead of a literal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Condition {
+    /// All nested rules match.
+    And(Vec<ChoiceRule>),
+    /// At least one nested rule matches.
+    Or(Vec<ChoiceRule>),
+    /// The nested rule does not match.
+    Not(Box<ChoiceRule>),
+
+    /// String equality.
+    StringEquals(String),
+    /// String equality with the value at a path.
+    StringEqualsPath(String),
+    /// String ordering `<`.
+    StringLessThan(String),
+    /// String ordering `<` against the value at a path.
+    StringLessThanPath(String),
+    /// String ordering `<=`.
+    StringLessThanEquals(String),
+    /// String ordering `<=` against the value at a path.
+    StringLessThanEqualsPath(String),
+    /// String ordering `>`.
+    StringGreaterThan(String),
+    /// String ordering `>` against the value at a path.
+    StringGreaterThanPath(String),
+    /// String ordering `>=`.
+    StringGreaterThanEquals(String),
+    /// String ordering `>=` against the value at a path.
+    StringGreaterThanEqualsPath(String),
+    /// Glob match where `*` matches any run of characters.
+    StringMatches(String),
+
+    /// Numeric equality.
+    NumericEquals(Number),
+    /// Numeric equality with the value at a path.
+    NumericEqualsPath(String),
+    /// Numeric `<`.
+    NumericLessThan(Number),
+    /// Numeric `<` against the value at a path.
+    NumericLessThanPath(String),
+    /// Numeric `<=`.
+    NumericLessThanEquals(Number),
+    /// Numeric `<=` against the value at a path.
+    NumericLessThanEqualsPath(String),
+    /// Numeric `>`.
+    NumericGreaterThan(Number),
+    /// Numeric `>` against the value at a path.
+    NumericGreaterThanPath(String),
+    /// Numeric `>=`.
+    NumericGreaterThanEquals(Number),
+    /// Numeric `>=` against the value at a path.
+    NumericGreaterThanEqualsPath(String),
+
+    /// Boolean equality.
+    BooleanEquals(bool),
+    /// Boolean equality with the value at a path.
+    BooleanEqualsPath(String),
+
+    /// Timestamp equality (RFC 3339 operand).
+    TimestampEquals(String),
+    /// Timestamp equality with the value at a path.
+    TimestampEqualsPath(String),
+    /// Timestamp `<`.
+    TimestampLessThan(String),
+    /// Timestamp `<` against the value at a path.
+    TimestampLessThanPath(String),
+    /// Timestamp `<=`.
+    TimestampLessThanEquals(String),
+    /// Timestamp `<=` against the value at a path.
+    TimestampLessThanEqualsPath(String),
+    /// Timestamp `>`.
+    TimestampGreaterThan(String),
+    /// Timestamp `>` against the value at a path.
+    TimestampGreaterThanPath(String),
+    /// Timestamp `>=`.
+    TimestampGreaterThanEquals(String),
+    /// Timestamp `>=` against the value at a path.
+    TimestampGreaterThanEqualsPath(String),
+
+    /// Whether the variable's path exists in the input (`true`) or not (`false`).
+    IsPresent(bool),
+    /// Whether the value is (`true`) or is not (`false`) JSON `null`.
+    IsNull(bool),
+    /// Whether the value is a string.
+    IsString(bool),
+    /// Whether the value is a number.
+    IsNumeric(bool),
+    /// Whether the value is a boolean.
+    IsBoolean(bool),
+    /// Whether the value is an RFC 3339 timestamp string.
+    IsTimestamp(bool),
+}
+
+impl Condition {
+    /// The operand of a `*Path` comparison, `None` for literal comparisons and combinators.
+    pub fn path_operand(&self) -> Option<&str> {
+        match self {
+            Self::StringEqualsPath(p)
+            | Self::StringLessThanPath(p)
+            | Self::StringLessThanEqualsPath(p)
+            | Self::StringGreaterThanPath(p)
+            | Self::StringGreaterThanEqualsPath(p)
+            | Self::NumericEqualsPath(p)
+            | Self::NumericLessThanPath(p)
+            | Self::NumericLessThanEqualsPath(p)
+            | Self::NumericGreaterThanPath(p)
+            | Self::NumericGreaterThanEqualsPath(p)
+            | Self::BooleanEqualsPath(p)
+            | Self::TimestampEqualsPath(p)
+            | Self::TimestampLessThanPath(p)
+            | Self::TimestampLessThanEqualsPath(p)
+            | Self::TimestampGreaterThanPath(p)
+            | Self::TimestampGreaterThanEqualsPath(p) => Some(p),
+            _ => None,
+        }
+    }
+}

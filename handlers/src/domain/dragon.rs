@@ -1,0 +1,40 @@
+//! The dragon record: seven string fields, with the limits every writer enforces.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// No control characters at all (single-line fields).
+const SINGLE_LINE: &str = r"^[^\u0000-\u001F\u007F]*$";
+/// No control characters except line feeds and carriage returns (multi-line fields).
+const MULTI_LINE: &str = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]*$";
+
+/// One dragon, as stored in the data object and as reported through `POST /dragons`.
+///
+/// The field limits below are the single source of truth: the API Gateway request
+/// model and the Lambdas' validation are both generated from them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Dragon", description = "A dragon sighting report.")]
+pub struct Dragon {
+    /// The dragon's name: the key, unique and compared case-insensitively.
+    #[schemars(length(min = 1, max = 80), regex(pattern = SINGLE_LINE))]
+    pub dragon_name_str: String,
+    /// The family (for example `red`).
+    #[schemars(length(min = 1, max = 40), regex(pattern = SINGLE_LINE))]
+    pub family_str: String,
+    /// Free text; may span lines.
+    #[schemars(length(min = 1, max = 2000), regex(pattern = MULTI_LINE))]
+    pub description_str: String,
+    /// City where the dragon lives.
+    #[schemars(length(min = 1, max = 100), regex(pattern = SINGLE_LINE))]
+    pub location_city_str: String,
+    /// Country where the dragon lives.
+    #[schemars(length(min = 1, max = 100), regex(pattern = SINGLE_LINE))]
+    pub location_country_str: String,
+    /// State or region; empty where a country has none.
+    #[schemars(length(max = 100), regex(pattern = SINGLE_LINE))]
+    pub location_state_str: String,
+    /// Neighbourhood; may be empty and may span lines.
+    #[schemars(length(max = 200), regex(pattern = MULTI_LINE))]
+    pub location_neighborhood_str: String,
+}

@@ -1,0 +1,207 @@
+//! Typed IAM policy documents: actions are a closed set of constants, resources are
+//! typed expressions, so a policy names only what this stack defines.
+
+use serde_json::{Map, Value, json};
+use stratosphere::services::aws::iam;
+use stratosphere::value::ExpString;
+
+/// One IAM action, e.g. `s3:GetObject`; only the constants below exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Action(&'static str);
+
+impl Action {
+    /// The action's IAM name.
+    pub fn name(self) -> &'static str {
+        self.0
+    }
+}
+
+/// The IAM actions this stack grants or denies.
+pub mod actions {
+    use super::Action;
+
+    /// `s3:GetObject`
+    pub const S3_GET_OBJECT: Action = Action("s3:GetObject");
+    /// `s3:PutObject`
+    pub const S3_PUT_OBJECT: Action = Action("s3:PutObject");
+    /// `s3:*`, used only to deny plain-HTTP access.
+    pub const S3_ALL: Action = Action("s3:*");
+    /// `ssm:GetParameters`
+    pub const SSM_GET_PARAMETERS: Action = Action("ssm:GetParameters");
+    /// `logs:CreateLogStream`
+    pub const LOGS_CREATE_LOG_STREAM: Action = Action("logs:CreateLogStream");
+    /// `logs:PutLogEvents`
+    pub const LOGS_PUT_LOG_EVENTS: Action = Action("logs:PutLogEvents");
+    /// `logs:CreateLogGroup`
+    pub const LOGS_CREATE_LOG_GROUP: Action = Action("logs:CreateLogGroup");
+    /// `logs:DescribeLogGroups`
+    pub const LOGS_DESCRIBE_LOG_GROUPS: Action = Action("logs:DescribeLogGroups");
+    /// `logs:DescribeLogStreams`
+    pub const LOGS_DESCRIBE_LOG_STREAMS: Action = Action("logs:DescribeLogStreams");
+    /// `logs:GetLogEvents`
+    pub const LOGS_GET_LOG_EVENTS: Action = Action("logs:GetLogEvents");
+    /// `logs:FilterLogEvents`
+    pub const LOGS_FILTER_LOG_EVENTS: Action = Action("logs:FilterLogEvents");
+    /// `logs:CreateLogDelivery` (vended log delivery: no resource-level permissions)
+    pub const LOGS_CREATE_LOG_DELIVERY: Action = Action("logs:CreateLogDelivery");
+    /// `logs:GetLogDelivery`
+    pub const LOGS_GET_LOG_DELIVERY: Action = Action("logs:GetLogDelivery");
+    /// `logs:UpdateLogDelivery`
+    pub const LOGS_UPDATE_LOG_DELIVERY: Action = Action("logs:UpdateLogDelivery");
+    /// `logs:DeleteLogDelivery`
+    pub const LOGS_DELETE_LOG_DELIVERY: Action = Action("logs:DeleteLogDelivery");
+    /// `logs:ListLogDeliveries`
+    pub const LOGS_LIST_LOG_DELIVERIES: Action = Action("logs:ListLogDeliveries");
+    /// `logs:PutResourcePolicy`
+    pub const LOGS_PUT_RESOURCE_POLICY: Action = Action("logs:PutResourcePolicy");
+    /// `logs:DescribeResourcePolicies`
+    pub const LOGS_DESCRIBE_RESOURCE_POLICIES: Action = Action("logs:DescribeResourcePolicies");
+    /// `xray:PutTraceSegments`
+    pub const XRAY_PUT_TRACE_SEGMENTS: Action = Action("xray:PutTraceSegments");
+    /// `xray:PutTelemetryRecords`
+    pub const XRAY_PUT_TELEMETRY_RECORDS: Action = Action("xray:PutTelemetryRecords");
+    /// `xray:GetSamplingRules`
+    pub const XRAY_GET_SAMPLING_RULES: Action = Action("xray:GetSamplingRules");
+    /// `xray:GetSamplingTargets`
+    pub const XRAY_GET_SAMPLING_TARGETS: Action = Action("xray:GetSamplingTargets");
+    /// `lambda:InvokeFunction`
+    pub const LAMBDA_INVOKE_FUNCTION: Action = Action("lambda:InvokeFunction");
+    /// `sns:Publish`
+    pub const SNS_PUBLISH: Action = Action("sns:Publish");
+    /// `states:StartExecution`
+    pub const STATES_START_EXECUTION: Action = Action("states:StartExecution");
+    /// `sts:AssumeRole`
+    pub const STS_ASSUME_ROLE: Action = Action("sts:AssumeRole");
+}
+
+/// The AWS services that assume this stack's roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// `apigateway.amazonaws.com`
+    ApiGateway,
+    /// `lambda.amazonaws.com`
+    Lambda,
+    /// `states.amazonaws.com`
+    StepFunctions,
+}
+
+impl Service {
+    fn principal(self) -> &'static str {
+        match self {
+            Self::ApiGateway => "apigateway.amazonaws.com",
+            Self::Lambda => "lambda.amazonaws.com",
+            Self::StepFunctions => "states.amazonaws.com",
+        }
+    }
+}
+
+/// One statement: allow (or deny) actions on resources.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    sid: &'static str,
+    allow: bool,
+    actions: Vec<Action>,
+    resources: Vec<ExpString>,
+    principal: Option<Value>,
+    condition: Option<Value>,
+}
+
+impl Statement {
+    /// Allows `actions` on `resources`.
+    pub fn allow(sid: &'static str, actions: &[Action], resources: Vec<ExpString>) -> Self {
+        Self {
+            sid,
+            allow: true,
+            actions: actions.to_vec(),
+            resources,
+            principal: None,
+            condition: None,
+        }
+    }
+
+    /// Allows actions for which AWS offers no resource-level permission (`Resource: *`).
+    pub fn allow_unscoped(sid: &'static str, actions: &[Action]) -> Self {
+        Self::allow(sid, actions, vec!["*".into()])
+    }
+
+    /// Denies every S3 action on `resources` to requests that are not over TLS.
+    pub fn deny_insecure_transport(resources: Vec<ExpString>) -> Self {
+        Self {
+            sid: "DenyInsecureTransport",
+            allow: false,
+            actions: vec![actions::S3_ALL],
+            resources,
+            principal: Some(json!("*")),
+            condition: Some(json!({ "Bool": { "aws:SecureTransport": "false" } })),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("Sid".into(), self.sid.into());
+        out.insert(
+            "Effect".into(),
+            if self.allow { "Allow" } else { "Deny" }.into(),
+        );
+        if let Some(principal) = &self.principal {
+            out.insert("Principal".into(), principal.clone());
+        }
+        let actions: Vec<Value> = self.actions.iter().map(|a| a.name().into()).collect();
+        out.insert("Action".into(), actions.into());
+        if !self.resources.is_empty() {
+            out.insert("Resource".into(), json!(self.resources));
+        }
+        if let Some(condition) = &self.condition {
+            out.insert("Condition".into(), condition.clone());
+        }
+        Value::Object(out)
+    }
+}
+
+/// An IAM policy document (version 2012-10-17).
+#[derive(Debug, Clone, Default)]
+pub struct PolicyDocument {
+    statements: Vec<Statement>,
+}
+
+impl PolicyDocument {
+    /// A document of these statements.
+    pub fn new(statements: Vec<Statement>) -> Self {
+        Self { statements }
+    }
+
+    /// The trust policy that lets one AWS service assume a role.
+    pub fn assumed_by(service: Service) -> Self {
+        Self::new(vec![Statement {
+            sid: "AssumedByService",
+            allow: true,
+            actions: vec![actions::STS_ASSUME_ROLE],
+            resources: Vec::new(),
+            principal: Some(json!({ "Service": service.principal() })),
+            condition: None,
+        }])
+    }
+
+    /// The document as JSON, as CloudFormation expects it.
+    pub fn to_value(&self) -> Value {
+        let statements: Vec<Value> = self.statements.iter().map(Statement::to_value).collect();
+        json!({ "Version": "2012-10-17", "Statement": statements })
+    }
+}
+
+/// A role for `service` with one inline policy.
+pub fn role(
+    service: Service,
+    description: &str,
+    policy_name: &str,
+    policy: &PolicyDocument,
+) -> iam::Role_ {
+    iam::Role! {
+        assume_role_policy_document: PolicyDocument::assumed_by(service).to_value(),
+        description: description,
+        policies: vec![iam::role::Policy! {
+            policy_document: policy.to_value(),
+            policy_name: policy_name,
+        }],
+    }
+}

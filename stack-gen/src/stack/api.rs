@@ -1,0 +1,353 @@
+//! The REST API: `/dragons` with GET (Lambda proxy) and POST (Step Functions
+//! `StartExecution`), a Cognito authorizer on both, CORS, a deployment that changes
+//! with the API, and a logged, throttled, traced stage.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use handlers::domain::schema::dragon_schema;
+use stratosphere::services::aws::{apigateway, iam as iam_types, lambda, stepfunctions};
+use stratosphere::value::ExpString;
+
+use super::{Auth, Parameters, request_template};
+use crate::iam::{self, PolicyDocument, Service, Statement, actions};
+use crate::template::{
+    Attributes, CheckovSkip, Handle, Pseudo, Sub, Template, TemplateError, regional_arn,
+};
+
+/// The deployed API.
+pub struct Api {
+    /// The REST API.
+    pub rest_api: Handle<apigateway::RestApi_>,
+    /// Its stage.
+    pub stage: Handle<apigateway::Stage_>,
+}
+
+const JSON: &str = "application/json";
+const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
+const ALLOW_HEADERS: &str = "Access-Control-Allow-Headers";
+const ALLOW_METHODS: &str = "Access-Control-Allow-Methods";
+
+fn header(name: &str) -> String {
+    format!("method.response.header.{name}")
+}
+
+fn json_body(text: &str) -> BTreeMap<String, ExpString> {
+    BTreeMap::from([(JSON.to_owned(), text.into())])
+}
+
+/// Header mappings for CORS answers (integration responses).
+fn cors_values(with_preflight: bool) -> BTreeMap<String, ExpString> {
+    let mut values = BTreeMap::from([(header(ALLOW_ORIGIN), "'*'".into())]);
+    if with_preflight {
+        values.insert(header(ALLOW_HEADERS), "'Authorization,Content-Type'".into());
+        values.insert(header(ALLOW_METHODS), "'GET,POST,OPTIONS'".into());
+    }
+    values
+}
+
+/// The same headers, declared on method responses.
+fn cors_declared(with_preflight: bool) -> BTreeMap<String, ExpString> {
+    cors_values(with_preflight)
+        .into_keys()
+        .map(|name| (name, "true".into()))
+        .collect()
+}
+
+fn method_response(status: &str) -> apigateway::method::MethodResponse_ {
+    apigateway::method::MethodResponse! {
+        response_parameters: cors_declared(false),
+        status_code: status,
+    }
+}
+
+fn integration_response(
+    pattern: Option<&str>,
+    status: &str,
+    body: &str,
+) -> apigateway::method::IntegrationResponse_ {
+    let mut response = apigateway::method::IntegrationResponse! {
+        response_parameters: cors_values(false),
+        response_templates: json_body(body),
+        status_code: status,
+    };
+    response.selection_pattern = pattern.map(ExpString::from);
+    response
+}
+
+const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","caller":"$context.authorizer.claims.sub","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationError":"$context.integration.error"}"#;
+
+const CACHE_SKIP: CheckovSkip = CheckovSkip {
+    id: "CKV_AWS_120",
+    reason: "Answers change with every accepted report and depend on the caller's query; a cache would serve stale lists and bills by the hour.",
+};
+
+/// Inputs the API wires together.
+pub struct Backends<'a> {
+    /// Sign-in.
+    pub auth: &'a Auth,
+    /// GET's Lambda.
+    pub list_function: &'a Handle<lambda::Function_>,
+    /// POST's state machine.
+    pub state_machine: &'a Handle<stepfunctions::StateMachine_>,
+}
+
+/// Adds the API, its methods, deployment and stage.
+pub fn add(
+    template: &mut Template,
+    parameters: &Parameters,
+    backends: &Backends,
+) -> Result<Api, TemplateError> {
+    let rest_api = template.add(
+        "DragonsApi",
+        apigateway::RestApi! {
+            description: "Dragons: list (GET) and report (POST) dragons.",
+            endpoint_configuration: apigateway::restapi::EndpointConfiguration! { types: vec!["REGIONAL".into()] },
+            name: Sub::new().pseudo(Pseudo::StackName).text("-dragons").build(),
+        },
+    )?;
+    let api_id = rest_api.reference();
+    let dragons = template.add(
+        "DragonsResource",
+        apigateway::Resource! {
+            parent_id: rest_api.root_resource_id(),
+            path_part: "dragons",
+            rest_api_id: api_id.clone(),
+        },
+    )?;
+    let authorizer = template.add(
+        "CognitoAuthorizer",
+        apigateway::Authorizer! {
+            identity_source: "method.request.header.Authorization",
+            name: "cognito-id-token",
+            provider_ar_ns: vec![backends.auth.user_pool.arn()],
+            rest_api_id: api_id.clone(),
+            r#type: "COGNITO_USER_POOLS",
+        },
+    )?;
+    let model = template.add(
+        "DragonModel",
+        apigateway::Model! {
+            content_type: JSON,
+            description: "A reported dragon (generated from the Rust Dragon type).",
+            name: "Dragon",
+            rest_api_id: api_id.clone(),
+            schema: dragon_schema(),
+        },
+    )?;
+    let body_validator = template.add(
+        "BodyValidator",
+        apigateway::RequestValidator! {
+            name: "body",
+            rest_api_id: api_id.clone(),
+            validate_request_body: true,
+            validate_request_parameters: false,
+        },
+    )?;
+
+    let get = template.add(
+        "GetDragonsMethod",
+        apigateway::Method! {
+            authorization_type: "COGNITO_USER_POOLS",
+            authorizer_id: authorizer.reference(),
+            http_method: "GET",
+            integration: apigateway::method::Integration! {
+                integration_http_method: "POST",
+                r#type: "AWS_PROXY",
+                uri: Sub::new()
+                    .text("arn:")
+                    .pseudo(Pseudo::Partition)
+                    .text(":apigateway:")
+                    .pseudo(Pseudo::Region)
+                    .text(":lambda:path/2015-03-31/functions/")
+                    .arn(backends.list_function)
+                    .text("/invocations")
+                    .build(),
+            },
+            operation_name: "ListDragons",
+            request_parameters: BTreeMap::from([
+                ("method.request.querystring.dragonName".to_owned(), "false".into()),
+                ("method.request.querystring.family".to_owned(), "false".into()),
+            ]),
+            resource_id: dragons.reference(),
+            rest_api_id: api_id.clone(),
+        },
+    )?;
+    template.add(
+        "ListDragonsInvokePermission",
+        lambda::Permission! {
+            action: "lambda:InvokeFunction",
+            function_name: backends.list_function.arn(),
+            principal: "apigateway.amazonaws.com",
+            source_arn: regional_arn("execute-api", Sub::new().reference(&rest_api).text("/*/GET/dragons")),
+        },
+    )?;
+
+    let start_role = template.add(
+        "ApiStartExecutionRole",
+        iam::role(
+            Service::ApiGateway,
+            "Lets POST /dragons start the report workflow",
+            "StartReportExecution",
+            &PolicyDocument::new(vec![Statement::allow(
+                "StartReport",
+                &[actions::STATES_START_EXECUTION],
+                vec![backends.state_machine.reference()],
+            )]),
+        ),
+    )?;
+    let post = template.add(
+        "PostDragonsMethod",
+        apigateway::Method! {
+            authorization_type: "COGNITO_USER_POOLS",
+            authorizer_id: authorizer.reference(),
+            http_method: "POST",
+            integration: apigateway::method::Integration! {
+                credentials: start_role.arn(),
+                integration_http_method: "POST",
+                integration_responses: vec![
+                    integration_response(None, "202", request_template::STARTED_RESPONSE),
+                    integration_response(Some("4\\d{2}"), "400", r#"{"message": "The report could not be started"}"#),
+                    integration_response(Some("5\\d{2}"), "502", r#"{"message": "The report service is unavailable; try again"}"#),
+                ],
+                passthrough_behavior: "NEVER",
+                request_templates: BTreeMap::from([(JSON.to_owned(), request_template::start_execution(backends.state_machine))]),
+                r#type: "AWS",
+                uri: Sub::new()
+                    .text("arn:")
+                    .pseudo(Pseudo::Partition)
+                    .text(":apigateway:")
+                    .pseudo(Pseudo::Region)
+                    .text(":states:action/StartExecution")
+                    .build(),
+            },
+            method_responses: vec![method_response("202"), method_response("400"), method_response("502")],
+            operation_name: "ReportDragon",
+            request_models: BTreeMap::from([(JSON.to_owned(), model.reference())]),
+            request_validator_id: body_validator.reference(),
+            resource_id: dragons.reference(),
+            rest_api_id: api_id.clone(),
+        },
+    )?;
+    let options = template.add(
+        "OptionsDragonsMethod",
+        apigateway::Method! {
+            authorization_type: "NONE",
+            http_method: "OPTIONS",
+            integration: apigateway::method::Integration! {
+                integration_responses: vec![apigateway::method::IntegrationResponse! {
+                    response_parameters: cors_values(true),
+                    response_templates: json_body(""),
+                    status_code: "204",
+                }],
+                request_templates: json_body("{\"statusCode\": 204}"),
+                r#type: "MOCK",
+            },
+            method_responses: vec![apigateway::method::MethodResponse! {
+                response_parameters: cors_declared(true),
+                status_code: "204",
+            }],
+            resource_id: dragons.reference(),
+            rest_api_id: api_id.clone(),
+        },
+    )?;
+    let mut api_parts = BTreeSet::from([
+        rest_api.id().to_owned(),
+        dragons.id().to_owned(),
+        authorizer.id().to_owned(),
+        model.id().to_owned(),
+        body_validator.id().to_owned(),
+        get.id().to_owned(),
+        post.id().to_owned(),
+        options.id().to_owned(),
+    ]);
+    for (id, kind) in [
+        ("Default4xxResponse", "DEFAULT_4XX"),
+        ("Default5xxResponse", "DEFAULT_5XX"),
+    ] {
+        let response = template.add(
+            id,
+            apigateway::GatewayResponse! {
+                response_parameters: BTreeMap::from([(format!("gatewayresponse.header.{ALLOW_ORIGIN}"), "'*'".into())]),
+                response_type: kind,
+                rest_api_id: api_id.clone(),
+            },
+        )?;
+        api_parts.insert(response.id().to_owned());
+    }
+
+    let deployment = template.add_with(
+        &format!("ApiDeployment{}", template.fingerprint(&api_parts)),
+        apigateway::Deployment! {
+            description: "Dragons API (the logical id changes with the API, so updates redeploy)",
+            rest_api_id: api_id.clone(),
+        },
+        Attributes::default()
+            .after(&get)
+            .after(&post)
+            .after(&options),
+    )?;
+    let access_logs = super::logging::add(template, "ApiAccessLogGroup")?;
+    let stage = template.add_with(
+        "ApiStage",
+        apigateway::Stage! {
+            access_log_setting: apigateway::stage::AccessLogSetting! {
+                destination_arn: access_logs.arn(),
+                format: ACCESS_LOG_FORMAT,
+            },
+            deployment_id: deployment.reference(),
+            description: "The dragons API stage",
+            method_settings: vec![apigateway::stage::MethodSetting! {
+                data_trace_enabled: false,
+                http_method: "*",
+                logging_level: "ERROR",
+                metrics_enabled: true,
+                resource_path: "/*",
+                throttling_burst_limit: 50,
+                throttling_rate_limit: 25.0,
+            }],
+            rest_api_id: api_id,
+            stage_name: parameters.stage.reference(),
+            tracing_enabled: true,
+        },
+        Attributes::skipping(&[CACHE_SKIP]),
+    )?;
+    add_account_logging_role(template, parameters)?;
+    Ok(Api { rest_api, stage })
+}
+
+/// Under `CreateApiGatewayAccountRole`: the account-wide role API Gateway writes
+/// stage logs with, and the account setting that points at it.
+fn add_account_logging_role(
+    template: &mut Template,
+    parameters: &Parameters,
+) -> Result<(), TemplateError> {
+    let condition = || Attributes::default().when(&parameters.create_api_gateway_account);
+    let role: Handle<iam_types::Role_> = template.add_with(
+        "ApiGatewayCloudWatchRole",
+        iam::role(
+            Service::ApiGateway,
+            "Account-wide role API Gateway uses to write execution and access logs",
+            "PushToCloudWatchLogs",
+            &PolicyDocument::new(vec![Statement::allow(
+                "WriteApiLogs",
+                &[
+                    actions::LOGS_CREATE_LOG_GROUP,
+                    actions::LOGS_CREATE_LOG_STREAM,
+                    actions::LOGS_DESCRIBE_LOG_GROUPS,
+                    actions::LOGS_DESCRIBE_LOG_STREAMS,
+                    actions::LOGS_PUT_LOG_EVENTS,
+                    actions::LOGS_GET_LOG_EVENTS,
+                    actions::LOGS_FILTER_LOG_EVENTS,
+                ],
+                vec![regional_arn("logs", Sub::new().text("log-group:*"))],
+            )]),
+        ),
+        condition(),
+    )?;
+    template.add_with(
+        "ApiGatewayAccount",
+        apigateway::Account! { cloud_watch_role_arn: role.arn() },
+        condition(),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! The three Lambda functions, each with its own log group and least-privilege role.
+
+use std::collections::BTreeMap;
+
+use handlers::domain::names::{self, functions};
+use stratosphere::services::aws::{lambda, logs};
+use stratosphere::value::ExpString;
+
+use super::{Parameters, Storage};
+use crate::iam::{self, Action, PolicyDocument, Service, Statement, actions};
+use crate::template::{
+    Attributes, CheckovSkip, Handle, Sub, Template, TemplateError, regional_arn,
+};
+
+/// Where `cargo lambda build --output-format zip` leaves a function's zip, relative to
+/// the template (`cfn-out/`), as `aws cloudformation package` resolves it.
+pub fn code_path(binary: &str) -> String {
+    format!("../target/lambda/{binary}/bootstrap.zip")
+}
+
+/// The three functions.
+pub struct Functions {
+    /// `GET /dragons`.
+    pub list: Handle<lambda::Function_>,
+    /// The workflow's ValidateDragon task.
+    pub validate: Handle<lambda::Function_>,
+    /// The workflow's AddDragon task.
+    pub add: Handle<lambda::Function_>,
+}
+
+struct Spec {
+    id: &'static str,
+    binary: &'static str,
+    description: &'static str,
+    timeout_seconds: i32,
+    data_actions: &'static [Action],
+    query_engine: bool,
+}
+
+const SPECS: [Spec; 3] = [
+    Spec {
+        id: "ListDragons",
+        binary: functions::LIST_DRAGONS,
+        description: "GET /dragons: queries the dragon data (S3 Select or scan).",
+        timeout_seconds: 15,
+        data_actions: &[actions::S3_GET_OBJECT],
+        query_engine: true,
+    },
+    Spec {
+        id: "ValidateDragon",
+        binary: functions::VALIDATE_DRAGON,
+        description: "Report workflow: validates a reported dragon and checks its name is free.",
+        timeout_seconds: 15,
+        data_actions: &[actions::S3_GET_OBJECT],
+        query_engine: false,
+    },
+    Spec {
+        id: "AddDragon",
+        binary: functions::ADD_DRAGON,
+        description: "Report workflow: adds a dragon with a conditional write.",
+        timeout_seconds: 30,
+        data_actions: &[actions::S3_GET_OBJECT, actions::S3_PUT_OBJECT],
+        query_engine: false,
+    },
+];
+
+const SKIPS: [CheckovSkip; 4] = [
+    CheckovSkip {
+        id: "CKV_AWS_115",
+        reason: "Reserved concurrency would take from the account's unreserved pool (10 on new accounts, which then cannot deploy); API Gateway stage throttling bounds the load instead.",
+    },
+    CheckovSkip {
+        id: "CKV_AWS_116",
+        reason: "Invoked synchronously (API Gateway proxy, Step Functions task): the caller sees and retries every error, so there are no async events for a dead-letter queue.",
+    },
+    CheckovSkip {
+        id: "CKV_AWS_117",
+        reason: "Reaches only public AWS APIs (SSM, S3); no VPC resources, and a VPC would need NAT or endpoints for no isolation gain.",
+    },
+    CheckovSkip {
+        id: "CKV_AWS_173",
+        reason: "The environment holds only parameter names and the query engine, no secrets; the default AWS-managed key encrypts it at rest.",
+    },
+];
+
+fn policy(spec: &Spec, storage: &Storage, log_group: &Handle<logs::LogGroup_>) -> PolicyDocument {
+    let parameter_arn =
+        |parameter| regional_arn("ssm", Sub::new().text("parameter/").reference(parameter));
+    PolicyDocument::new(vec![
+        Statement::allow(
+            "ReadDataLocation",
+            &[actions::SSM_GET_PARAMETERS],
+            vec![
+                parameter_arn(&storage.bucket_parameter),
+                parameter_arn(&storage.file_parameter),
+            ],
+        ),
+        Statement::allow(
+            "UseDataObject",
+            spec.data_actions,
+            vec![Sub::new().arn(&storage.bucket).text("/*").build()],
+        ),
+        Statement::allow(
+            "WriteOwnLogs",
+            &[
+                actions::LOGS_CREATE_LOG_STREAM,
+                actions::LOGS_PUT_LOG_EVENTS,
+            ],
+            vec![log_group.arn()],
+        ),
+        Statement::allow_unscoped(
+            "WriteTraces",
+            &[
+                actions::XRAY_PUT_TRACE_SEGMENTS,
+                actions::XRAY_PUT_TELEMETRY_RECORDS,
+            ],
+        ),
+    ])
+}
+
+fn add_one(
+    template: &mut Template,
+    spec: &Spec,
+    parameters: &Parameters,
+    storage: &Storage,
+) -> Result<Handle<lambda::Function_>, TemplateError> {
+    let log_group = super::logging::add(template, &format!("{}LogGroup", spec.id))?;
+    let role = template.add(
+        &format!("{}Role", spec.id),
+        iam::role(
+            Service::Lambda,
+            &format!("Execution role of {}", spec.binary),
+            &format!("{}Policy", spec.id),
+            &policy(spec, storage, &log_group),
+        ),
+    )?;
+    let mut variables: BTreeMap<String, ExpString> = BTreeMap::from([
+        (
+            names::ENV_BUCKET_PARAMETER.to_owned(),
+            storage.bucket_parameter.reference(),
+        ),
+        (
+            names::ENV_FILE_PARAMETER.to_owned(),
+            storage.file_parameter.reference(),
+        ),
+    ]);
+    if spec.query_engine {
+        variables.insert(
+            names::ENV_QUERY_ENGINE.to_owned(),
+            parameters.query_engine.reference(),
+        );
+    }
+    template.add_packaged(
+        &format!("{}Function", spec.id),
+        lambda::Function! {
+            architectures: vec!["arm64".into()],
+            code: lambda::function::Code! {},
+            description: spec.description,
+            environment: lambda::function::Environment! { variables: variables },
+            handler: "bootstrap",
+            logging_config: lambda::function::LoggingConfig! {
+                application_log_level: "INFO",
+                log_format: "JSON",
+                log_group: log_group.reference(),
+                system_log_level: "WARN",
+            },
+            memory_size: 128,
+            role: role.arn(),
+            runtime: "provided.al2023",
+            timeout: spec.timeout_seconds,
+            tracing_config: lambda::function::TracingConfig! { mode: "Active" },
+        },
+        &code_path(spec.binary),
+        Attributes::skipping(&SKIPS),
+    )
+}
+
+/// Adds the three functions with their roles and log groups.
+pub fn add(
+    template: &mut Template,
+    parameters: &Parameters,
+    storage: &Storage,
+) -> Result<Functions, TemplateError> {
+    let [list, validate, add] = &SPECS;
+    Ok(Functions {
+        list: add_one(template, list, parameters, storage)?,
+        validate: add_one(template, validate, parameters, storage)?,
+        add: add_one(template, add, parameters, storage)?,
+    })
+}

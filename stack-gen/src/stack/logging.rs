@@ -1,0 +1,22 @@
+//! CloudWatch log groups: one per writer, with retention.
+
+use stratosphere::services::aws::logs;
+
+use crate::template::{Attributes, CheckovSkip, Handle, Template, TemplateError};
+
+/// How long every log group keeps its events.
+pub const RETENTION_DAYS: i32 = 30;
+
+const DEFAULT_ENCRYPTION: CheckovSkip = CheckovSkip {
+    id: "CKV_AWS_158",
+    reason: "CloudWatch Logs encrypts every log group at rest by default; a customer-managed KMS key adds cost and key policy for logs that hold no secrets.",
+};
+
+/// Adds a log group with the standard retention.
+pub fn add(template: &mut Template, id: &str) -> Result<Handle<logs::LogGroup_>, TemplateError> {
+    template.add_with(
+        id,
+        logs::LogGroup! { retention_in_days: RETENTION_DAYS },
+        Attributes::skipping(&[DEFAULT_ENCRYPTION]),
+    )
+}

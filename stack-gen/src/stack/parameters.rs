@@ -1,0 +1,111 @@
+//! The stack's parameters and the conditions derived from them.
+
+use handlers::domain::names;
+use stratosphere::value::{ExpBool, ExpString, equals_string};
+
+use crate::template::{Condition, Param, Parameter, Template, TemplateError};
+
+/// Parameters (and conditions) the other modules read.
+pub struct Parameters {
+    /// The API stage name.
+    pub stage: Param,
+    /// `DRAGONS_QUERY_ENGINE` of list-dragons.
+    pub query_engine: Param,
+    /// Name of the SSM parameter holding the data bucket's name.
+    pub bucket_parameter_name: Param,
+    /// Name of the SSM parameter holding the data object's key.
+    pub file_parameter_name: Param,
+    /// Key of the data object (the SSM parameter's initial value).
+    pub data_key: Param,
+    /// Address that gets the report notifications, when set.
+    pub notification_email: Param,
+    /// Holds when a notification address was given.
+    pub has_notification_email: Condition,
+    /// Holds when the stack should create the account-wide API Gateway logging role.
+    pub create_api_gateway_account: Condition,
+}
+
+const SSM_NAME: &str = "^[a-zA-Z0-9_.-]{1,1011}$";
+const SSM_NAME_HELP: &str =
+    "letters, digits, '_', '.', '-' (no '/': the name is used in an IAM ARN)";
+
+/// Declares the parameters and conditions.
+pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
+    let stage = template.parameter(
+        "StageName",
+        Parameter::string(
+            "API Gateway stage name (the first path segment of the API URL).",
+            "v1",
+        )
+        .allowed_pattern("^[a-zA-Z0-9_]{1,64}$", "letters, digits and '_'"),
+    )?;
+    let query_engine = template.parameter(
+        "QueryEngine",
+        Parameter::string(
+            "How GET /dragons queries the data: S3 Select, a scan in the Lambda, or S3 Select falling back to a scan.",
+            names::QUERY_ENGINES[0],
+        )
+        .allowed_values(&names::QUERY_ENGINES),
+    )?;
+    let bucket_parameter_name = template.parameter(
+        "BucketParameterName",
+        Parameter::string(
+            "Name of the SSM parameter that holds the data bucket's name.",
+            names::DEFAULT_BUCKET_PARAMETER,
+        )
+        .allowed_pattern(SSM_NAME, SSM_NAME_HELP),
+    )?;
+    let file_parameter_name = template.parameter(
+        "FileParameterName",
+        Parameter::string(
+            "Name of the SSM parameter that holds the data object's key.",
+            names::DEFAULT_FILE_PARAMETER,
+        )
+        .allowed_pattern(SSM_NAME, SSM_NAME_HELP),
+    )?;
+    let data_key = template.parameter(
+        "DataObjectKey",
+        Parameter::string(
+            "Key of the dragon data object: .jsonl/.ndjson for JSON Lines, anything else for one JSON array.",
+            names::DEFAULT_DATA_KEY,
+        )
+        .allowed_pattern("^[^\\s].{0,1023}$", "a non-empty S3 key"),
+    )?;
+    let notification_email = template.parameter(
+        "NotificationEmail",
+        Parameter::string(
+            "E-mail address subscribed to report notifications (empty: none).",
+            "",
+        )
+        .allowed_pattern("^$|^[^@\\s]+@[^@\\s]+$", "empty, or an e-mail address"),
+    )?;
+    let create_account = template.parameter(
+        "CreateApiGatewayAccount",
+        Parameter::string(
+            "Create the account-wide API Gateway CloudWatch role (only for accounts that have none; access logs need it).",
+            "false",
+        )
+        .allowed_values(&["true", "false"]),
+    )?;
+    let has_notification_email = template.condition(
+        "HasNotificationEmail",
+        ExpBool::Not(Box::new(equals_string(
+            notification_email.reference(),
+            ExpString::from(""),
+        ))),
+    )?;
+    let create_api_gateway_account = template.condition(
+        "CreateApiGatewayAccountRole",
+        equals_string(create_account.reference(), ExpString::from("true")),
+    )?;
+    Ok(Parameters {
+        stage,
+        query_engine,
+        bucket_parameter_name,
+        file_parameter_name,
+        data_key,
+        notification_email,
+        has_notification_email,
+        create_api_gateway_account,
+    })
+}

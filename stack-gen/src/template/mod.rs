@@ -1,0 +1,261 @@
+//! Our template layer around `stratosphere`'s generated property types.
+//!
+//! `stratosphere` types every resource's properties from AWS's specification; this
+//! layer adds what its own `Template` lacks (`DependsOn`, `Metadata`, retention
+//! policies, parameters with defaults and allowed values, packaged code paths) and
+//! hands out typed [`Handle`]s, so a `Ref`/`Fn::GetAtt` can only name a resource
+//! that was added to the template.
+
+mod handle;
+mod parameter;
+mod render;
+mod sub;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use stratosphere::template::ToResource;
+use stratosphere::value::ExpBool;
+
+pub use handle::{Condition, Handle, HasArn, Param};
+pub use parameter::{Output, Parameter};
+pub use sub::{Pseudo, Sub, regional_arn};
+
+/// Why a resource, parameter, condition or output could not be added.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TemplateError {
+    /// Two entries of one section share a logical id.
+    #[error("duplicate logical id `{0}`")]
+    Duplicate(String),
+    /// A logical id that CloudFormation would reject (alphanumeric, 1-255).
+    #[error("invalid logical id `{0}`: use 1 to 255 ASCII letters and digits")]
+    InvalidId(String),
+}
+
+/// A checkov check skipped on one resource, with the reason a reviewer reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckovSkip {
+    /// The check id, e.g. `CKV_AWS_117`.
+    pub id: &'static str,
+    /// Why the check does not apply to this resource.
+    pub reason: &'static str,
+}
+
+/// The resource attributes `stratosphere`'s template cannot express.
+#[derive(Debug, Default, Clone)]
+pub struct Attributes {
+    depends_on: Vec<String>,
+    condition: Option<Condition>,
+    retain: bool,
+    checkov_skips: Vec<CheckovSkip>,
+}
+
+impl Attributes {
+    /// Attributes carrying only checkov skips.
+    pub fn skipping(skips: &[CheckovSkip]) -> Self {
+        Self::default().skip(skips)
+    }
+
+    /// Records checkov checks that do not apply, each with its reason (in `Metadata`).
+    pub fn skip(mut self, skips: &[CheckovSkip]) -> Self {
+        self.checkov_skips.extend_from_slice(skips);
+        self
+    }
+
+    /// Adds an explicit `DependsOn` on a resource of this template.
+    pub fn after<R>(mut self, resource: &Handle<R>) -> Self {
+        self.depends_on.push(resource.id().to_owned());
+        self
+    }
+
+    /// Creates the resource only when `condition` holds.
+    pub fn when(mut self, condition: &Condition) -> Self {
+        self.condition = Some(condition.clone());
+        self
+    }
+
+    /// Keeps the resource (and its data) when the stack deletes or replaces it.
+    pub fn retained(mut self) -> Self {
+        self.retain = true;
+        self
+    }
+}
+
+/// A resource type whose code `aws cloudformation package` uploads from a local path.
+pub trait Packageable: ToResource {
+    /// The property `package` rewrites from a local path to an S3 location.
+    const PACKAGED_PROPERTY: &'static str;
+}
+
+impl Packageable for stratosphere::services::aws::lambda::Function_ {
+    const PACKAGED_PROPERTY: &'static str = "Code";
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    resource_type: String,
+    properties: Map<String, Value>,
+    attributes: Attributes,
+}
+
+/// A CloudFormation template under construction.
+#[derive(Debug)]
+pub struct Template {
+    description: String,
+    parameters: BTreeMap<String, Parameter>,
+    conditions: BTreeMap<String, ExpBool>,
+    resources: BTreeMap<String, Entry>,
+    outputs: BTreeMap<String, Output>,
+}
+
+fn checked_id(id: &str) -> Result<String, TemplateError> {
+    if id.is_empty() || id.len() > 255 || !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(TemplateError::InvalidId(id.to_owned()));
+    }
+    Ok(id.to_owned())
+}
+
+fn insert_new<V>(
+    map: &mut BTreeMap<String, V>,
+    id: &str,
+    value: V,
+) -> Result<String, TemplateError> {
+    let id = checked_id(id)?;
+    if map.contains_key(&id) {
+        return Err(TemplateError::Duplicate(id));
+    }
+    map.insert(id.clone(), value);
+    Ok(id)
+}
+
+impl Template {
+    /// An empty template with a description.
+    pub fn new(description: impl Into<String>) -> Self {
+        Self {
+            description: description.into(),
+            parameters: BTreeMap::new(),
+            conditions: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+        }
+    }
+
+    /// Adds a resource; the handle is the only way to reference it.
+    pub fn add<R: ToResource>(
+        &mut self,
+        id: &str,
+        resource: R,
+    ) -> Result<Handle<R>, TemplateError> {
+        self.add_with(id, resource, Attributes::default())
+    }
+
+    /// Adds a resource with attributes (`DependsOn`, `Condition`, retention, skips).
+    pub fn add_with<R: ToResource>(
+        &mut self,
+        id: &str,
+        resource: R,
+        attributes: Attributes,
+    ) -> Result<Handle<R>, TemplateError> {
+        let entry = Entry {
+            resource_type: R::RESOURCE_TYPE_NAME.to_string(),
+            properties: resource.to_resource_properties(),
+            attributes,
+        };
+        insert_new(&mut self.resources, id, entry).map(Handle::new)
+    }
+
+    /// Adds a resource whose code property is a local path for `aws cloudformation package`.
+    pub fn add_packaged<R: Packageable>(
+        &mut self,
+        id: &str,
+        resource: R,
+        local_path: &str,
+        attributes: Attributes,
+    ) -> Result<Handle<R>, TemplateError> {
+        let handle = self.add_with(id, resource, attributes)?;
+        if let Some(entry) = self.resources.get_mut(handle.id()) {
+            entry.properties.insert(
+                R::PACKAGED_PROPERTY.to_owned(),
+                Value::String(local_path.to_owned()),
+            );
+        }
+        Ok(handle)
+    }
+
+    /// Declares a stack parameter.
+    pub fn parameter(&mut self, id: &str, parameter: Parameter) -> Result<Param, TemplateError> {
+        insert_new(&mut self.parameters, id, parameter).map(Param::new)
+    }
+
+    /// Declares a condition.
+    pub fn condition(&mut self, id: &str, expression: ExpBool) -> Result<Condition, TemplateError> {
+        insert_new(&mut self.conditions, id, expression).map(Condition::new)
+    }
+
+    /// Declares a stack output.
+    pub fn output(&mut self, id: &str, output: Output) -> Result<(), TemplateError> {
+        insert_new(&mut self.outputs, id, output).map(|_| ())
+    }
+
+    /// A short, stable hash of some resources' full definitions: a logical id that
+    /// embeds it changes exactly when one of them changes.
+    pub fn fingerprint(&self, ids: &BTreeSet<String>) -> String {
+        let mut hasher = Sha256::new();
+        for id in ids {
+            if let Some(entry) = self.resources.get(id) {
+                hasher.update(id.as_bytes());
+                hasher.update(render::resource(entry).to_string().as_bytes());
+            }
+        }
+        hasher
+            .finalize()
+            .iter()
+            .take(5)
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
+
+    /// The template as pretty JSON with a trailing newline; the same input gives
+    /// the same bytes.
+    pub fn to_json(&self) -> String {
+        render::pretty(&render::template(self))
+    }
+
+    /// The template as a JSON value.
+    pub fn to_value(&self) -> Value {
+        render::template(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stratosphere::services::aws::sns;
+
+    #[test]
+    fn rejects_duplicate_and_invalid_ids() {
+        let mut template = Template::new("t");
+        template.add("Topic", sns::Topic! {}).unwrap();
+        assert_eq!(
+            template.add("Topic", sns::Topic! {}).unwrap_err(),
+            TemplateError::Duplicate("Topic".into())
+        );
+        assert_eq!(
+            template.add("My-Topic", sns::Topic! {}).unwrap_err(),
+            TemplateError::InvalidId("My-Topic".into())
+        );
+    }
+
+    #[test]
+    fn fingerprint_follows_the_definition() {
+        let mut a = Template::new("t");
+        a.add("Topic", sns::Topic! { display_name: "a" }).unwrap();
+        let mut b = Template::new("t");
+        b.add("Topic", sns::Topic! { display_name: "b" }).unwrap();
+        let ids = BTreeSet::from(["Topic".to_owned()]);
+        assert_eq!(a.fingerprint(&ids), a.fingerprint(&ids));
+        assert_ne!(a.fingerprint(&ids), b.fingerprint(&ids));
+        assert_eq!(a.fingerprint(&ids).len(), 10);
+    }
+}

@@ -1,0 +1,1 @@
+//! Test harness: locating the pinned tools and running them.

@@ -1,1 +1,19 @@
-//! Test harness: locating the pinned tools and running them.
+//! The integration tests' harness: where the repository and the pinned tools are,
+//! and how to run the tools. The tests themselves live in `tests/integration/`.
+
+pub mod tools;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (the folder holding `Cargo.toml`, `cfn-out/`, `.tools/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// A path under the workspace root.
+pub fn in_workspace(relative: &str) -> PathBuf {
+    workspace_root().join(relative)
+}

@@ -1,0 +1,209 @@
+//! The built stack's wiring: what the design requires of each part, read from the
+//! rendered template.
+
+// Test helpers panic on purpose: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::Value;
+use stack_gen::stack;
+
+fn template() -> Value {
+    stack::build().unwrap().template.to_value()
+}
+
+fn resource<'a>(template: &'a Value, id: &str) -> &'a Value {
+    let resource = &template["Resources"][id];
+    assert!(resource.is_object(), "no resource {id}");
+    resource
+}
+
+fn ids_of_type(template: &Value, kind: &str) -> Vec<String> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == kind)
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+#[test]
+fn functions_are_arm64_al2023_from_cargo_lambda_zips() {
+    let template = template();
+    let functions = ids_of_type(&template, "AWS::Lambda::Function");
+    assert_eq!(functions.len(), 3);
+    for (id, binary) in [
+        ("ListDragonsFunction", "list-dragons"),
+        ("ValidateDragonFunction", "validate-dragon"),
+        ("AddDragonFunction", "add-dragon"),
+    ] {
+        let properties = &resource(&template, id)["Properties"];
+        assert_eq!(properties["Runtime"], "provided.al2023", "{id}");
+        assert_eq!(
+            properties["Architectures"],
+            serde_json::json!(["arm64"]),
+            "{id}"
+        );
+        assert_eq!(properties["Handler"], "bootstrap", "{id}");
+        assert_eq!(
+            properties["Code"],
+            format!("../target/lambda/{binary}/bootstrap.zip"),
+            "{id}"
+        );
+        assert_eq!(properties["LoggingConfig"]["LogFormat"], "JSON", "{id}");
+        assert_eq!(
+            properties["LoggingConfig"]["LogGroup"]["Ref"],
+            format!("{}LogGroup", id.trim_end_matches("Function"))
+        );
+    }
+}
+
+#[test]
+fn both_methods_require_the_cognito_authorizer() {
+    let template = template();
+    for id in ["GetDragonsMethod", "PostDragonsMethod"] {
+        let properties = &resource(&template, id)["Properties"];
+        assert_eq!(
+            properties["AuthorizationType"], "COGNITO_USER_POOLS",
+            "{id}"
+        );
+        assert_eq!(
+            properties["AuthorizerId"]["Ref"], "CognitoAuthorizer",
+            "{id}"
+        );
+    }
+    let authorizer = &resource(&template, "CognitoAuthorizer")["Properties"];
+    assert_eq!(authorizer["ProviderARNs"][0]["Fn::GetAtt"][0], "UserPool");
+}
+
+#[test]
+fn post_validates_the_body_against_the_generated_model_and_answers_202() {
+    let template = template();
+    let post = &resource(&template, "PostDragonsMethod")["Properties"];
+    assert_eq!(
+        post["RequestModels"]["application/json"]["Ref"],
+        "DragonModel"
+    );
+    assert_eq!(post["RequestValidatorId"]["Ref"], "BodyValidator");
+    let integration = &post["Integration"];
+    assert_eq!(integration["Type"], "AWS");
+    assert_eq!(integration["PassthroughBehavior"], "NEVER");
+    assert!(
+        integration["Uri"]["Fn::Sub"]
+            .as_str()
+            .unwrap()
+            .ends_with(":states:action/StartExecution")
+    );
+    let default_response = integration["IntegrationResponses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r.get("SelectionPattern").is_none())
+        .unwrap();
+    assert_eq!(default_response["StatusCode"], "202");
+    let model = &resource(&template, "DragonModel")["Properties"]["Schema"];
+    assert_eq!(*model, handlers::domain::schema::dragon_schema());
+}
+
+#[test]
+fn deployment_depends_on_every_method_and_feeds_a_logged_throttled_traced_stage() {
+    let template = template();
+    let deployments = ids_of_type(&template, "AWS::ApiGateway::Deployment");
+    assert_eq!(deployments.len(), 1);
+    let deployment = resource(&template, &deployments[0]);
+    let methods = ids_of_type(&template, "AWS::ApiGateway::Method");
+    assert_eq!(deployment["DependsOn"], serde_json::json!(methods));
+    let stage = &resource(&template, "ApiStage")["Properties"];
+    assert_eq!(stage["DeploymentId"]["Ref"], deployments[0]);
+    assert_eq!(
+        stage["AccessLogSetting"]["DestinationArn"]["Fn::GetAtt"][0],
+        "ApiAccessLogGroup"
+    );
+    assert!(
+        stage["MethodSettings"][0]["ThrottlingRateLimit"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    assert_eq!(stage["TracingEnabled"], true);
+}
+
+#[test]
+fn data_bucket_is_retained_encrypted_versioned_and_private() {
+    let template = template();
+    let bucket = resource(&template, "DataBucket");
+    assert_eq!(bucket["DeletionPolicy"], "Retain");
+    assert_eq!(bucket["UpdateReplacePolicy"], "Retain");
+    let properties = &bucket["Properties"];
+    assert_eq!(properties["VersioningConfiguration"]["Status"], "Enabled");
+    assert!(properties["BucketEncryption"].is_object());
+    let block = &properties["PublicAccessBlockConfiguration"];
+    for flag in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(block[flag], true, "{flag}");
+    }
+}
+
+#[test]
+fn parameters_and_outputs_are_the_documented_ones() {
+    let template = template();
+    let keys = |section: &str| -> Vec<String> {
+        template[section]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        keys("Parameters"),
+        [
+            "BucketParameterName",
+            "CreateApiGatewayAccount",
+            "DataObjectKey",
+            "FileParameterName",
+            "NotificationEmail",
+            "QueryEngine",
+            "StageName"
+        ]
+    );
+    assert_eq!(
+        keys("Outputs"),
+        [
+            "ApiUrl",
+            "DataBucketName",
+            "ReportsTopicArn",
+            "StateMachineArn",
+            "UserPoolClientId",
+            "UserPoolId"
+        ]
+    );
+    assert_eq!(
+        template["Parameters"]["QueryEngine"]["AllowedValues"],
+        serde_json::json!(["auto", "s3-select", "scan"])
+    );
+    assert_eq!(
+        resource(&template, "NotificationEmailSubscription")["Condition"],
+        "HasNotificationEmail"
+    );
+}
+
+#[test]
+fn ssm_parameters_carry_the_seed_names_by_default() {
+    let template = template();
+    assert_eq!(
+        template["Parameters"]["BucketParameterName"]["Default"],
+        "dragon_data_bucket_name"
+    );
+    assert_eq!(
+        template["Parameters"]["FileParameterName"]["Default"],
+        "dragon_data_file_name"
+    );
+    let bucket_parameter = &resource(&template, "BucketNameParameter")["Properties"];
+    assert_eq!(bucket_parameter["Name"]["Ref"], "BucketParameterName");
+    assert_eq!(bucket_parameter["Value"]["Ref"], "DataBucket");
+}

@@ -1,0 +1,126 @@
+//! The pinned external tools (installed by `scripts/install-tools` into `.tools/`)
+//! and a runner that captures what they print.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::workspace_root;
+
+/// A tool the tests run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// `cfn-lint`, in `.tools/venv/cfn-lint`.
+    CfnLint,
+    /// `checkov`, in its own `.tools/venv/checkov`.
+    Checkov,
+    /// `asl-validator`, in `.tools/npm`.
+    AslValidator,
+    /// `moto_server`, in `.tools/venv/moto`.
+    MotoServer,
+}
+
+/// Why a tool could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    /// The tool is not installed: the message says how to install it.
+    #[error(
+        "{tool} is not installed at {path}: run `scripts/install-tools` (or `scripts/test`, which runs it)"
+    )]
+    Missing {
+        /// The tool's name.
+        tool: &'static str,
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// The tool could not be started.
+    #[error("could not start {tool}: {source}")]
+    Spawn {
+        /// The tool's name.
+        tool: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+impl Tool {
+    /// The tool's command name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::CfnLint => "cfn-lint",
+            Self::Checkov => "checkov",
+            Self::AslValidator => "asl-validator",
+            Self::MotoServer => "moto_server",
+        }
+    }
+
+    /// Where `scripts/install-tools` puts the executable.
+    pub fn path(self) -> PathBuf {
+        let tools = workspace_root().join(".tools");
+        match self {
+            Self::CfnLint => tools.join("venv/cfn-lint/bin/cfn-lint"),
+            Self::Checkov => tools.join("venv/checkov/bin/checkov"),
+            Self::AslValidator => tools.join("npm/node_modules/.bin/asl-validator"),
+            Self::MotoServer => tools.join("venv/moto/bin/moto_server"),
+        }
+    }
+
+    /// Runs the tool with `args` in the workspace root and captures its output.
+    pub fn run<I, S>(self, args: I) -> Result<Run, ToolError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        self.run_in(&workspace_root(), args)
+    }
+
+    /// Runs the tool with `args` in `dir` and captures its output.
+    pub fn run_in<I, S>(self, dir: &Path, args: I) -> Result<Run, ToolError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let path = self.path();
+        if !path.is_file() {
+            return Err(ToolError::Missing {
+                tool: self.name(),
+                path,
+            });
+        }
+        let output = Command::new(&path)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .map_err(|source| ToolError::Spawn {
+                tool: self.name(),
+                source,
+            })?;
+        Ok(Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+}
+
+/// What a tool run printed and how it exited.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The exit code (`None` when killed by a signal).
+    pub code: Option<i32>,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Standard output parsed as JSON.
+    pub fn json(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_str(&self.stdout)
+    }
+}
+
+/// A path as a string argument.
+pub fn arg(path: &Path) -> String {
+    path.display().to_string()
+}

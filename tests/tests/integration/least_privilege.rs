@@ -1,0 +1,211 @@
+//! Least privilege, read from the template: every role's actions are exactly those
+//! its workload needs, each on the resources of this stack that it needs them on.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::util::{referenced, resources_of_type, strings, template};
+
+/// Actions AWS offers no resource-level permission for: the only ones allowed on `*`.
+const UNSCOPED: [&str; 12] = [
+    // X-Ray tracing (Lambda active tracing, Step Functions tracing).
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    // Step Functions' vended log delivery to CloudWatch Logs.
+    "logs:CreateLogDelivery",
+    "logs:GetLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:ListLogDeliveries",
+    "logs:PutResourcePolicy",
+    "logs:DescribeResourcePolicies",
+    "logs:DescribeLogGroups",
+];
+
+/// Per role: the assuming service, and per action the stack resources it may touch
+/// (`*` for the unscoped actions above).
+fn expected()
+-> BTreeMap<&'static str, (&'static str, BTreeMap<&'static str, BTreeSet<&'static str>>)> {
+    let set = |ids: &[&'static str]| ids.iter().copied().collect::<BTreeSet<_>>();
+    let lambda = |log_group: &'static str, write: bool| {
+        let mut actions = BTreeMap::from([
+            (
+                "ssm:GetParameters",
+                set(&["BucketNameParameter", "FileNameParameter"]),
+            ),
+            ("s3:GetObject", set(&["DataBucket"])),
+            ("logs:CreateLogStream", set(&[log_group])),
+            ("logs:PutLogEvents", set(&[log_group])),
+            ("xray:PutTraceSegments", set(&["*"])),
+            ("xray:PutTelemetryRecords", set(&["*"])),
+        ]);
+        if write {
+            actions.insert("s3:PutObject", set(&["DataBucket"]));
+        }
+        ("lambda.amazonaws.com", actions)
+    };
+    let mut machine = BTreeMap::from([
+        (
+            "lambda:InvokeFunction",
+            set(&["ValidateDragonFunction", "AddDragonFunction"]),
+        ),
+        ("sns:Publish", set(&["DragonReportsTopic"])),
+    ]);
+    for action in UNSCOPED {
+        machine.insert(action, set(&["*"]));
+    }
+    let api_logs = [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+        "logs:GetLogEvents",
+        "logs:FilterLogEvents",
+    ]
+    .into_iter()
+    .map(|action| (action, set(&["log-group:*"])))
+    .collect();
+    BTreeMap::from([
+        ("ListDragonsRole", lambda("ListDragonsLogGroup", false)),
+        (
+            "ValidateDragonRole",
+            lambda("ValidateDragonLogGroup", false),
+        ),
+        ("AddDragonRole", lambda("AddDragonLogGroup", true)),
+        ("StateMachineRole", ("states.amazonaws.com", machine)),
+        (
+            "ApiStartExecutionRole",
+            (
+                "apigateway.amazonaws.com",
+                BTreeMap::from([("states:StartExecution", set(&["ReportDragonStateMachine"]))]),
+            ),
+        ),
+        (
+            "ApiGatewayCloudWatchRole",
+            ("apigateway.amazonaws.com", api_logs),
+        ),
+    ])
+}
+
+/// What one resource entry of a statement scopes to: `*`, the API Gateway log-group
+/// wildcard, or the stack resources it references.
+fn scopes(resource: &Value) -> BTreeSet<String> {
+    match resource {
+        Value::String(s) if s == "*" => BTreeSet::from(["*".to_owned()]),
+        other => {
+            let ids: BTreeSet<String> = referenced(other)
+                .into_iter()
+                .filter(|id| !id.starts_with("AWS::"))
+                .collect();
+            if ids.is_empty() && other.to_string().contains(":log-group:*") {
+                BTreeSet::from(["log-group:*".to_owned()])
+            } else {
+                ids
+            }
+        }
+    }
+}
+
+#[test]
+fn every_role_has_exactly_the_actions_and_resources_it_needs() {
+    let template = template();
+    let roles = resources_of_type(&template, "AWS::IAM::Role");
+    let expected = expected();
+    let found: BTreeSet<&str> = roles.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        found,
+        expected.keys().copied().collect(),
+        "the stack's roles"
+    );
+
+    for (id, role) in roles {
+        let (service, wanted) = &expected[id.as_str()];
+        let properties = &role["Properties"];
+        assert!(
+            properties.get("ManagedPolicyArns").is_none(),
+            "{id}: managed policies grant more than needed"
+        );
+        let trust = &properties["AssumeRolePolicyDocument"]["Statement"];
+        assert_eq!(trust.as_array().unwrap().len(), 1, "{id}");
+        assert_eq!(
+            trust[0]["Principal"]["Service"], *service,
+            "{id}: trusted service"
+        );
+
+        let mut granted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for policy in properties["Policies"].as_array().unwrap() {
+            for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+                assert_eq!(statement["Effect"], "Allow", "{id}");
+                assert!(
+                    statement.get("NotAction").is_none() && statement.get("NotResource").is_none(),
+                    "{id}"
+                );
+                let resources: BTreeSet<String> = statement["Resource"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(scopes)
+                    .collect();
+                for action in strings(&statement["Action"]) {
+                    assert!(!action.contains('*'), "{id}: wildcard action {action}");
+                    if resources.contains("*") {
+                        assert!(
+                            UNSCOPED.contains(&action.as_str()),
+                            "{id}: {action} on * although AWS can scope it"
+                        );
+                    }
+                    granted
+                        .entry(action)
+                        .or_default()
+                        .extend(resources.iter().cloned());
+                }
+            }
+        }
+        let wanted: BTreeMap<String, BTreeSet<String>> = wanted
+            .iter()
+            .map(|(action, ids)| {
+                (
+                    (*action).to_owned(),
+                    ids.iter().map(|i| (*i).to_owned()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(granted, wanted, "{id}: actions and their resources");
+    }
+}
+
+#[test]
+fn bucket_policy_only_denies_plain_http() {
+    let template = template();
+    let policies = resources_of_type(&template, "AWS::S3::BucketPolicy");
+    assert_eq!(policies.len(), 1);
+    let statements = policies[0].1["Properties"]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    for statement in statements {
+        assert_eq!(statement["Effect"], "Deny");
+        assert_eq!(
+            statement["Condition"]["Bool"]["aws:SecureTransport"],
+            "false"
+        );
+    }
+}
+
+#[test]
+fn the_api_may_invoke_only_list_dragons_from_its_own_get_method() {
+    let template = template();
+    let permissions = resources_of_type(&template, "AWS::Lambda::Permission");
+    assert_eq!(permissions.len(), 1);
+    let properties = &permissions[0].1["Properties"];
+    assert_eq!(properties["Principal"], "apigateway.amazonaws.com");
+    assert_eq!(
+        referenced(&properties["FunctionName"]),
+        BTreeSet::from(["ListDragonsFunction".to_owned()])
+    );
+    let source = properties["SourceArn"]["Fn::Sub"].as_str().unwrap();
+    assert!(source.ends_with("${DragonsApi}/*/GET/dragons"), "{source}");
+}

@@ -1,0 +1,10 @@
+//! Integration tests: the generated stack under the real linters and our own
+//! invariants. One binary; shared helpers in `util.rs`.
+
+// Test helpers panic on purpose: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod least_privilege;
+mod lint;
+mod state_machine;
+mod util;

@@ -1,6 +1,7 @@
 //! The integration tests' harness: where the repository and the pinned tools are,
 //! and how to run the tools. The tests themselves live in `tests/integration/`.
 
+pub mod moto;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

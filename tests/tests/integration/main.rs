@@ -6,5 +6,6 @@
 
 mod least_privilege;
 mod lint;
+mod moto_server;
 mod state_machine;
 mod util;

@@ -1,0 +1,117 @@
+//! moto in server mode: started on 127.0.0.1 and a free port, stopped on drop.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::tools::{Tool, ToolError};
+
+/// How long moto may take to answer after it starts (it needs ~0.3 s here).
+const STARTUP: Duration = Duration::from_secs(20);
+
+/// Why moto could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum MotoError {
+    /// The tool is missing or could not be spawned.
+    #[error(transparent)]
+    Tool(#[from] ToolError),
+    /// No free port, or a socket error.
+    #[error("moto: {0}")]
+    Io(#[from] std::io::Error),
+    /// It did not answer in time.
+    #[error("moto did not answer on {0} within {STARTUP:?}")]
+    NotReady(SocketAddr),
+}
+
+/// A running `moto_server`; dropping it stops the server.
+#[derive(Debug)]
+pub struct Moto {
+    child: Child,
+    address: SocketAddr,
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+        .local_addr()?
+        .port())
+}
+
+/// Sends one HTTP/1.0 request and returns the status line and body.
+fn request(address: SocketAddr, method: &str, path: &str) -> std::io::Result<(String, String)> {
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n"
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    let status = head.lines().next().unwrap_or_default().to_owned();
+    Ok((status, body.to_owned()))
+}
+
+impl Moto {
+    /// Starts moto on 127.0.0.1 and a free port and waits until it answers.
+    pub fn start() -> Result<Self, MotoError> {
+        let path = Tool::MotoServer.path();
+        if !path.is_file() {
+            return Err(ToolError::Missing {
+                tool: Tool::MotoServer.name(),
+                path,
+            }
+            .into());
+        }
+        let port = free_port()?;
+        let child = Command::new(&path)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|source| ToolError::Spawn {
+                tool: Tool::MotoServer.name(),
+                source,
+            })?;
+        let moto = Self {
+            child,
+            address: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
+        };
+        let deadline = Instant::now() + STARTUP;
+        while Instant::now() < deadline {
+            if moto.reset().is_ok() {
+                return Ok(moto);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(MotoError::NotReady(moto.address))
+    }
+
+    /// The endpoint for `AWS_ENDPOINT_URL`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Clears every service's state (`POST /moto-api/reset`).
+    pub fn reset(&self) -> std::io::Result<()> {
+        let (status, _) = request(self.address, "POST", "/moto-api/reset")?;
+        if status.contains(" 200 ") {
+            Ok(())
+        } else {
+            Err(std::io::Error::other(format!("reset answered {status}")))
+        }
+    }
+
+    /// `GET path` on the server: status line and body.
+    pub fn get(&self, path: &str) -> std::io::Result<(String, String)> {
+        request(self.address, "GET", path)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        // Already exited or not killable: nothing more to do while dropping.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

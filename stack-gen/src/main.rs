@@ -1,6 +1,6 @@
 //! `stack-gen`: writes (or, with `--check`, verifies) the generated `cfn-out/`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -20,9 +20,8 @@ struct Cli {
 }
 
 fn default_out() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("cfn-out")
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).join("cfn-out")
 }
 
 fn main() -> anyhow::Result<ExitCode> {

@@ -53,6 +53,18 @@ fn cors_declared(with_preflight: bool) -> BTreeMap<String, ExpString> {
         .collect()
 }
 
+/// `arn:${AWS::Partition}:apigateway:${AWS::Region}:` + the service path API Gateway calls.
+fn integration_uri(service_path: Sub) -> ExpString {
+    Sub::new()
+        .text("arn:")
+        .pseudo(Pseudo::Partition)
+        .text(":apigateway:")
+        .pseudo(Pseudo::Region)
+        .text(":")
+        .then(service_path)
+        .build()
+}
+
 fn method_response(status: &str) -> apigateway::method::MethodResponse_ {
     apigateway::method::MethodResponse! {
         response_parameters: cors_declared(false),
@@ -153,15 +165,12 @@ pub fn add(
             integration: apigateway::method::Integration! {
                 integration_http_method: "POST",
                 r#type: "AWS_PROXY",
-                uri: Sub::new()
-                    .text("arn:")
-                    .pseudo(Pseudo::Partition)
-                    .text(":apigateway:")
-                    .pseudo(Pseudo::Region)
-                    .text(":lambda:path/2015-03-31/functions/")
-                    .arn(backends.list_function)
-                    .text("/invocations")
-                    .build(),
+                uri: integration_uri(
+                    Sub::new()
+                        .text("lambda:path/2015-03-31/functions/")
+                        .arn(backends.list_function)
+                        .text("/invocations"),
+                ),
             },
             operation_name: "ListDragons",
             request_parameters: BTreeMap::from([
@@ -212,13 +221,7 @@ pub fn add(
                 passthrough_behavior: "NEVER",
                 request_templates: BTreeMap::from([(JSON.to_owned(), request_template::start_execution(backends.state_machine))]),
                 r#type: "AWS",
-                uri: Sub::new()
-                    .text("arn:")
-                    .pseudo(Pseudo::Partition)
-                    .text(":apigateway:")
-                    .pseudo(Pseudo::Region)
-                    .text(":states:action/StartExecution")
-                    .build(),
+                uri: integration_uri(Sub::new().text("states:action/StartExecution")),
             },
             method_responses: vec![method_response("202"), method_response("400"), method_response("502")],
             operation_name: "ReportDragon",

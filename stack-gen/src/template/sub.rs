@@ -71,6 +71,12 @@ impl Sub {
         self.variable(&name)
     }
 
+    /// Appends another pattern.
+    pub fn then(mut self, rest: Sub) -> Self {
+        self.pattern.push_str(&rest.pattern);
+        self
+    }
+
     fn variable(mut self, name: &str) -> Self {
         self.pattern.push_str("${");
         self.pattern.push_str(name);
@@ -88,16 +94,16 @@ impl Sub {
 
 /// `arn:${AWS::Partition}:SERVICE:${AWS::Region}:${AWS::AccountId}:` + `rest`.
 pub fn regional_arn(service: &str, rest: Sub) -> ExpString {
-    let mut sub = Sub::new()
+    Sub::new()
         .text("arn:")
         .pseudo(Pseudo::Partition)
         .text(&format!(":{service}:"))
         .pseudo(Pseudo::Region)
         .text(":")
         .pseudo(Pseudo::AccountId)
-        .text(":");
-    sub.pattern.push_str(&rest.pattern);
-    sub.build()
+        .text(":")
+        .then(rest)
+        .build()
 }
 
 #[cfg(test)]

@@ -1,7 +1,11 @@
-//! Pure domain logic: the dragon record and its request schema. No I/O, no AWS types.
+//! Pure domain logic: the dragon record and its schema, the GET query, its S3 Select
+//! SQL and the streaming filter. No I/O, no AWS types.
 
 pub mod dragon;
+pub mod filter;
 pub mod names;
+pub mod query;
 pub mod schema;
+pub mod select_sql;
 
 pub use dragon::Dragon;

@@ -1,0 +1,124 @@
+//! S3 Select SQL for a [`DragonQuery`]: values only ever appear as string literals
+//! with `'` doubled, so no query value can change the statement.
+
+use super::query::DragonQuery;
+
+/// How the data object is laid out, which decides the `FROM` clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFormat {
+    /// One JSON record per line (`.jsonl`, `.ndjson`).
+    JsonLines,
+    /// One JSON document whose top level is an array of records.
+    JsonArray,
+}
+
+impl DataFormat {
+    /// The format a key implies: `.jsonl`/`.ndjson` (any case) are lines, the rest a document.
+    pub fn for_key(key: &str) -> Self {
+        let lower = key.to_ascii_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+            Self::JsonLines
+        } else {
+            Self::JsonArray
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            Self::JsonLines => "S3Object s",
+            Self::JsonArray => "S3Object[*][*] s",
+        }
+    }
+}
+
+/// A SQL string literal: wrapped in `'`, each `'` inside doubled.
+pub fn string_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// The `SELECT` for a query over data in `format`.
+pub fn select_sql(query: &DragonQuery, format: DataFormat) -> String {
+    let conditions: Vec<String> = [
+        ("dragon_name_str", query.name.as_deref()),
+        ("family_str", query.family.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| value.map(|v| format!("s.{field} = {}", string_literal(v))))
+    .collect();
+    let mut sql = format!("SELECT * FROM {}", format.table());
+    if !conditions.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&conditions.join(" AND "));
+    }
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(name: Option<&str>, family: Option<&str>) -> DragonQuery {
+        DragonQuery {
+            name: name.map(str::to_owned),
+            family: family.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn format_follows_the_key() {
+        assert_eq!(DataFormat::for_key("dragons.jsonl"), DataFormat::JsonLines);
+        assert_eq!(
+            DataFormat::for_key("a/b/DRAGONS.NDJSON"),
+            DataFormat::JsonLines
+        );
+        assert_eq!(
+            DataFormat::for_key("dragon_stats_one.txt"),
+            DataFormat::JsonArray
+        );
+        assert_eq!(DataFormat::for_key("dragons.json"), DataFormat::JsonArray);
+    }
+
+    #[test]
+    fn builds_the_exact_statements() {
+        let lines = DataFormat::JsonLines;
+        assert_eq!(
+            select_sql(&query(None, None), lines),
+            "SELECT * FROM S3Object s"
+        );
+        assert_eq!(
+            select_sql(&query(None, Some("red")), lines),
+            "SELECT * FROM S3Object s WHERE s.family_str = 'red'"
+        );
+        assert_eq!(
+            select_sql(&query(Some("Atlas"), Some("red")), DataFormat::JsonArray),
+            "SELECT * FROM S3Object[*][*] s WHERE s.dragon_name_str = 'Atlas' AND s.family_str = 'red'"
+        );
+    }
+
+    #[test]
+    fn injection_attempts_stay_literals() {
+        let cases = [
+            ("' or '1'='1", "''' or ''1''=''1'"),
+            ("O'Brien", "'O''Brien'"),
+            ("\\", "'\\'"),
+            ("x' --", "'x'' --'"),
+            ("a'; DROP TABLE s; --", "'a''; DROP TABLE s; --'"),
+            ("\u{2019}curly\u{2018}", "'\u{2019}curly\u{2018}'"),
+            ("''", "''''''"),
+        ];
+        for (value, literal) in cases {
+            assert_eq!(string_literal(value), literal, "{value}");
+            let sql = select_sql(&query(Some(value), None), DataFormat::JsonLines);
+            assert_eq!(
+                sql,
+                format!("SELECT * FROM S3Object s WHERE s.dragon_name_str = {literal}")
+            );
+            // Outside the literal, the statement is untouched: the literal ends the SQL.
+            let inner = &literal[1..literal.len() - 1];
+            assert!(
+                !inner.replace("''", "").contains('\''),
+                "{value}: an unpaired quote escaped"
+            );
+        }
+    }
+}

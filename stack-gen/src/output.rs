@@ -41,7 +41,7 @@ pub fn generate() -> Result<Vec<GeneratedFile>, OutputError> {
     Ok(vec![
         GeneratedFile {
             path: TEMPLATE_FILE,
-            contents: stack.template.to_json(),
+            contents: stack.template.to_json().map_err(StackError::Json)?,
         },
         GeneratedFile {
             path: DEFINITION_FILE,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use stack_gen::stack;
 
 fn template() -> Value {
-    stack::build().unwrap().template.to_value()
+    stack::build().unwrap().template.to_value().unwrap()
 }
 
 fn resource<'a>(template: &'a Value, id: &str) -> &'a Value {

@@ -11,7 +11,7 @@ use stratosphere::value::ExpString;
 use super::{Auth, Parameters, request_template};
 use crate::iam::{self, PolicyDocument, Service, Statement, actions};
 use crate::template::{
-    Attributes, CheckovSkip, Handle, Pseudo, Sub, Template, TemplateError, regional_arn,
+    Attributes, CheckovSkip, Handle, Pseudo, Sub, Template, TemplateError, region_arn, regional_arn,
 };
 
 /// The deployed API.
@@ -55,14 +55,7 @@ fn cors_declared(with_preflight: bool) -> BTreeMap<String, ExpString> {
 
 /// `arn:${AWS::Partition}:apigateway:${AWS::Region}:` + the service path API Gateway calls.
 fn integration_uri(service_path: Sub) -> ExpString {
-    Sub::new()
-        .text("arn:")
-        .pseudo(Pseudo::Partition)
-        .text(":apigateway:")
-        .pseudo(Pseudo::Region)
-        .text(":")
-        .then(service_path)
-        .build()
+    region_arn("apigateway", service_path)
 }
 
 fn method_response(status: &str) -> apigateway::method::MethodResponse_ {

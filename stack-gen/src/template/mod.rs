@@ -20,7 +20,7 @@ use stratosphere::value::ExpBool;
 
 pub use handle::{Condition, Handle, HasArn, Param};
 pub use parameter::{Output, Parameter};
-pub use sub::{Pseudo, Sub, regional_arn};
+pub use sub::{Pseudo, Sub, region_arn, regional_arn};
 
 /// Why a resource, parameter, condition or output could not be added.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -218,12 +218,12 @@ impl Template {
 
     /// The template as pretty JSON with a trailing newline; the same input gives
     /// the same bytes.
-    pub fn to_json(&self) -> String {
-        render::pretty(&render::template(self))
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        render::pretty(&render::template(self)?)
     }
 
     /// The template as a JSON value.
-    pub fn to_value(&self) -> Value {
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
         render::template(self)
     }
 }

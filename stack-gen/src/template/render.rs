@@ -36,50 +36,42 @@ pub(super) fn resource(entry: &Entry) -> Value {
     Value::Object(out)
 }
 
-fn section<V>(
+fn section<V: serde::Serialize>(
     entries: &std::collections::BTreeMap<String, V>,
-    value: impl Fn(&V) -> Value,
-) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(id, v)| (id.clone(), value(v)))
-            .collect(),
-    )
-}
-
-fn serialized<V: serde::Serialize>(value: &V) -> Value {
-    // Every value here is built from strings, maps and lists: serialization cannot fail.
-    serde_json::to_value(value).unwrap_or(Value::Null)
+) -> Result<Value, serde_json::Error> {
+    entries
+        .iter()
+        .map(|(id, v)| Ok((id.clone(), serde_json::to_value(v)?)))
+        .collect::<Result<Map<String, Value>, _>>()
+        .map(Value::Object)
 }
 
 /// The whole template.
-pub(super) fn template(template: &Template) -> Value {
+pub(super) fn template(template: &Template) -> Result<Value, serde_json::Error> {
     let mut out = Map::new();
     out.insert("AWSTemplateFormatVersion".into(), "2010-09-09".into());
     out.insert("Description".into(), template.description.clone().into());
     if !template.parameters.is_empty() {
-        out.insert(
-            "Parameters".into(),
-            section(&template.parameters, serialized),
-        );
+        out.insert("Parameters".into(), section(&template.parameters)?);
     }
     if !template.conditions.is_empty() {
-        out.insert(
-            "Conditions".into(),
-            section(&template.conditions, serialized),
-        );
+        out.insert("Conditions".into(), section(&template.conditions)?);
     }
-    out.insert("Resources".into(), section(&template.resources, resource));
+    let resources = template
+        .resources
+        .iter()
+        .map(|(id, entry)| (id.clone(), resource(entry)))
+        .collect();
+    out.insert("Resources".into(), Value::Object(resources));
     if !template.outputs.is_empty() {
-        out.insert("Outputs".into(), section(&template.outputs, serialized));
+        out.insert("Outputs".into(), section(&template.outputs)?);
     }
-    Value::Object(out)
+    Ok(Value::Object(out))
 }
 
 /// Pretty JSON with a trailing newline.
-pub(super) fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+pub(super) fn pretty(value: &Value) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
-    text
+    Ok(text)
 }

@@ -92,18 +92,24 @@ impl Sub {
     }
 }
 
-/// `arn:${AWS::Partition}:SERVICE:${AWS::Region}:${AWS::AccountId}:` + `rest`.
-pub fn regional_arn(service: &str, rest: Sub) -> ExpString {
+/// `arn:${AWS::Partition}:SERVICE:${AWS::Region}:` (no account) + `rest`.
+pub fn region_arn(service: &str, rest: Sub) -> ExpString {
     Sub::new()
         .text("arn:")
         .pseudo(Pseudo::Partition)
         .text(&format!(":{service}:"))
         .pseudo(Pseudo::Region)
         .text(":")
-        .pseudo(Pseudo::AccountId)
-        .text(":")
         .then(rest)
         .build()
+}
+
+/// `arn:${AWS::Partition}:SERVICE:${AWS::Region}:${AWS::AccountId}:` + `rest`.
+pub fn regional_arn(service: &str, rest: Sub) -> ExpString {
+    region_arn(
+        service,
+        Sub::new().pseudo(Pseudo::AccountId).text(":").then(rest),
+    )
 }
 
 #[cfg(test)]

@@ -125,25 +125,16 @@ impl DragonFilter {
         let mut start = 0;
         while let Some(offset) = memchr(b'\n', &self.pending[self.scanned..]) {
             let end = self.scanned + offset;
-            self.line(start, end)?;
+            self.record_at(start, end)?;
             start = end + 1;
             self.scanned = start;
         }
         self.scanned = self.pending.len();
         if at_end {
-            self.line(start, self.pending.len())?;
+            self.record_at(start, self.pending.len())?;
             return Ok(self.pending.len());
         }
         Ok(start)
-    }
-
-    fn line(&mut self, start: usize, end: usize) -> Result<(), FilterError> {
-        let line = self.pending[start..end].trim_ascii();
-        if line.is_empty() {
-            return Ok(());
-        }
-        let record = line.to_vec();
-        self.record(&record)
     }
 
     /// Handles every complete record of the array document in `pending`.
@@ -197,8 +188,7 @@ impl DragonFilter {
                         escaped: false,
                     },
                     b'}' | b']' if depth == 1 => {
-                        let record = self.pending[record_start..=index].to_vec();
-                        self.record(&record)?;
+                        self.record_at(record_start, index + 1)?;
                         ArrayState::Between
                     }
                     b'}' | b']' => ArrayState::Record {
@@ -228,6 +218,20 @@ impl DragonFilter {
         }
         self.scanned = index;
         Ok(consumed)
+    }
+
+    /// Handles `pending[start..end]` (surrounding whitespace ignored) as one record,
+    /// without copying it out of the buffer.
+    fn record_at(&mut self, start: usize, end: usize) -> Result<(), FilterError> {
+        let pending = std::mem::take(&mut self.pending);
+        let record = pending[start..end].trim_ascii();
+        let result = if record.is_empty() {
+            Ok(())
+        } else {
+            self.record(record)
+        };
+        self.pending = pending;
+        result
     }
 
     fn record(&mut self, record: &[u8]) -> Result<(), FilterError> {
@@ -261,7 +265,7 @@ mod tests {
     fn records() -> Vec<Value> {
         vec![
             json!({"dragon_name_str": "Atlas", "family_str": "red", "description_str": "line one\nline \"two\" {not a brace}"}),
-            json!({"dragon_name_str": "O'Brien", "family_str": "green", "description_str": "back\\slash ] ["}),
+            json!({"dragon_name_str": "O'Brien", "family_str": "green", "description_str": "back\\slash ] [ one \" quote } and a trailing backslash \\"}),
             json!({"dragon_name_str": "Ærø", "family_str": "red", "description_str": "ünïcödé"}),
         ]
     }

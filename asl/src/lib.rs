@@ -1,5 +1,5 @@
-//! Amazon States Language (ASL): a typed model of state machines, their JSON form, and
-//! static validation.
+//! Amazon States Language (ASL): a typed model of state machines, their JSON form, static
+//! validation, and an in-process interpreter ([`interpret`]).
 //!
 //! ```
 //! use asl::{Catcher, Fail, Retrier, StateMachine, Succeed, Task};
@@ -20,8 +20,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod interpret;
 pub mod model;
 pub mod validate;
+
+/// Re-exported for implementing [`interpret::TaskRunner`] and [`interpret::Clock`].
+pub use async_trait::async_trait;
 
 pub use model::{
     Catcher, Choice, ChoiceRule, Condition, Fail, ParseError, Pass, Retrier, State, StateMachine,

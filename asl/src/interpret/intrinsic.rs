@@ -1,0 +1,469 @@
+//! Intrinsic functions in payload templates, such as
+//! `States.Format('The dragon {} was added.', $.dragon.dragon_name_str)`.
+//!
+//! Supported: `States.Format`, `States.StringToJson`, `States.JsonToString`,
+//! `States.Array`, `States.ArrayLength`, `States.ArrayGetItem`, `States.MathAdd`,
+//! `States.StringSplit` and `States.JsonMerge` (shallow). Arguments are string literals in
+//! single quotes (escape `'`, `{`, `}` and `\` with `\`), numbers, `true`, `false`, `null`,
+//! paths and nested calls.
+
+use serde_json::{Number, Value};
+
+use super::context::Context;
+use super::paths::{self, PathError};
+
+/// An intrinsic function call that cannot be parsed or evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum IntrinsicError {
+    /// The call is not well-formed.
+    #[error("invalid intrinsic function call `{call}`: {reason}")]
+    Syntax { call: String, reason: String },
+    /// A path argument cannot be resolved.
+    #[error(transparent)]
+    Path(#[from] PathError),
+    /// The function is not one of the supported ones.
+    #[error("unsupported intrinsic function `{0}`")]
+    Unknown(String),
+    /// The function was given arguments it cannot use.
+    #[error("{function}: {reason}")]
+    Arguments { function: String, reason: String },
+}
+
+/// A parsed argument or call.
+#[derive(Debug, Clone, PartialEq)]
+enum Expr {
+    /// A string literal, kept with its escapes (`States.Format` tells `\{` from `{`).
+    Str(String),
+    /// A number, boolean or `null` literal.
+    Literal(Value),
+    /// A path into the input or the context object.
+    Path(String),
+    /// A nested function call.
+    Call(String, Vec<Expr>),
+}
+
+/// Whether `text` looks like an intrinsic function call rather than a path.
+pub(crate) fn is_call(text: &str) -> bool {
+    text.starts_with("States.")
+}
+
+/// Parses and evaluates the call `text` against `input`.
+pub(crate) fn evaluate(
+    text: &str,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Value, IntrinsicError> {
+    let mut parser = Parser { text, pos: 0 };
+    let expr = parser.call()?;
+    parser.skip_whitespace();
+    if parser.pos != text.len() {
+        return Err(parser.error("unexpected text after the call"));
+    }
+    expr.eval(input, context)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn error(&self, reason: &str) -> IntrinsicError {
+        IntrinsicError::Syntax {
+            call: self.text.to_owned(),
+            reason: format!("{reason} at byte {}", self.pos),
+        }
+    }
+
+    fn rest(&self) -> &'a str {
+        self.text.get(self.pos..).unwrap_or_default()
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn skip_whitespace(&mut self) {
+        let rest = self.rest();
+        self.pos += rest.len() - rest.trim_start().len();
+    }
+
+    /// `States.Name(arg, ...)`.
+    fn call(&mut self) -> Result<Expr, IntrinsicError> {
+        let rest = self.rest();
+        let name_len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+            .unwrap_or(rest.len());
+        let name = rest[..name_len].to_owned();
+        if !is_call(&name) {
+            return Err(self.error("expected a `States.` function name"));
+        }
+        self.pos += name_len;
+        self.skip_whitespace();
+        if self.peek() != Some('(') {
+            return Err(self.error("expected `(`"));
+        }
+        self.pos += 1;
+        let mut args = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(')') {
+            self.pos += 1;
+            return Ok(Expr::Call(name, args));
+        }
+        loop {
+            self.skip_whitespace();
+            args.push(self.argument()?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(',') => self.pos += 1,
+                Some(')') => {
+                    self.pos += 1;
+                    return Ok(Expr::Call(name, args));
+                }
+                _ => return Err(self.error("expected `,` or `)`")),
+            }
+        }
+    }
+
+    fn argument(&mut self) -> Result<Expr, IntrinsicError> {
+        match self.peek() {
+            Some('\'') => self.string(),
+            Some('$') => Ok(Expr::Path(self.token(true).to_owned())),
+            _ if is_call(self.rest()) => self.call(),
+            _ => {
+                let token = self.token(false);
+                match serde_json::from_str::<Value>(token) {
+                    Ok(value @ (Value::Number(_) | Value::Bool(_) | Value::Null)) => {
+                        Ok(Expr::Literal(value))
+                    }
+                    _ => Err(self.error(&format!("unexpected argument `{token}`"))),
+                }
+            }
+        }
+    }
+
+    /// A single-quoted literal, returned raw (escapes kept).
+    fn string(&mut self) -> Result<Expr, IntrinsicError> {
+        let body = self.rest().get(1..).unwrap_or_default();
+        let mut escaped = false;
+        for (i, c) in body.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '\'' => {
+                    let raw = body[..i].to_owned();
+                    self.pos += 1 + i + 1;
+                    return Ok(Expr::Str(raw));
+                }
+                _ => {}
+            }
+        }
+        Err(self.error("unterminated string literal"))
+    }
+
+    /// A path or literal token: up to `,` or `)` or whitespace outside brackets and quotes.
+    fn token(&mut self, path: bool) -> &'a str {
+        let rest = self.rest();
+        let (mut depth, mut quote) = (0usize, None);
+        let mut end = rest.len();
+        for (i, c) in rest.char_indices() {
+            match (quote, c) {
+                (Some(q), _) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') if path && depth > 0 => quote = Some(c),
+                (None, '[') if path => depth += 1,
+                (None, ']') if path => depth = depth.saturating_sub(1),
+                (None, ',' | ')') if depth == 0 => {
+                    end = i;
+                    break;
+                }
+                (None, c) if c.is_whitespace() && depth == 0 => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        self.pos += end;
+        &rest[..end]
+    }
+}
+
+impl Expr {
+    fn eval(&self, input: &Value, context: &Context<'_>) -> Result<Value, IntrinsicError> {
+        match self {
+            Self::Str(raw) => Ok(Value::String(unescape(raw))),
+            Self::Literal(value) => Ok(value.clone()),
+            Self::Path(path) => Ok(paths::resolve(path, input, context)?.into_owned()),
+            Self::Call(name, args) => call(name, args, input, context),
+        }
+    }
+}
+
+/// A string literal's value: `\x` stands for `x`.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn call(
+    name: &str,
+    args: &[Expr],
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Value, IntrinsicError> {
+    let bad = |reason: &str| IntrinsicError::Arguments {
+        function: name.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if name == "States.Format" {
+        return format(args, input, context).map_err(|e| match e {
+            FormatError::Intrinsic(e) => e,
+            FormatError::Arguments(reason) => bad(&reason),
+        });
+    }
+    let values = args
+        .iter()
+        .map(|arg| arg.eval(input, context))
+        .collect::<Result<Vec<_>, _>>()?;
+    match (name, values.as_slice()) {
+        ("States.StringToJson", [Value::String(text)]) => {
+            serde_json::from_str(text).map_err(|e| bad(&format!("not JSON: {e}")))
+        }
+        ("States.StringToJson", _) => Err(bad("expects one string")),
+        ("States.JsonToString", [value]) => Ok(Value::String(value.to_string())),
+        ("States.JsonToString", _) => Err(bad("expects one argument")),
+        ("States.Array", _) => Ok(Value::Array(values)),
+        ("States.ArrayLength", [Value::Array(items)]) => Ok(Value::from(items.len())),
+        ("States.ArrayLength", _) => Err(bad("expects one array")),
+        ("States.ArrayGetItem", [Value::Array(items), Value::Number(index)]) => index
+            .as_u64()
+            .and_then(|i| items.get(usize::try_from(i).ok()?))
+            .cloned()
+            .ok_or_else(|| bad(&format!("no item at index {index}"))),
+        ("States.ArrayGetItem", _) => Err(bad("expects an array and an index")),
+        ("States.MathAdd", [Value::Number(a), Value::Number(b)]) => a
+            .as_i64()
+            .zip(b.as_i64())
+            .and_then(|(a, b)| a.checked_add(b))
+            .map(|sum| Value::Number(Number::from(sum)))
+            .ok_or_else(|| bad("expects two integers with an integer sum")),
+        ("States.MathAdd", _) => Err(bad("expects two integers")),
+        ("States.StringSplit", [Value::String(text), Value::String(delimiters)]) => Ok(text
+            .split(|c| delimiters.contains(c))
+            .filter(|part| !part.is_empty())
+            .map(|part| Value::String(part.to_owned()))
+            .collect()),
+        ("States.StringSplit", _) => Err(bad("expects a string and a delimiter string")),
+        ("States.JsonMerge", [Value::Object(a), Value::Object(b), Value::Bool(false)]) => {
+            let mut merged = a.clone();
+            merged.extend(b.iter().map(|(k, v)| (k.clone(), v.clone())));
+            Ok(Value::Object(merged))
+        }
+        ("States.JsonMerge", _) => Err(bad("expects two objects and `false` (shallow merge)")),
+        _ => Err(IntrinsicError::Unknown(name.to_owned())),
+    }
+}
+
+enum FormatError {
+    Intrinsic(IntrinsicError),
+    Arguments(String),
+}
+
+impl From<IntrinsicError> for FormatError {
+    fn from(e: IntrinsicError) -> Self {
+        Self::Intrinsic(e)
+    }
+}
+
+/// `States.Format(template, args...)`: each `{}` takes the next argument.
+fn format(args: &[Expr], input: &Value, context: &Context<'_>) -> Result<Value, FormatError> {
+    let Some((template, args)) = args.split_first() else {
+        return Err(FormatError::Arguments("expects a template".to_owned()));
+    };
+    // A literal template keeps its escapes so that `\{` is not a placeholder.
+    let (template, escapes) = match template {
+        Expr::Str(raw) => (raw.clone(), true),
+        other => match other.eval(input, context)? {
+            Value::String(text) => (text, false),
+            _ => {
+                return Err(FormatError::Arguments(
+                    "the template is not a string".to_owned(),
+                ));
+            }
+        },
+    };
+    let mut values = Vec::with_capacity(args.len());
+    for arg in args {
+        values.push(match arg.eval(input, context)? {
+            Value::String(text) => text,
+            value @ (Value::Number(_) | Value::Bool(_) | Value::Null) => value.to_string(),
+            _ => {
+                return Err(FormatError::Arguments(
+                    "arguments must be strings, numbers, booleans or null".to_owned(),
+                ));
+            }
+        });
+    }
+    let mut values = values.into_iter();
+    let mut out = String::with_capacity(template.len());
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if escapes => out.extend(chars.next()),
+            '{' if chars.peek() == Some(&'}') => {
+                chars.next();
+                let value = values.next().ok_or_else(|| {
+                    FormatError::Arguments("more `{}` placeholders than arguments".to_owned())
+                })?;
+                out.push_str(&value);
+            }
+            '{' | '}' => {
+                return Err(FormatError::Arguments(format!(
+                    "unescaped `{c}` in the template"
+                )));
+            }
+            c => out.push(c),
+        }
+    }
+    if values.next().is_some() {
+        return Err(FormatError::Arguments(
+            "more arguments than `{}` placeholders".to_owned(),
+        ));
+    }
+    Ok(Value::String(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn eval(call: &str, input: &Value) -> Result<Value, IntrinsicError> {
+        evaluate(call, input, &Context::for_tests())
+    }
+
+    #[test]
+    fn format_fills_placeholders_in_order() {
+        let input = json!({"name": "Atlas", "age": 1200, "wild": true, "none": null});
+        assert_eq!(
+            eval("States.Format('{} is {} years old', $.name, $.age)", &input),
+            Ok(json!("Atlas is 1200 years old"))
+        );
+        assert_eq!(
+            eval("States.Format( '{}/{}/{}' ,$.wild , null,'x, y' )", &input),
+            Ok(json!("true/null/x, y"))
+        );
+        assert_eq!(
+            eval("States.Format('no placeholders')", &input),
+            Ok(json!("no placeholders"))
+        );
+    }
+
+    #[test]
+    fn format_honours_escapes() {
+        let input = json!({"name": "Atlas"});
+        assert_eq!(
+            eval(r"States.Format('\{\} is \'{}\' \\ ok', $.name)", &input),
+            Ok(json!(r"{} is 'Atlas' \ ok"))
+        );
+        // Escaped braces in a string argument are plain characters in the result.
+        assert_eq!(
+            eval(r"States.Format('{}', 'a\{b')", &input),
+            Ok(json!("a{b"))
+        );
+    }
+
+    #[test]
+    fn format_rejects_mismatched_arguments() {
+        let input = json!({"name": "Atlas", "list": [1]});
+        for call in [
+            "States.Format('{} and {}', $.name)",
+            "States.Format('{}', $.name, $.name)",
+            "States.Format('{}', $.list)",
+            "States.Format('{', $.name)",
+            "States.Format()",
+        ] {
+            assert!(
+                matches!(eval(call, &input), Err(IntrinsicError::Arguments { .. })),
+                "{call}"
+            );
+        }
+        assert!(matches!(
+            eval("States.Format('{}', $.missing)", &input),
+            Err(IntrinsicError::Path(PathError::NotFound { .. }))
+        ));
+    }
+
+    #[test]
+    fn json_functions_and_arrays() {
+        let input = json!({"text": "{\"a\":[1,2]}", "obj": {"b": "c"}, "csv": "a,b,,c"});
+        assert_eq!(
+            eval("States.StringToJson($.text)", &input),
+            Ok(json!({"a": [1, 2]}))
+        );
+        assert_eq!(
+            eval("States.JsonToString($.obj)", &input),
+            Ok(json!("{\"b\":\"c\"}"))
+        );
+        assert_eq!(
+            eval("States.Array('x', 1, $.obj, States.Array())", &input),
+            Ok(json!(["x", 1, {"b": "c"}, []]))
+        );
+        assert_eq!(
+            eval("States.ArrayLength(States.StringSplit($.csv, ','))", &input),
+            Ok(json!(3))
+        );
+        assert_eq!(
+            eval("States.ArrayGetItem(States.Array(5, 6), 1)", &input),
+            Ok(json!(6))
+        );
+        assert_eq!(eval("States.MathAdd(40, -2)", &input), Ok(json!(38)));
+        assert_eq!(
+            eval(
+                "States.JsonMerge($.obj, States.StringToJson('{\"d\": 1}'), false)",
+                &input
+            ),
+            Ok(json!({"b": "c", "d": 1}))
+        );
+        assert_eq!(
+            eval("States.Array($$.State.Name)", &input),
+            Ok(json!(["TestState"]))
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_calls() {
+        let input = json!({});
+        for call in [
+            "States.Format('unterminated)",
+            "States.Array(1 2)",
+            "States.Array(1,",
+            "States.Array(bogus)",
+            "States.Array(1) trailing",
+            "Other.Array(1)",
+        ] {
+            assert!(
+                matches!(eval(call, &input), Err(IntrinsicError::Syntax { .. })),
+                "{call}: {:?}",
+                eval(call, &input)
+            );
+        }
+        assert_eq!(
+            eval("States.Hash('a', 'SHA-1')", &input),
+            Err(IntrinsicError::Unknown("States.Hash".to_owned()))
+        );
+        assert!(matches!(
+            eval("States.StringToJson('{')", &input),
+            Err(IntrinsicError::Arguments { .. })
+        ));
+    }
+}

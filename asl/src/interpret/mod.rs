@@ -1,0 +1,45 @@
+//! An in-process interpreter that runs a [`StateMachine`](crate::StateMachine) with
+//! pluggable task runners and a pluggable clock.
+//!
+//! ```
+//! use asl::interpret::{Interpreter, Status, TaskError, TestClock, task_fn};
+//! use asl::{Pass, StateMachine, Task};
+//! use serde_json::json;
+//!
+//! let machine = StateMachine::new("Greet")
+//!     .state("Greet", Task::new("greeter").result_path("$.greeting").next("Done"))
+//!     .state("Done", Pass::new().end());
+//! let interpreter = Interpreter::new(&machine)
+//!     .runner("greeter", task_fn(|_resource, input| async move {
+//!         let name = input["name"].as_str().unwrap_or("nobody").to_owned();
+//!         Ok::<_, TaskError>(json!(format!("Hello, {name}!")))
+//!     }))
+//!     .clock(TestClock::new());
+//! # let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+//! let outcome = runtime.block_on(interpreter.run(json!({"name": "Atlas"})));
+//! assert_eq!(outcome.status, Status::Succeeded);
+//! assert_eq!(outcome.output, Some(json!({"name": "Atlas", "greeting": "Hello, Atlas!"})));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod catch;
+mod choice;
+mod clock;
+mod context;
+mod executor;
+mod history;
+mod intrinsic;
+mod parameters;
+mod paths;
+mod retry;
+mod runner;
+mod timestamp;
+
+#[cfg(test)]
+mod tests;
+
+pub use clock::{Clock, TestClock, TokioClock};
+pub use executor::{DEFAULT_MAX_TRANSITIONS, Interpreter};
+pub use history::{HistoryEvent, Outcome, Status};
+pub use paths::{Path, PathError};
+pub use runner::{FnRunner, TaskError, TaskRunner, task_fn};

@@ -1,0 +1,160 @@
+//! Payload templates (`Parameters`, `ResultSelector`): fields whose key ends in `.$` take
+//! the value of a path or of an intrinsic function call, under the key without `.$`.
+
+use serde_json::{Map, Value};
+
+use super::context::Context;
+use super::intrinsic::{self, IntrinsicError};
+use super::paths::{self, PathError};
+use super::runner::TaskError;
+use crate::errors;
+
+/// A payload template that cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum TemplateError {
+    /// A `.$` path selects nothing or is malformed.
+    #[error("field `{key}`: {source}")]
+    Path { key: String, source: PathError },
+    /// A `.$` intrinsic function call failed.
+    #[error("field `{key}`: {source}")]
+    Intrinsic { key: String, source: IntrinsicError },
+    /// A `.$` field's value is not a string.
+    #[error("field `{key}` must be a path or an intrinsic function call, not {value}")]
+    NotAString { key: String, value: Value },
+}
+
+impl From<TemplateError> for TaskError {
+    fn from(error: TemplateError) -> Self {
+        let name = match &error {
+            TemplateError::Path { .. } => errors::PARAMETER_PATH_FAILURE,
+            TemplateError::Intrinsic { .. } => errors::INTRINSIC_FAILURE,
+            TemplateError::NotAString { .. } => errors::RUNTIME,
+        };
+        Self::new(name, error.to_string())
+    }
+}
+
+/// Builds the payload described by `template` from `input`.
+pub(crate) fn apply(
+    template: &Value,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Value, TemplateError> {
+    match template {
+        Value::Object(fields) => {
+            let mut out = Map::with_capacity(fields.len());
+            for (key, value) in fields {
+                match key.strip_suffix(".$") {
+                    Some(name) => {
+                        out.insert(name.to_owned(), dynamic(key, value, input, context)?);
+                    }
+                    None => {
+                        out.insert(key.clone(), apply(value, input, context)?);
+                    }
+                }
+            }
+            Ok(Value::Object(out))
+        }
+        Value::Array(items) => items
+            .iter()
+            .map(|item| apply(item, input, context))
+            .collect::<Result<_, _>>()
+            .map(Value::Array),
+        other => Ok(other.clone()),
+    }
+}
+
+/// The value of one `.$` field.
+fn dynamic(
+    key: &str,
+    value: &Value,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Value, TemplateError> {
+    let Value::String(expression) = value else {
+        return Err(TemplateError::NotAString {
+            key: key.to_owned(),
+            value: value.clone(),
+        });
+    };
+    if intrinsic::is_call(expression) {
+        intrinsic::evaluate(expression, input, context).map_err(|source| TemplateError::Intrinsic {
+            key: key.to_owned(),
+            source,
+        })
+    } else {
+        paths::resolve(expression, input, context)
+            .map(std::borrow::Cow::into_owned)
+            .map_err(|source| TemplateError::Path {
+                key: key.to_owned(),
+                source,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn run(template: &Value, input: &Value) -> Result<Value, TemplateError> {
+        apply(template, input, &Context::for_tests())
+    }
+
+    /// The ASL specification's `Parameters` example (with a context field the interpreter
+    /// provides in place of `$$.DayOfWeek`).
+    #[test]
+    fn specification_parameters_example() {
+        let template = json!({
+            "flagged": true,
+            "parts": {
+                "first.$": "$.vals[0]",
+                "last3.$": "$.vals[-3:]"
+            },
+            "state.$": "$$.State.Name",
+            "formattedOutput.$": "States.Format('This is {}', $$.State.Name)"
+        });
+        let input = json!({"flagged": 7, "vals": [0, 10, 20, 30, 40, 50]});
+        assert_eq!(
+            run(&template, &input),
+            Ok(json!({
+                "flagged": true,
+                "parts": {"first": 0, "last3": [30, 40, 50]},
+                "state": "TestState",
+                "formattedOutput": "This is TestState"
+            }))
+        );
+    }
+
+    #[test]
+    fn templates_inside_arrays_and_literals_stay() {
+        let template = json!([{"k.$": "$.a"}, "$.a", 1.5, null, {"nested": [{"n.$": "$"}]}]);
+        assert_eq!(
+            run(&template, &json!({"a": "x"})),
+            Ok(json!([{"k": "x"}, "$.a", 1.5, null, {"nested": [{"n": {"a": "x"}}]}]))
+        );
+    }
+
+    #[test]
+    fn failures_name_the_field_and_the_asl_error() {
+        let input = json!({"a": 1});
+        let missing = run(&json!({"outer": {"b.$": "$.b"}}), &input);
+        assert!(matches!(&missing, Err(TemplateError::Path { key, .. }) if key == "b.$"));
+        let error = missing.map_err(TaskError::from).err();
+        assert_eq!(
+            error.map(|e| e.error),
+            Some(errors::PARAMETER_PATH_FAILURE.to_owned())
+        );
+
+        let intrinsic = run(&json!({"m.$": "States.Format('{}')"}), &input);
+        let error = intrinsic.map_err(TaskError::from).err();
+        assert_eq!(
+            error.map(|e| e.error),
+            Some(errors::INTRINSIC_FAILURE.to_owned())
+        );
+
+        let number = run(&json!({"n.$": 3}), &input);
+        assert!(matches!(number, Err(TemplateError::NotAString { .. })));
+    }
+}

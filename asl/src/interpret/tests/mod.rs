@@ -1,0 +1,9 @@
+//! Scenario tests of the interpreter: whole machines run with fake runners and the test
+//! clock.
+
+mod support;
+
+mod errors;
+mod io_processing;
+mod report_dragon;
+mod states;

@@ -1,0 +1,271 @@
+//! The project's real workflow, `cfn-out/statemachines/report-dragon.asl.json`, run with
+//! fake runners for its placeholder resources.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::support::Fake;
+use crate::StateMachine;
+use crate::interpret::{Interpreter, Outcome, Status, TaskError, TestClock};
+
+const DEFINITION: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../cfn-out/statemachines/report-dragon.asl.json"
+));
+const VALIDATE: &str = "${ValidateDragonFunctionArn}";
+const ADD: &str = "${AddDragonFunctionArn}";
+const SNS_PUBLISH: &str = "arn:aws:states:::sns:publish";
+
+/// The fakes of one run.
+struct Fakes {
+    validate: Fake,
+    add: Fake,
+    sns: Fake,
+    clock: TestClock,
+}
+
+impl Fakes {
+    fn new(validate: Fake, add: Fake) -> Self {
+        Self {
+            validate,
+            add,
+            sns: Fake::replying([]),
+            clock: TestClock::new(),
+        }
+    }
+
+    async fn run(&self) -> Outcome {
+        let machine = StateMachine::from_json(DEFINITION).unwrap();
+        crate::validate(&machine).unwrap();
+        Interpreter::new(&machine)
+            .name("report-dragon")
+            .runner(VALIDATE, self.validate.clone())
+            .runner(ADD, self.add.clone())
+            .runner(SNS_PUBLISH, self.sns.clone())
+            .clock(self.clock.clone())
+            .jitter_seed(42)
+            .run(input())
+            .await
+    }
+}
+
+fn input() -> Value {
+    json!({
+        "dragon": {
+            "dragon_name_str": "Atlas",
+            "family_str": "red",
+            "description_str": "Line one\nline \"two\"",
+            "location_city_str": "Seattle",
+            "location_country_str": "USA",
+            "location_state_str": "WA",
+            "location_neighborhood_str": "Capitol Hill"
+        },
+        "reporter": {"sub": "3f1c-user-sub", "username": "mira"}
+    })
+}
+
+/// The SNS publish request the workflow sends for `outcome` with `message`.
+fn publication(subject: &str, outcome: &str, message: &str) -> Value {
+    json!({
+        "Message": message,
+        "MessageAttributes": {
+            "outcome": {"DataType": "String", "StringValue": outcome},
+            "reporter": {"DataType": "String", "StringValue": "3f1c-user-sub"}
+        },
+        "Subject": subject,
+        "TopicArn": "${DragonReportsTopicArn}"
+    })
+}
+
+#[tokio::test]
+async fn valid_report_is_added_and_announced() {
+    let fakes = Fakes::new(
+        Fake::replying([Ok(json!({"valid": true}))]),
+        Fake::replying([Ok(json!({"added": true}))]),
+    );
+    let outcome = fakes.run().await;
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:#?}");
+    assert_eq!(
+        outcome.states_entered(),
+        [
+            "ValidateDragon",
+            "AddDragon",
+            "NotifySuccess",
+            "ReportAccepted"
+        ]
+    );
+    // Every ResultPath is null: the execution input flows through unchanged.
+    assert_eq!(outcome.output, Some(input()));
+    assert_eq!(fakes.validate.calls(), [(VALIDATE.to_owned(), input())]);
+    assert_eq!(fakes.add.inputs(), [input()]);
+    assert_eq!(
+        fakes.sns.calls(),
+        [(
+            SNS_PUBLISH.to_owned(),
+            publication(
+                "Dragon report accepted",
+                "added",
+                "The dragon Atlas was added."
+            )
+        )]
+    );
+    assert!(fakes.clock.sleeps().is_empty());
+}
+
+/// A Lambda error as Step Functions reports it: the `Cause` is the function's JSON error
+/// payload.
+fn lambda_error(error_type: &str, message: &str) -> TaskError {
+    let payload = json!({"errorType": error_type, "errorMessage": message});
+    TaskError::new(error_type, payload.to_string())
+}
+
+#[tokio::test]
+async fn rejected_report_is_announced_and_fails() {
+    let rejection = lambda_error(
+        "DragonValidationError",
+        "a dragon named Atlas already exists",
+    );
+    let fakes = Fakes::new(Fake::replying([Err(rejection)]), Fake::replying([]));
+    let outcome = fakes.run().await;
+    assert_eq!(outcome.status, Status::Failed);
+    assert_eq!(
+        outcome.states_entered(),
+        [
+            "ValidateDragon",
+            "ReadRejectionReason",
+            "NotifyRejection",
+            "ReportRejected"
+        ]
+    );
+    assert_eq!(outcome.error.as_deref(), Some("DragonReportRejected"));
+    assert_eq!(
+        outcome.cause.as_deref(),
+        Some("The dragon was not added; the notification says why.")
+    );
+    assert!(fakes.add.calls().is_empty());
+    assert_eq!(
+        fakes.sns.inputs(),
+        [publication(
+            "Dragon report rejected",
+            "rejected",
+            "The dragon Atlas was not added: a dragon named Atlas already exists"
+        )]
+    );
+    // Validation errors are not retried.
+    assert!(outcome.retries().is_empty());
+}
+
+#[tokio::test]
+async fn duplicate_found_while_adding_is_a_rejection() {
+    let duplicate = lambda_error(
+        "DragonValidationError",
+        "a dragon named Atlas was just added",
+    );
+    let fakes = Fakes::new(Fake::replying([]), Fake::replying([Err(duplicate)]));
+    let outcome = fakes.run().await;
+    assert_eq!(
+        outcome.states_entered(),
+        [
+            "ValidateDragon",
+            "AddDragon",
+            "ReadRejectionReason",
+            "NotifyRejection",
+            "ReportRejected"
+        ]
+    );
+    assert_eq!(
+        fakes.sns.inputs()[0]["Message"],
+        json!("The dragon Atlas was not added: a dragon named Atlas was just added")
+    );
+}
+
+#[tokio::test]
+async fn write_conflicts_are_retried_with_jittered_backoff() {
+    let fakes = Fakes::new(Fake::replying([]), Fake::failing(3, "DragonWriteConflict"));
+    let outcome = fakes.run().await;
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:#?}");
+    assert_eq!(
+        outcome.states_entered(),
+        [
+            "ValidateDragon",
+            "AddDragon",
+            "NotifySuccess",
+            "ReportAccepted"
+        ]
+    );
+    assert_eq!(fakes.add.calls().len(), 4);
+    let retries = outcome.retries();
+    assert_eq!(retries.len(), 3);
+    assert!(
+        retries
+            .iter()
+            .all(|(state, error, _)| *state == "AddDragon" && *error == "DragonWriteConflict")
+    );
+    // FULL jitter: each sleep is below IntervalSeconds 1 × BackoffRate 2^n.
+    let sleeps = fakes.clock.sleeps();
+    assert_eq!(sleeps.len(), 3);
+    for (n, sleep) in sleeps.iter().enumerate() {
+        assert!(*sleep < Duration::from_secs(1 << n), "sleep {n}: {sleep:?}");
+    }
+    assert_eq!(fakes.sns.inputs().len(), 1);
+}
+
+#[tokio::test]
+async fn persistent_write_conflicts_end_in_the_failure_branch() {
+    let fakes = Fakes::new(
+        Fake::replying([]),
+        Fake::failing(100, "DragonWriteConflict"),
+    );
+    let outcome = fakes.run().await;
+    assert_eq!(
+        outcome.states_entered(),
+        [
+            "ValidateDragon",
+            "AddDragon",
+            "NotifyFailure",
+            "ReportFailed"
+        ]
+    );
+    // MaxAttempts 6, MaxDelaySeconds 10: 7 calls, each sleep below min(2^n, 10) s.
+    assert_eq!(fakes.add.calls().len(), 7);
+    let sleeps = fakes.clock.sleeps();
+    assert_eq!(sleeps.len(), 6);
+    for (n, sleep) in sleeps.iter().enumerate() {
+        assert!(
+            *sleep < Duration::from_secs((1 << n).min(10)),
+            "sleep {n}: {sleep:?}"
+        );
+    }
+    assert_eq!(
+        fakes.sns.inputs(),
+        [publication(
+            "Dragon report failed",
+            "failed",
+            "The dragon Atlas was not added: the report could not be processed \
+             (DragonWriteConflict). Please report it again later."
+        )]
+    );
+    assert_eq!(outcome.error.as_deref(), Some("DragonReportFailed"));
+}
+
+#[tokio::test]
+async fn lambda_service_errors_are_retried_then_caught() {
+    let fakes = Fakes::new(
+        Fake::failing(4, "Lambda.ServiceException"),
+        Fake::replying([]),
+    );
+    let outcome = fakes.run().await;
+    assert_eq!(fakes.validate.calls().len(), 4);
+    assert_eq!(
+        fakes.clock.sleeps(),
+        [1, 2, 4].map(Duration::from_secs).to_vec()
+    );
+    assert_eq!(
+        outcome.states_entered(),
+        ["ValidateDragon", "NotifyFailure", "ReportFailed"]
+    );
+    assert!(fakes.add.calls().is_empty());
+    assert_eq!(outcome.status, Status::Failed);
+    assert_eq!(outcome.error.as_deref(), Some("DragonReportFailed"));
+}

@@ -24,6 +24,9 @@ pub const DRAGON_VALIDATION_ERROR: &str = "DragonValidationError";
 /// `error_type` of a conditional write that lost a race; the state machine retries it.
 pub const DRAGON_WRITE_CONFLICT: &str = "DragonWriteConflict";
 
+/// `error_type` of a store failure (SSM or S3 unreadable, malformed data).
+pub const DRAGON_STORE_ERROR: &str = "DragonStoreError";
+
 /// The Lambda binaries (cargo-lambda zips under `target/lambda/<name>/`).
 pub mod functions {
     /// `GET /dragons`.

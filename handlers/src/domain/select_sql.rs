@@ -23,10 +23,13 @@ impl DataFormat {
         }
     }
 
+    /// The `FROM` clause's table. S3 Select reads the name `S3Object` without regard
+    /// to case; we write it `s3object`, as the AWS CLI reference does, which is also
+    /// the spelling moto's parser accepts.
     fn table(self) -> &'static str {
         match self {
-            Self::JsonLines => "S3Object s",
-            Self::JsonArray => "S3Object[*][*] s",
+            Self::JsonLines => "s3object s",
+            Self::JsonArray => "s3object[*][*] s",
         }
     }
 }
@@ -83,15 +86,15 @@ mod tests {
         let lines = DataFormat::JsonLines;
         assert_eq!(
             select_sql(&query(None, None), lines),
-            "SELECT * FROM S3Object s"
+            "SELECT * FROM s3object s"
         );
         assert_eq!(
             select_sql(&query(None, Some("red")), lines),
-            "SELECT * FROM S3Object s WHERE s.family_str = 'red'"
+            "SELECT * FROM s3object s WHERE s.family_str = 'red'"
         );
         assert_eq!(
             select_sql(&query(Some("Atlas"), Some("red")), DataFormat::JsonArray),
-            "SELECT * FROM S3Object[*][*] s WHERE s.dragon_name_str = 'Atlas' AND s.family_str = 'red'"
+            "SELECT * FROM s3object[*][*] s WHERE s.dragon_name_str = 'Atlas' AND s.family_str = 'red'"
         );
     }
 
@@ -111,7 +114,7 @@ mod tests {
             let sql = select_sql(&query(Some(value), None), DataFormat::JsonLines);
             assert_eq!(
                 sql,
-                format!("SELECT * FROM S3Object s WHERE s.dragon_name_str = {literal}")
+                format!("SELECT * FROM s3object s WHERE s.dragon_name_str = {literal}")
             );
             // Outside the literal, the statement is untouched: the literal ends the SQL.
             let inner = &literal[1..literal.len() - 1];

@@ -1,0 +1,39 @@
+//! JSON responses as API Gateway passes them on: text bodies (never base64), CORS
+//! headers, and errors as `{"message": …}` with no internals.
+
+use lambda_http::{
+    Body, Response,
+    http::{StatusCode, header},
+};
+use serde_json::json;
+
+/// The origin the API allows (the template's CORS answers say the same).
+pub const ALLOW_ORIGIN: &str = "*";
+
+/// A response with a JSON body and the CORS header.
+pub fn json(status: StatusCode, body: Vec<u8>) -> Response<Body> {
+    let mut response = Response::new(match String::from_utf8(body) {
+        Ok(text) => Body::Text(text),
+        // The body is built from UTF-8 JSON; should it ever not be, say so safely.
+        Err(_) => return error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error"),
+    });
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        header::HeaderValue::from_static(ALLOW_ORIGIN),
+    );
+    response
+}
+
+/// An error response: `{"message": message}`.
+pub fn error(status: StatusCode, message: &str) -> Response<Body> {
+    json(
+        status,
+        json!({ "message": message }).to_string().into_bytes(),
+    )
+}

@@ -1,0 +1,25 @@
+//! The `list-dragons` Lambda: `GET /dragons` behind API Gateway.
+
+use handlers::{
+    api::list_dragons::list_dragons,
+    aws::{AwsClients, DragonStore, ParameterNames, QueryEngine},
+    logging,
+};
+use lambda_http::{Request, service_fn};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), lambda_http::Error> {
+    logging::init_json();
+    let engine = QueryEngine::from_env()?;
+    let store = DragonStore::new(
+        AwsClients::from_env().await,
+        ParameterNames::from_env(),
+        engine,
+    );
+    tracing::info!(%engine, "list-dragons ready");
+    let store = &store;
+    lambda_http::run(service_fn(move |request: Request| async move {
+        Ok::<_, std::convert::Infallible>(list_dragons(store, &request).await)
+    }))
+    .await
+}

@@ -1,0 +1,28 @@
+//! AddDragon: the conditional append, after checking the dragon once more (the
+//! task may be invoked on its own, and the name check must hold inside the write).
+
+use serde_json::{Value, json};
+
+use super::{Report, TaskError};
+use crate::{aws::DragonCatalog, domain::validation::DragonValidator};
+
+/// Adds the reported dragon; answers `{"added": …, "attempts": n}`.
+pub async fn add_dragon(
+    validator: &DragonValidator,
+    catalog: &DragonCatalog,
+    event: Value,
+) -> Result<Value, TaskError> {
+    let report: Report = serde_json::from_value(event)
+        .map_err(|error| TaskError::rejected(format!("the report is malformed: {error}")))?;
+    let dragon = validator
+        .validate(&report.dragon)
+        .map_err(|rejection| TaskError::rejected(rejection.to_string()))?;
+    let added = catalog.add(&dragon).await?;
+    tracing::info!(
+        dragon = %dragon.dragon_name_str,
+        reporter = %report.reporter.sub,
+        attempts = added.attempts,
+        "dragon added"
+    );
+    Ok(json!({ "added": dragon.dragon_name_str, "attempts": added.attempts }))
+}

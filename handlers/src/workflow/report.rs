@@ -1,0 +1,23 @@
+//! The execution input API Gateway starts the state machine with.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Who reported the dragon: taken from the authorizer's claims, never from the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reporter {
+    /// The user's `sub` claim.
+    pub sub: String,
+    /// The user's `cognito:username` claim.
+    pub username: String,
+}
+
+/// `{"dragon": …, "reporter": {…}}`. The dragon stays raw JSON here: it is checked by
+/// the validator, which explains what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The reported dragon, as sent.
+    pub dragon: Value,
+    /// Who sent it.
+    pub reporter: Reporter,
+}

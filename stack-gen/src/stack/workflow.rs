@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use asl::{Catcher, Fail, Retrier, StateMachine, Succeed, Task};
+use asl::{Catcher, Fail, Pass, Retrier, StateMachine, Succeed, Task};
 use handlers::domain::names::{DRAGON_VALIDATION_ERROR, DRAGON_WRITE_CONFLICT};
 use serde_json::{Value, json};
 use stratosphere::services::aws::{lambda, sns, stepfunctions};
@@ -45,8 +45,15 @@ fn lambda_task(function_arn: &str) -> Task {
         )
 }
 
-fn to_failure(errors: &[&str]) -> Catcher {
-    Catcher::new(errors.iter().copied(), "NotifyFailure").result_path("$.error")
+/// A rejected dragon: the Lambda's error `Cause` is its JSON error payload, whose
+/// `errorMessage` says why.
+fn to_rejection() -> Catcher {
+    Catcher::new([DRAGON_VALIDATION_ERROR], "ReadRejectionReason").result_path("$.error")
+}
+
+/// Anything else that went wrong: no details for subscribers beyond the error name.
+fn to_failure() -> Catcher {
+    Catcher::new([asl::errors::ALL], "NotifyFailure").result_path("$.error")
 }
 
 fn discarding_result(mut task: Task) -> Task {
@@ -79,16 +86,16 @@ pub fn definition() -> StateMachine {
         .state(
             "ValidateDragon",
             discarding_result(lambda_task(VALIDATE_FUNCTION_ARN))
-                .catch(to_failure(&[DRAGON_VALIDATION_ERROR]))
-                .catch(to_failure(&[asl::errors::ALL]))
+                .catch(to_rejection())
+                .catch(to_failure())
                 .next("AddDragon"),
         )
         .state(
             "AddDragon",
             discarding_result(lambda_task(ADD_FUNCTION_ARN))
                 .retry(retry_conflicts)
-                .catch(to_failure(&[DRAGON_VALIDATION_ERROR]))
-                .catch(to_failure(&[asl::errors::ALL]))
+                .catch(to_rejection())
+                .catch(to_failure())
                 .next("NotifySuccess"),
         )
         .state(
@@ -102,17 +109,42 @@ pub fn definition() -> StateMachine {
         )
         .state("ReportAccepted", Succeed::new())
         .state(
-            "NotifyFailure",
+            "ReadRejectionReason",
+            Pass {
+                parameters: Some(json!({
+                    "dragon.$": "$.dragon",
+                    "reporter.$": "$.reporter",
+                    "reason.$": "States.StringToJson($.error.Cause)",
+                })),
+                next: Some("NotifyRejection".to_owned()),
+                ..Pass::default()
+            },
+        )
+        .state(
+            "NotifyRejection",
             discarding_result(Task::new(SNS_PUBLISH).parameters(notification(
                 "Dragon report rejected",
                 "rejected",
-                "States.Format('The dragon {} was not added: {}', $.dragon.dragon_name_str, $.error.Cause)",
+                "States.Format('The dragon {} was not added: {}', $.dragon.dragon_name_str, $.reason.errorMessage)",
             )))
             .next("ReportRejected"),
         )
         .state(
             "ReportRejected",
             Fail::new("DragonReportRejected", "The dragon was not added; the notification says why."),
+        )
+        .state(
+            "NotifyFailure",
+            discarding_result(Task::new(SNS_PUBLISH).parameters(notification(
+                "Dragon report failed",
+                "failed",
+                "States.Format('The dragon {} was not added: the report could not be processed ({}). Please report it again later.', $.dragon.dragon_name_str, $.error.Error)",
+            )))
+            .next("ReportFailed"),
+        )
+        .state(
+            "ReportFailed",
+            Fail::new("DragonReportFailed", "The report could not be processed; the notification says so."),
         )
 }
 

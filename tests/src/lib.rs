@@ -1,7 +1,10 @@
 //! The integration tests' harness: where the repository and the pinned tools are,
-//! and how to run the tools. The tests themselves live in `tests/integration/`.
+//! and how to run the tools; and `sample`, the deterministic generator of sample
+//! dragons (`gen-dragons`). The tests themselves live in `tests/integration/`.
 
+pub mod fixtures;
 pub mod moto;
+pub mod sample;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

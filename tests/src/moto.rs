@@ -3,6 +3,7 @@
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use crate::tools::{Tool, ToolError};
@@ -38,12 +39,18 @@ fn free_port() -> std::io::Result<u16> {
 }
 
 /// Sends one HTTP/1.0 request and returns the status line and body.
-fn request(address: SocketAddr, method: &str, path: &str) -> std::io::Result<(String, String)> {
+fn request(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> std::io::Result<(String, String)> {
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
         stream,
-        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Length: 0\r\n\r\n"
+        "{method} {path} HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )?;
     let mut response = String::new();
     stream.read_to_string(&mut response)?;
@@ -87,6 +94,20 @@ impl Moto {
         Err(MotoError::NotReady(moto.address))
     }
 
+    /// A server shared by the tests running at the same time: the first caller starts
+    /// it, and it stops when the last holder drops it. Tests sharing it keep apart by
+    /// using names of their own (see `fixtures::unique_name`), never by resetting.
+    pub fn shared() -> Result<Arc<Self>, MotoError> {
+        static SHARED: Mutex<Weak<Moto>> = Mutex::new(Weak::new());
+        let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(moto) = shared.upgrade() {
+            return Ok(moto);
+        }
+        let moto = Arc::new(Self::start()?);
+        *shared = Arc::downgrade(&moto);
+        Ok(moto)
+    }
+
     /// The endpoint for `AWS_ENDPOINT_URL`.
     pub fn endpoint(&self) -> String {
         format!("http://{}", self.address)
@@ -94,7 +115,7 @@ impl Moto {
 
     /// Clears every service's state (`POST /moto-api/reset`).
     pub fn reset(&self) -> std::io::Result<()> {
-        let (status, _) = request(self.address, "POST", "/moto-api/reset")?;
+        let (status, _) = request(self.address, "POST", "/moto-api/reset", "")?;
         if status.contains(" 200 ") {
             Ok(())
         } else {
@@ -104,7 +125,17 @@ impl Moto {
 
     /// `GET path` on the server: status line and body.
     pub fn get(&self, path: &str) -> std::io::Result<(String, String)> {
-        request(self.address, "GET", path)
+        request(self.address, "GET", path, "")
+    }
+
+    /// `POST path` with a JSON body (moto's own API, e.g. `/moto-api/config`): the
+    /// status line and body.
+    pub fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> std::io::Result<(String, String)> {
+        request(self.address, "POST", path, &body.to_string())
     }
 }
 

@@ -17,6 +17,8 @@ pub enum Tool {
     AslValidator,
     /// `moto_server`, in `.tools/venv/moto`.
     MotoServer,
+    /// The Python with airspeed-ext (a Velocity engine), in `.tools/venv/airspeed`.
+    VelocityPython,
 }
 
 /// Why a tool could not be run.
@@ -50,6 +52,7 @@ impl Tool {
             Self::Checkov => "checkov",
             Self::AslValidator => "asl-validator",
             Self::MotoServer => "moto_server",
+            Self::VelocityPython => "airspeed-ext",
         }
     }
 
@@ -61,6 +64,7 @@ impl Tool {
             Self::Checkov => tools.join("venv/checkov/bin/checkov"),
             Self::AslValidator => tools.join("npm/node_modules/.bin/asl-validator"),
             Self::MotoServer => tools.join("venv/moto/bin/moto_server"),
+            Self::VelocityPython => tools.join("venv/airspeed/bin/python"),
         }
     }
 

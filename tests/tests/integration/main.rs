@@ -6,6 +6,11 @@
 
 mod least_privilege;
 mod lint;
+mod list_dragons;
 mod moto_server;
+mod report_tasks;
+mod report_workflow;
+mod request_template;
+mod sample_data;
 mod state_machine;
 mod util;

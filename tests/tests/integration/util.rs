@@ -72,3 +72,66 @@ pub fn strings(value: &Value) -> BTreeSet<String> {
         other => panic!("expected a string or a list of strings, got {other}"),
     }
 }
+
+/// The committed sample data, `data/dragons.jsonl`, as bytes.
+pub fn sample_lines() -> Vec<u8> {
+    std::fs::read(dragons_tests::in_workspace("data/dragons.jsonl")).unwrap()
+}
+
+/// The committed sample records, parsed (in file order).
+pub fn sample_records() -> Vec<Value> {
+    String::from_utf8(sample_lines())
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// The `Request` that `lambda_http` makes of the proxy event API Gateway sends for
+/// `GET /v1/dragons` with these query parameters (repeats go in the multi-value map).
+pub fn proxy_event(query: &[(&str, &str)]) -> lambda_http::Request {
+    let mut single = Map::new();
+    let mut multi = Map::new();
+    for (name, value) in query {
+        single.insert((*name).to_owned(), Value::from(*value));
+        multi
+            .entry((*name).to_owned())
+            .or_insert_with(|| Value::Array(vec![]))
+            .as_array_mut()
+            .unwrap()
+            .push(Value::from(*value));
+    }
+    let (single, multi) = if query.is_empty() {
+        (Value::Null, Value::Null)
+    } else {
+        (Value::Object(single), Value::Object(multi))
+    };
+    let event = serde_json::json!({
+        "resource": "/dragons",
+        "path": "/dragons",
+        "httpMethod": "GET",
+        "headers": { "Host": "api.example.com", "Accept": "application/json" },
+        "multiValueHeaders": { "Host": ["api.example.com"], "Accept": ["application/json"] },
+        "queryStringParameters": single,
+        "multiValueQueryStringParameters": multi,
+        "pathParameters": null,
+        "stageVariables": null,
+        "requestContext": {
+            "resourceId": "abc123",
+            "resourcePath": "/dragons",
+            "httpMethod": "GET",
+            "path": "/v1/dragons",
+            "accountId": "123456789012",
+            "protocol": "HTTP/1.1",
+            "stage": "v1",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "requestTimeEpoch": 1_764_000_000_000_u64,
+            "apiId": "a1b2c3d4e5",
+            "identity": { "sourceIp": "127.0.0.1", "userAgent": "dragons-tests" },
+            "authorizer": { "claims": { "sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "cognito:username": "tester" } }
+        },
+        "body": null,
+        "isBase64Encoded": false
+    });
+    lambda_http::request::from_str(&event.to_string()).unwrap()
+}

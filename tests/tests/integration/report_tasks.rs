@@ -1,0 +1,267 @@
+//! The report workflow's Lambda tasks against moto: validation rules, the
+//! duplicate check, and conditional appends under contention.
+
+use std::sync::Arc;
+
+use handlers::{
+    aws::{AwsClients, DragonCatalog},
+    domain::{
+        Dragon,
+        catalog::names,
+        names::{DRAGON_VALIDATION_ERROR, DRAGON_WRITE_CONFLICT},
+        select_sql::DataFormat,
+        validation::DragonValidator,
+    },
+    workflow::{TaskError, add_dragon::add_dragon, validate_dragon::validate_dragon},
+};
+use serde_json::{Value, json};
+
+use dragons_tests::fixtures::{DataSet, clients};
+use dragons_tests::moto::Moto;
+
+use crate::util::{sample_lines, sample_records};
+
+struct Tasks {
+    validator: DragonValidator,
+    catalog: DragonCatalog,
+    data: DataSet,
+    clients: AwsClients,
+}
+
+impl Tasks {
+    async fn over(moto: &Moto, key: &str, body: Vec<u8>) -> Self {
+        let clients = clients(&moto.endpoint()).await;
+        let data = DataSet::create(&clients, key, body).await.unwrap();
+        Self {
+            validator: DragonValidator::new().unwrap(),
+            catalog: DragonCatalog::new(clients.clone(), data.parameters.clone()),
+            data,
+            clients,
+        }
+    }
+
+    /// The data object's bytes and ETag.
+    async fn object(&self) -> (Vec<u8>, String) {
+        let object = self
+            .clients
+            .s3
+            .get_object()
+            .bucket(&self.data.location.bucket)
+            .key(&self.data.location.key)
+            .send()
+            .await
+            .unwrap();
+        let etag = object.e_tag().unwrap().to_owned();
+        (object.body.collect().await.unwrap().to_vec(), etag)
+    }
+
+    async fn names(&self) -> Vec<String> {
+        let format = DataFormat::for_key(&self.data.location.key);
+        names(&self.object().await.0, format).unwrap()
+    }
+
+    async fn validate(&self, dragon: Value) -> Result<Value, TaskError> {
+        validate_dragon(&self.validator, &self.catalog, report(dragon)).await
+    }
+
+    async fn add(&self, dragon: Value) -> Result<Value, TaskError> {
+        add_dragon(&self.validator, &self.catalog, report(dragon)).await
+    }
+}
+
+fn report(dragon: Value) -> Value {
+    json!({ "dragon": dragon, "reporter": { "sub": "user-1", "username": "tester" } })
+}
+
+fn dragon(name: &str) -> Value {
+    json!({
+        "dragon_name_str": name,
+        "family_str": "bronze",
+        "description_str": "Reported by a \"careful\" observer.\nTwice.",
+        "location_city_str": "São Paulo",
+        "location_country_str": "brasil",
+        "location_state_str": "",
+        "location_neighborhood_str": "vila madalena"
+    })
+}
+
+fn with(field: &str, value: Value) -> Value {
+    let mut dragon = dragon("Quill");
+    dragon[field] = value;
+    dragon
+}
+
+fn rejected(answer: Result<Value, TaskError>) -> String {
+    let error = answer.unwrap_err();
+    assert_eq!(error.error_type, DRAGON_VALIDATION_ERROR, "{error}");
+    error.message
+}
+
+#[tokio::test]
+async fn a_valid_dragon_passes_validation_and_is_added_once() {
+    let moto = Moto::shared().unwrap();
+    let tasks = Tasks::over(&moto, "dragons.jsonl", sample_lines()).await;
+    let (before, _) = tasks.object().await;
+    assert_eq!(
+        tasks.validate(dragon("Quill")).await.unwrap()["valid"],
+        true
+    );
+    let added = tasks.add(dragon("Quill")).await.unwrap();
+    assert_eq!(added, json!({ "added": "Quill", "attempts": 1 }));
+    let (after, _) = tasks.object().await;
+    assert!(
+        after.starts_with(&before),
+        "existing bytes must stay as they were"
+    );
+    let last: Dragon = serde_json::from_slice(after[before.len()..].trim_ascii()).unwrap();
+    assert_eq!(serde_json::to_value(last).unwrap(), dragon("Quill"));
+    let reason = rejected(tasks.validate(dragon("QUILL")).await);
+    assert_eq!(reason, "a dragon named `QUILL` already exists");
+    let reason = rejected(tasks.add(dragon("quill")).await);
+    assert_eq!(reason, "a dragon named `quill` already exists");
+    assert_eq!(tasks.names().await.len(), sample_records().len() + 1);
+}
+
+#[tokio::test]
+async fn every_broken_rule_is_rejected_with_its_reason_and_changes_nothing() {
+    let moto = Moto::shared().unwrap();
+    let tasks = Tasks::over(&moto, "dragons.jsonl", sample_lines()).await;
+    let (_, etag) = tasks.object().await;
+    let mut missing = dragon("Quill");
+    missing.as_object_mut().unwrap().remove("location_city_str");
+    let cases = [
+        (missing, "`location_city_str` is missing"),
+        (with("wingspan", json!("12 m")), "unknown field `wingspan`"),
+        (with("family_str", json!(7)), "`family_str` is not a string"),
+        (
+            with("dragon_name_str", json!("")),
+            "`dragon_name_str` is empty",
+        ),
+        (
+            with("family_str", json!("f".repeat(41))),
+            "`family_str` is longer than 40 characters",
+        ),
+        (
+            with("description_str", json!("d".repeat(2001))),
+            "`description_str` is longer than 2000 characters",
+        ),
+        (
+            with("location_city_str", json!("Nice\nCity")),
+            "`location_city_str` contains a control character",
+        ),
+        (
+            with("description_str", json!("bell\u{7}")),
+            "`description_str` contains a control character",
+        ),
+        (dragon("atlas"), "a dragon named `atlas` already exists"),
+        (json!("Quill"), "the dragon is not a JSON object"),
+    ];
+    for (dragon, reason) in cases {
+        assert_eq!(rejected(tasks.validate(dragon.clone()).await), reason);
+        assert_eq!(rejected(tasks.add(dragon).await), reason);
+    }
+    let malformed = json!({ "dragon": dragon("Quill") });
+    let error = validate_dragon(&tasks.validator, &tasks.catalog, malformed)
+        .await
+        .unwrap_err();
+    assert_eq!(error.error_type, DRAGON_VALIDATION_ERROR);
+    assert_eq!(tasks.object().await.1, etag, "nothing may be written");
+}
+
+#[tokio::test]
+async fn an_array_document_and_a_missing_object_are_written_in_their_format() {
+    let moto = Moto::shared().unwrap();
+    let array = serde_json::to_vec_pretty(&sample_records()).unwrap();
+    let tasks = Tasks::over(&moto, "dragons.json", array).await;
+    tasks.add(dragon("Quill")).await.unwrap();
+    let (after, _) = tasks.object().await;
+    let records: Vec<Dragon> = serde_json::from_slice(&after).unwrap();
+    assert_eq!(records.len(), sample_records().len() + 1);
+
+    // No object yet: the first dragon creates it (`If-None-Match: *`).
+    let fresh = Tasks::over(&moto, "dragons.jsonl", Vec::new()).await;
+    let missing_key = handlers::aws::DataLocation {
+        bucket: fresh.data.location.bucket.clone(),
+        key: "new/dragons.jsonl".to_owned(),
+    };
+    fresh
+        .data
+        .point_to(&fresh.clients, &missing_key)
+        .await
+        .unwrap();
+    fresh.add(dragon("Quill")).await.unwrap();
+    fresh.add(dragon("Rune")).await.unwrap();
+    let object = fresh
+        .clients
+        .s3
+        .get_object()
+        .bucket(&missing_key.bucket)
+        .key(&missing_key.key)
+        .send()
+        .await
+        .unwrap();
+    let body = object.body.collect().await.unwrap().to_vec();
+    assert_eq!(
+        names(&body, DataFormat::JsonLines).unwrap(),
+        ["Quill", "Rune"]
+    );
+}
+
+/// Adds like the state machine does: a write conflict is retried (up to 6 times).
+async fn add_as_the_workflow_does(tasks: &Tasks, dragon: Value) -> Result<Value, TaskError> {
+    let mut tries = 0;
+    loop {
+        match tasks.add(dragon.clone()).await {
+            Err(error) if error.error_type == DRAGON_WRITE_CONFLICT && tries < 6 => tries += 1,
+            answer => return answer,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
+    let moto = Moto::shared().unwrap();
+    let tasks = Arc::new(Tasks::over(&moto, "dragons.jsonl", sample_lines()).await);
+    let writers: Vec<_> = (0..50)
+        .map(|n| {
+            let tasks = Arc::clone(&tasks);
+            tokio::spawn(async move {
+                add_as_the_workflow_does(&tasks, dragon(&format!("Swarm-{n:02}"))).await
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.await.unwrap().unwrap();
+    }
+    let stored = tasks.names().await;
+    for n in 0..50 {
+        assert!(
+            stored.contains(&format!("Swarm-{n:02}")),
+            "Swarm-{n:02} was lost"
+        );
+    }
+    assert_eq!(stored.len(), sample_records().len() + 50);
+
+    let same: Vec<_> = (0..10)
+        .map(|n| {
+            let tasks = Arc::clone(&tasks);
+            let name = if n % 2 == 0 { "Twin" } else { "TWIN" };
+            tokio::spawn(async move { add_as_the_workflow_does(&tasks, dragon(name)).await })
+        })
+        .collect();
+    let mut added = 0;
+    for writer in same {
+        match writer.await.unwrap() {
+            Ok(_) => added += 1,
+            Err(error) => assert_eq!(error.error_type, DRAGON_VALIDATION_ERROR, "{error}"),
+        }
+    }
+    assert_eq!(added, 1);
+    let twins = tasks
+        .names()
+        .await
+        .iter()
+        .filter(|name| name.eq_ignore_ascii_case("twin"))
+        .count();
+    assert_eq!(twins, 1);
+}

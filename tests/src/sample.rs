@@ -1,6 +1,5 @@
 //! Sample dragons: a deterministic, streaming generator of realistic records for
-//! large data sets (benchmarks, load tests), its JSON Lines and array writers, and
-//! a checker for the limits of [`dragon_schema`].
+//! large data sets (benchmarks, load tests), and its JSON Lines and array writers.
 //!
 //! The same seed always gives the same records, on every platform: the generator
 //! uses its own SplitMix64 and nothing from the time, the environment or threads.

@@ -16,15 +16,15 @@ use dragons_tests::moto::Moto;
 
 use crate::util::{sample_lines, sample_records};
 
-pub struct Workflow {
-    pub interpreter: Interpreter,
-    pub data: DataSet,
-    pub subscriber: Subscriber,
-    pub clients: handlers::aws::AwsClients,
+struct Workflow {
+    interpreter: Interpreter,
+    data: DataSet,
+    subscriber: Subscriber,
+    clients: handlers::aws::AwsClients,
 }
 
 impl Workflow {
-    pub async fn on(moto: &Moto) -> Self {
+    async fn on(moto: &Moto) -> Self {
         let config = sdk_config(&moto.endpoint()).await;
         let clients = clients(&moto.endpoint()).await;
         let data = DataSet::create(&clients, "dragons.jsonl", sample_lines())
@@ -48,7 +48,7 @@ impl Workflow {
         }
     }
 
-    pub async fn object(&self) -> (Vec<u8>, String) {
+    async fn object(&self) -> (Vec<u8>, String) {
         let object = self
             .clients
             .s3
@@ -62,11 +62,11 @@ impl Workflow {
         (object.body.collect().await.unwrap().to_vec(), etag)
     }
 
-    pub async fn names(&self) -> Vec<String> {
+    async fn names(&self) -> Vec<String> {
         names(&self.object().await.0, DataFormat::JsonLines).unwrap()
     }
 
-    pub async fn notifications(&self) -> Vec<Notification> {
+    async fn notifications(&self) -> Vec<Notification> {
         self.subscriber.drain(Duration::from_secs(2)).await.unwrap()
     }
 }

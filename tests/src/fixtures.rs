@@ -263,3 +263,21 @@ impl Subscriber {
         }
     }
 }
+
+/// Points `command` (an AWS CLI or SDK program) at `endpoint` with the same dummy
+/// credentials and region as [`sdk_config`], in an otherwise empty environment, so
+/// no profile, config file or credential of the user's can reach a real account.
+pub fn local_aws_env(command: &mut std::process::Command, endpoint: &str) {
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    command
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "moto")
+        .env("AWS_SECRET_ACCESS_KEY", "moto")
+        .env("AWS_DEFAULT_REGION", REGION)
+        .env("AWS_REGION", REGION)
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+}

@@ -19,6 +19,8 @@ pub enum Tool {
     MotoServer,
     /// The Python with airspeed-ext (a Velocity engine), in `.tools/venv/airspeed`.
     VelocityPython,
+    /// The AWS CLI (v1), in `.tools/venv/awscli`.
+    Aws,
 }
 
 /// Why a tool could not be run.
@@ -53,6 +55,7 @@ impl Tool {
             Self::AslValidator => "asl-validator",
             Self::MotoServer => "moto_server",
             Self::VelocityPython => "airspeed-ext",
+            Self::Aws => "aws",
         }
     }
 
@@ -65,6 +68,7 @@ impl Tool {
             Self::AslValidator => tools.join("npm/node_modules/.bin/asl-validator"),
             Self::MotoServer => tools.join("venv/moto/bin/moto_server"),
             Self::VelocityPython => tools.join("venv/airspeed/bin/python"),
+            Self::Aws => tools.join("venv/awscli/bin/aws"),
         }
     }
 
@@ -83,6 +87,14 @@ impl Tool {
         I: IntoIterator<Item = S>,
         S: AsRef<std::ffi::OsStr>,
     {
+        let mut command = self.command()?;
+        command.args(args).current_dir(dir);
+        self.capture(&mut command)
+    }
+
+    /// The tool as a `Command` to add arguments and environment to; run it with
+    /// [`capture`](Self::capture).
+    pub fn command(self) -> Result<Command, ToolError> {
         let path = self.path();
         if !path.is_file() {
             return Err(ToolError::Missing {
@@ -90,14 +102,17 @@ impl Tool {
                 path,
             });
         }
-        let output = Command::new(&path)
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .map_err(|source| ToolError::Spawn {
-                tool: self.name(),
-                source,
-            })?;
+        let mut command = Command::new(&path);
+        command.current_dir(workspace_root());
+        Ok(command)
+    }
+
+    /// Runs `command` (made by [`command`](Self::command)) and captures its output.
+    pub fn capture(self, command: &mut Command) -> Result<Run, ToolError> {
+        let output = command.output().map_err(|source| ToolError::Spawn {
+            tool: self.name(),
+            source,
+        })?;
         Ok(Run {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

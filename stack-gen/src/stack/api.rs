@@ -27,6 +27,11 @@ const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
 const ALLOW_HEADERS: &str = "Access-Control-Allow-Headers";
 const ALLOW_METHODS: &str = "Access-Control-Allow-Methods";
 
+/// The headers a CORS preflight allows (local-api answers the same).
+pub const CORS_ALLOWED_HEADERS: &str = "Authorization,Content-Type";
+/// The methods a CORS preflight allows.
+pub const CORS_ALLOWED_METHODS: &str = "GET,POST,OPTIONS";
+
 fn header(name: &str) -> String {
     format!("method.response.header.{name}")
 }
@@ -39,8 +44,14 @@ fn json_body(text: &str) -> BTreeMap<String, ExpString> {
 fn cors_values(with_preflight: bool) -> BTreeMap<String, ExpString> {
     let mut values = BTreeMap::from([(header(ALLOW_ORIGIN), "'*'".into())]);
     if with_preflight {
-        values.insert(header(ALLOW_HEADERS), "'Authorization,Content-Type'".into());
-        values.insert(header(ALLOW_METHODS), "'GET,POST,OPTIONS'".into());
+        values.insert(
+            header(ALLOW_HEADERS),
+            format!("'{CORS_ALLOWED_HEADERS}'").as_str().into(),
+        );
+        values.insert(
+            header(ALLOW_METHODS),
+            format!("'{CORS_ALLOWED_METHODS}'").as_str().into(),
+        );
     }
     values
 }

@@ -18,7 +18,7 @@ use asl::StateMachine;
 use stratosphere::value::ExpString;
 
 use crate::template::{Output, Pseudo, Sub, Template, TemplateError};
-pub use api::Api;
+pub use api::{Api, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS};
 pub use auth::Auth;
 pub use functions::{Functions, code_path};
 pub use logging::RETENTION_DAYS;

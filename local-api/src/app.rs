@@ -1,0 +1,78 @@
+//! Wiring the local API: settings in, the shared [`AppState`] out.
+
+use std::sync::{Arc, atomic::AtomicUsize};
+
+use aws_config::SdkConfig;
+use handlers::{
+    aws::{AwsClients, DragonCatalog, DragonStore, ParameterNames, QueryEngine},
+    domain::{schema::dragon_schema, validation::DragonValidator},
+};
+
+use crate::{
+    auth::{AuthorizerConfig, CognitoAuthorizer},
+    executions::Executions,
+    routes::AppState,
+    workflow::{WorkflowResources, report_workflow},
+};
+
+/// What the local API needs to know about the stack it stands in for.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The local AWS endpoint (`AWS_ENDPOINT_URL`); the pool's JWKS is read there.
+    pub endpoint: String,
+    /// The region (from the SDK configuration).
+    pub region: String,
+    /// The Cognito user pool whose ID tokens are accepted.
+    pub user_pool_id: String,
+    /// The app client the tokens must be issued to.
+    pub client_id: String,
+    /// The topic the workflow publishes to.
+    pub topic_arn: String,
+    /// The SSM parameter names of the data location.
+    pub parameters: ParameterNames,
+    /// The query engine of `GET /dragons`.
+    pub engine: QueryEngine,
+}
+
+/// Why the app could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request model or validator did not compile (a bug; tested).
+    #[error("the dragon schema does not compile: {0}")]
+    Schema(String),
+    /// The workflow definition could not be prepared.
+    #[error(transparent)]
+    Workflow(#[from] crate::workflow::WorkflowError),
+}
+
+/// Builds the state shared by every route; SDK clients are built here, once.
+pub fn app_state(config: &SdkConfig, settings: &Settings) -> Result<AppState, AppError> {
+    let clients = AwsClients::from_config(config);
+    let validator = DragonValidator::new().map_err(|error| AppError::Schema(error.to_string()))?;
+    let model = jsonschema::draft4::new(&dragon_schema())
+        .map_err(|error| AppError::Schema(error.to_string()))?;
+    let resources = WorkflowResources {
+        region: settings.region.clone(),
+        topic_arn: settings.topic_arn.clone(),
+        validator: Arc::new(validator),
+        catalog: Arc::new(DragonCatalog::new(
+            clients.clone(),
+            settings.parameters.clone(),
+        )),
+        sns: aws_sdk_sns::Client::new(config),
+    };
+    Ok(AppState {
+        authorizer: CognitoAuthorizer::new(AuthorizerConfig::local(
+            &settings.endpoint,
+            &settings.region,
+            &settings.user_pool_id,
+            &settings.client_id,
+        )),
+        store: DragonStore::new(clients, settings.parameters.clone(), settings.engine),
+        workflow: Arc::new(report_workflow(&resources)?),
+        model,
+        executions: Executions::default(),
+        region: settings.region.clone(),
+        invocations: AtomicUsize::new(0),
+    })
+}

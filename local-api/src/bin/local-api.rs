@@ -1,0 +1,165 @@
+//! `local-api`: the dragons API on a laptop, against a local AWS endpoint (moto).
+//!
+//! `seed` creates the stack's resources and a user and prints `export` lines;
+//! `token` prints a fresh ID token; `serve` answers the API on 127.0.0.1;
+//! `inbox` prints the notifications the workflow published.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use handlers::{
+    aws::{ParameterNames, QueryEngine, clients::load_config},
+    domain::names::{DEFAULT_DATA_KEY, ENV_QUERY_ENGINE},
+};
+use local_api::{
+    app::{Settings, app_state},
+    routes::router,
+    seed::{id_token, inbox, seed},
+};
+
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the user pool, client, bucket, data, parameters, topic and a user on
+    /// the local endpoint; print `export` lines for `serve` and `token`.
+    Seed {
+        /// The data to load.
+        #[arg(long, default_value = "data/dragons.jsonl")]
+        data: std::path::PathBuf,
+    },
+    /// Print (and remove) the notifications waiting in the seeded inbox, one JSON
+    /// object per line.
+    Inbox,
+    /// Print a fresh ID token for the seeded user.
+    Token {
+        /// The app client id.
+        #[arg(long, env = "DRAGONS_CLIENT_ID")]
+        client_id: String,
+        /// The user's name.
+        #[arg(long, env = "DRAGONS_USERNAME")]
+        username: String,
+        /// The user's password.
+        #[arg(long, env = "DRAGONS_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Serve GET/POST /dragons and GET /executions/{id} on 127.0.0.1.
+    Serve {
+        /// The port to listen on.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// The user pool whose ID tokens are accepted.
+        #[arg(long, env = "DRAGONS_USER_POOL_ID")]
+        user_pool_id: String,
+        /// The app client the tokens must be issued to.
+        #[arg(long, env = "DRAGONS_CLIENT_ID")]
+        client_id: String,
+        /// The topic the workflow publishes to.
+        #[arg(long, env = "DRAGONS_TOPIC_ARN")]
+        topic_arn: String,
+    },
+}
+
+/// The local endpoint; refusing to run against real AWS by accident.
+fn local_endpoint() -> anyhow::Result<String> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
+    if endpoint.is_empty() {
+        bail!(
+            "AWS_ENDPOINT_URL is not set: local-api only runs against a local endpoint such as moto"
+        );
+    }
+    Ok(endpoint)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let endpoint = local_endpoint()?;
+    let config = load_config().await;
+    let region = config
+        .region()
+        .map(ToString::to_string)
+        .context("no AWS region configured (set AWS_REGION)")?;
+    match cli.command {
+        Command::Seed { data } => {
+            let data =
+                std::fs::read(&data).with_context(|| format!("reading {}", data.display()))?;
+            let seeded = seed(&config, data).await?;
+            let token = id_token(
+                &config,
+                &seeded.client_id,
+                &seeded.username,
+                &seeded.password,
+            )
+            .await?;
+            println!("export DRAGONS_USER_POOL_ID={}", seeded.user_pool_id);
+            println!("export DRAGONS_CLIENT_ID={}", seeded.client_id);
+            println!("export DRAGONS_TOPIC_ARN={}", seeded.topic_arn);
+            println!("export DRAGONS_USERNAME={}", seeded.username);
+            println!("export DRAGONS_PASSWORD='{}'", seeded.password);
+            println!("export DRAGONS_ID_TOKEN={token}");
+            eprintln!("seeded {DEFAULT_DATA_KEY} and a user on {endpoint}");
+        }
+        Command::Inbox => {
+            for notification in inbox(&config).await? {
+                println!("{notification}");
+            }
+        }
+        Command::Token {
+            client_id,
+            username,
+            password,
+        } => {
+            println!(
+                "{}",
+                id_token(&config, &client_id, &username, &password).await?
+            );
+        }
+        Command::Serve {
+            port,
+            user_pool_id,
+            client_id,
+            topic_arn,
+        } => {
+            let settings = Settings {
+                endpoint,
+                region,
+                user_pool_id,
+                client_id,
+                topic_arn,
+                parameters: ParameterNames::from_env(),
+                // moto's S3 Select truncates values at quotes and doubles backslash
+                // escapes, so locally the default is the scan engine.
+                engine: match std::env::var(ENV_QUERY_ENGINE) {
+                    Ok(name) if !name.is_empty() => name.parse()?,
+                    _ => QueryEngine::Scan,
+                },
+            };
+            let app = router(Arc::new(app_state(&config, &settings)?));
+            let address = SocketAddr::from(([127, 0, 0, 1], port));
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("binding {address}"))?;
+            eprintln!("local-api listening on http://{}", listener.local_addr()?);
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! The API Gateway REST proxy event an `AWS_PROXY` integration sends a Lambda,
+//! built from a local HTTP request, so the real `list-dragons` handler sees what it
+//! would see deployed.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+/// The stage name the template deploys (`/v1/dragons`).
+pub const STAGE: &str = "v1";
+
+/// What the event is made of.
+#[derive(Debug, Clone, Default)]
+pub struct ProxyRequest<'a> {
+    /// `GET`, `POST`, …
+    pub method: &'a str,
+    /// The resource path (`/dragons`).
+    pub path: &'a str,
+    /// The raw query string (without `?`), percent-encoded.
+    pub query: Option<&'a str>,
+    /// Header names and values, in order.
+    pub headers: Vec<(String, String)>,
+    /// The request id (also the execution name for POST).
+    pub request_id: &'a str,
+    /// The verified token's claims, as API Gateway passes them (strings).
+    pub claims: Map<String, Value>,
+    /// The caller's address.
+    pub source_ip: &'a str,
+}
+
+/// The proxy event, as JSON.
+pub fn proxy_event(request: &ProxyRequest<'_>) -> Value {
+    let mut single = Map::new();
+    let mut multi: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (name, value) in form_urlencoded::parse(request.query.unwrap_or_default().as_bytes()) {
+        single.insert(name.to_string(), Value::from(value.as_ref()));
+        multi
+            .entry(name.into_owned())
+            .or_default()
+            .push(Value::from(value.into_owned()));
+    }
+    let mut headers = Map::new();
+    let mut multi_headers: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (name, value) in &request.headers {
+        headers.insert(name.clone(), Value::from(value.as_str()));
+        multi_headers
+            .entry(name.clone())
+            .or_default()
+            .push(Value::from(value.as_str()));
+    }
+    let or_null = |map: Map<String, Value>| {
+        if map.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(map)
+        }
+    };
+    let multi_or_null = |map: BTreeMap<String, Vec<Value>>| {
+        if map.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(map.into_iter().map(|(k, v)| (k, Value::Array(v))).collect())
+        }
+    };
+    json!({
+        "resource": request.path,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": or_null(headers),
+        "multiValueHeaders": multi_or_null(multi_headers),
+        "queryStringParameters": or_null(single),
+        "multiValueQueryStringParameters": multi_or_null(multi),
+        "pathParameters": null,
+        "stageVariables": null,
+        "requestContext": {
+            "resourcePath": request.path,
+            "httpMethod": request.method,
+            "path": format!("/{STAGE}{}", request.path),
+            "accountId": crate::workflow::LOCAL_ACCOUNT,
+            "protocol": "HTTP/1.1",
+            "stage": STAGE,
+            "requestId": request.request_id,
+            "identity": { "sourceIp": request.source_ip },
+            "authorizer": { "claims": request.claims },
+        },
+        "body": null,
+        "isBase64Encoded": false
+    })
+}
+
+/// The event as the `lambda_http::Request` the handler receives.
+pub fn lambda_request(
+    request: &ProxyRequest<'_>,
+) -> Result<lambda_http::Request, serde_json::Error> {
+    lambda_http::request::from_str(&proxy_event(request).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use lambda_http::RequestExt;
+
+    use super::*;
+
+    #[test]
+    fn repeated_and_encoded_parameters_reach_the_handler_as_api_gateway_sends_them() {
+        let request = ProxyRequest {
+            method: "GET",
+            path: "/dragons",
+            query: Some("family=red&family=gold&dragonName=O%27Brien%20%E2%9C%93"),
+            request_id: "r-1",
+            ..ProxyRequest::default()
+        };
+        let event = proxy_event(&request);
+        assert_eq!(event["queryStringParameters"]["family"], "gold");
+        assert_eq!(
+            event["multiValueQueryStringParameters"]["family"],
+            json!(["red", "gold"])
+        );
+        let parsed = lambda_request(&request).unwrap();
+        let query = parsed.query_string_parameters();
+        assert_eq!(query.all("family"), Some(vec!["red", "gold"]));
+        assert_eq!(query.first("dragonName"), Some("O'Brien ✓"));
+        assert_eq!(parsed.request_context_ref().map(|_| ()), Some(()));
+    }
+
+    #[test]
+    fn no_query_is_null_as_in_the_real_event() {
+        let event = proxy_event(&ProxyRequest {
+            method: "GET",
+            path: "/dragons",
+            ..ProxyRequest::default()
+        });
+        assert_eq!(event["queryStringParameters"], Value::Null);
+        assert_eq!(event["multiValueQueryStringParameters"], Value::Null);
+        assert!(
+            lambda_request(&ProxyRequest {
+                method: "GET",
+                path: "/dragons",
+                ..ProxyRequest::default()
+            })
+            .is_ok()
+        );
+    }
+}

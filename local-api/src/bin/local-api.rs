@@ -14,7 +14,7 @@ use handlers::{
 };
 use local_api::{
     app::{Settings, app_state},
-    routes::router,
+    routes::serve,
     seed::{id_token, inbox, seed},
 };
 
@@ -148,17 +148,13 @@ async fn main() -> anyhow::Result<()> {
                     _ => QueryEngine::Scan,
                 },
             };
-            let app = router(Arc::new(app_state(&config, &settings)?));
+            let state = Arc::new(app_state(&config, &settings)?);
             let address = SocketAddr::from(([127, 0, 0, 1], port));
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .with_context(|| format!("binding {address}"))?;
             eprintln!("local-api listening on http://{}", listener.local_addr()?);
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await?;
+            serve(listener, state).await?;
         }
     }
     Ok(())

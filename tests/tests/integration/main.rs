@@ -8,6 +8,7 @@ mod deploy;
 mod least_privilege;
 mod lint;
 mod list_dragons;
+mod local_api;
 mod moto_server;
 mod report_tasks;
 mod report_workflow;

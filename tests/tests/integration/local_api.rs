@@ -1,0 +1,567 @@
+//! local-api over HTTP on loopback, against its own moto: the authorizer refuses
+//! every bad token before any handler runs, hostile requests get clear 4xx answers
+//! and write nothing, reports run the workflow, and 2,000 concurrent GETs all
+//! succeed.
+
+use std::{
+    sync::{Arc, atomic::Ordering},
+    time::{Duration, Instant},
+};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use bytes::Bytes;
+use handlers::aws::{ParameterNames, QueryEngine, clients::https_client};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::{Client, connect::HttpConnector};
+use hyper_util::rt::TokioExecutor;
+use local_api::{
+    app::{Settings, app_state},
+    routes::{AppState, serve},
+    seed::{id_token, seed},
+};
+use serde_json::{Value, json};
+
+use dragons_tests::fixtures::{REGION, sdk_config};
+use dragons_tests::moto::Moto;
+
+use crate::util::sample_lines;
+
+/// local-api serving on a free port, over a moto of its own.
+struct LocalApi {
+    base: String,
+    state: Arc<AppState>,
+    client: Client<HttpConnector, Full<Bytes>>,
+    token: String,
+    config: aws_config::SdkConfig,
+    seeded: local_api::seed::Seeded,
+    _server: tokio::task::JoinHandle<std::io::Result<()>>,
+    _moto: Moto,
+}
+
+/// An answer: status and body text.
+type Answer = (u16, String);
+
+impl LocalApi {
+    async fn start() -> Self {
+        let moto = Moto::start().unwrap();
+        let config = sdk_config(&moto.endpoint()).await;
+        let seeded = seed(&config, sample_lines()).await.unwrap();
+        let token = id_token(
+            &config,
+            &seeded.client_id,
+            &seeded.username,
+            &seeded.password,
+        )
+        .await
+        .unwrap();
+        let settings = Settings {
+            endpoint: moto.endpoint(),
+            region: REGION.to_owned(),
+            user_pool_id: seeded.user_pool_id.clone(),
+            client_id: seeded.client_id.clone(),
+            topic_arn: seeded.topic_arn.clone(),
+            parameters: ParameterNames::default(),
+            engine: QueryEngine::Scan,
+        };
+        let state = Arc::new(app_state(&config, &settings).unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = tokio::spawn(serve(listener, Arc::clone(&state)));
+        let client = Client::builder(TokioExecutor::new()).build_http();
+        Self {
+            base,
+            state,
+            client,
+            token,
+            config,
+            seeded,
+            _server: server,
+            _moto: moto,
+        }
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = self
+            .client
+            .request(request.body(Full::new(Bytes::from(body))).unwrap())
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    async fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        let headers: Vec<(&str, &str)> = token.map(|t| ("Authorization", t)).into_iter().collect();
+        self.send("GET", path, &headers, Vec::new()).await
+    }
+
+    async fn post(&self, body: &str) -> Answer {
+        let headers = [
+            ("Authorization", self.token.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        self.send("POST", "/dragons", &headers, body.as_bytes().to_vec())
+            .await
+    }
+
+    fn invocations(&self) -> usize {
+        self.state.invocations.load(Ordering::Relaxed)
+    }
+
+    /// The data object's ETag.
+    async fn etag(&self) -> String {
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.config)
+                .force_path_style(true)
+                .http_client(https_client())
+                .build(),
+        );
+        let head = s3
+            .head_object()
+            .bucket("dragons-local-data")
+            .key("dragons.jsonl")
+            .send()
+            .await
+            .unwrap();
+        head.e_tag().unwrap().to_owned()
+    }
+}
+
+const UNAUTHORIZED: &str = r#"{"message":"Unauthorized"}"#;
+
+fn segments(token: &str) -> Vec<String> {
+    token.split('.').map(str::to_owned).collect()
+}
+
+fn decode(segment: &str) -> Value {
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).unwrap()).unwrap()
+}
+
+fn encode(value: &Value) -> String {
+    URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_token_is_401_and_no_handler_runs() {
+    let api = LocalApi::start().await;
+    let cognito = aws_sdk_cognitoidentityprovider::Client::new(&api.config);
+    let parts = segments(&api.token);
+    let mut payload = decode(&parts[1]);
+
+    // Tampered: the payload names another user; the signature is the original one.
+    payload["cognito:username"] = "mallory".into();
+    let tampered = format!("{}.{}.{}", parts[0], encode(&payload), parts[2]);
+    // alg none, with the real payload and no signature.
+    let none = format!(
+        "{}.{}.",
+        encode(&json!({ "alg": "none", "typ": "JWT" })),
+        parts[1]
+    );
+    // The access token of the same sign-in.
+    let access = cognito
+        .initiate_auth()
+        .client_id(&api.seeded.client_id)
+        .auth_flow(aws_sdk_cognitoidentityprovider::types::AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", &api.seeded.username)
+        .auth_parameters("PASSWORD", &api.seeded.password)
+        .send()
+        .await
+        .unwrap()
+        .authentication_result
+        .unwrap()
+        .access_token
+        .unwrap();
+    // Wrong audience: an ID token of another app client of the same pool.
+    let other_client = cognito
+        .create_user_pool_client()
+        .user_pool_id(&api.seeded.user_pool_id)
+        .client_name("another-client")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let other_audience = id_token(
+        &api.config,
+        &other_client,
+        &api.seeded.username,
+        &api.seeded.password,
+    )
+    .await
+    .unwrap();
+    assert_ne!(
+        decode(&segments(&other_audience)[1])["aud"],
+        decode(&parts[1])["aud"]
+    );
+    // Wrong issuer: an ID token of another pool (moto signs every pool with one key).
+    let other_pool = cognito
+        .create_user_pool()
+        .pool_name("another-pool")
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let other_pool_client = cognito
+        .create_user_pool_client()
+        .user_pool_id(&other_pool)
+        .client_name("c")
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    cognito
+        .admin_create_user()
+        .user_pool_id(&other_pool)
+        .username("eve")
+        .send()
+        .await
+        .unwrap();
+    cognito
+        .admin_set_user_password()
+        .user_pool_id(&other_pool)
+        .username("eve")
+        .password(&api.seeded.password)
+        .permanent(true)
+        .send()
+        .await
+        .unwrap();
+    let other_issuer = id_token(&api.config, &other_pool_client, "eve", &api.seeded.password)
+        .await
+        .unwrap();
+    assert_ne!(
+        decode(&segments(&other_issuer)[1])["iss"],
+        decode(&parts[1])["iss"]
+    );
+
+    let refused: [(&str, Option<&str>); 8] = [
+        ("no header", None),
+        ("empty", Some("")),
+        ("not a JWT", Some("not-a-jwt")),
+        ("tampered payload", Some(&tampered)),
+        ("alg none", Some(&none)),
+        ("access token", Some(&access)),
+        ("another client's token", Some(&other_audience)),
+        ("another pool's token", Some(&other_issuer)),
+    ];
+    for (case, token) in refused {
+        assert_eq!(
+            api.get("/dragons", token).await,
+            (401, UNAUTHORIZED.to_owned()),
+            "GET, {case}"
+        );
+        let headers: Vec<(&str, &str)> = token
+            .map(|t| ("Authorization", t))
+            .into_iter()
+            .chain([("Content-Type", "application/json")])
+            .collect();
+        let answer = api.send("POST", "/dragons", &headers, b"{}".to_vec()).await;
+        assert_eq!(answer, (401, UNAUTHORIZED.to_owned()), "POST, {case}");
+    }
+    assert_eq!(
+        api.invocations(),
+        0,
+        "no handler may run for a refused token"
+    );
+
+    let (status, body) = api.get("/dragons?dragonName=Atlas", Some(&api.token)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap()[0]["dragon_name_str"],
+        "Atlas"
+    );
+    assert_eq!(api.invocations(), 1);
+    // The same token with the `Bearer ` prefix some clients add.
+    assert_eq!(
+        api.get(
+            "/dragons?family=red",
+            Some(&format!("Bearer {}", api.token))
+        )
+        .await
+        .0,
+        200
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_requests_get_clear_4xx_answers_and_write_nothing() {
+    let api = LocalApi::start().await;
+    let etag = api.etag().await;
+    let token = api.token.clone();
+    let auth = ("Authorization", token.as_str());
+    let json_type = ("Content-Type", "application/json");
+    let valid = json!({
+        "dragon_name_str": "Quill", "family_str": "copper", "description_str": "d",
+        "location_city_str": "c", "location_country_str": "k", "location_state_str": "",
+        "location_neighborhood_str": ""
+    });
+    let mut extra = valid.clone();
+    extra["admin"] = true.into();
+    let mut oversized = valid.clone();
+    oversized["description_str"] = "x".repeat(20_000).into();
+    let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        Vec<(&'a str, &'a str)>,
+        Vec<u8>,
+        u16,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "POST",
+            "/dragons",
+            vec![auth, json_type],
+            oversized.to_string().into_bytes(),
+            413,
+            "Request Too Long",
+        ),
+        (
+            "POST",
+            "/dragons",
+            vec![auth, json_type],
+            b"{not json".to_vec(),
+            400,
+            "Invalid request body",
+        ),
+        (
+            "POST",
+            "/dragons",
+            vec![auth, json_type],
+            Vec::new(),
+            400,
+            "Invalid request body",
+        ),
+        (
+            "POST",
+            "/dragons",
+            vec![auth, json_type],
+            deep.into_bytes(),
+            400,
+            "Invalid request body",
+        ),
+        (
+            "POST",
+            "/dragons",
+            vec![auth, json_type],
+            extra.to_string().into_bytes(),
+            400,
+            "Invalid request body",
+        ),
+        (
+            "POST",
+            "/dragons",
+            vec![auth, json_type],
+            b"[]".to_vec(),
+            400,
+            "Invalid request body",
+        ),
+        (
+            "POST",
+            "/dragons",
+            vec![auth, ("Content-Type", "text/plain")],
+            valid.to_string().into_bytes(),
+            415,
+            "Unsupported Media Type",
+        ),
+        (
+            "POST",
+            "/dragons",
+            vec![auth],
+            valid.to_string().into_bytes(),
+            415,
+            "Unsupported Media Type",
+        ),
+        (
+            "PUT",
+            "/dragons",
+            vec![auth, json_type],
+            valid.to_string().into_bytes(),
+            405,
+            "Method Not Allowed",
+        ),
+        (
+            "DELETE",
+            "/dragons",
+            vec![auth],
+            Vec::new(),
+            405,
+            "Method Not Allowed",
+        ),
+        (
+            "PATCH",
+            "/dragons",
+            vec![auth],
+            Vec::new(),
+            405,
+            "Method Not Allowed",
+        ),
+        (
+            "GET",
+            "/dragons/Atlas",
+            vec![auth],
+            Vec::new(),
+            404,
+            "Not Found",
+        ),
+        ("GET", "/admin", vec![auth], Vec::new(), 404, "Not Found"),
+    ];
+    for (method, path, headers, body, status, message) in cases {
+        let answer = api.send(method, path, &headers, body).await;
+        assert_eq!(
+            answer,
+            (status, json!({ "message": message }).to_string()),
+            "{method} {path}"
+        );
+    }
+    assert_eq!(
+        api.invocations(),
+        0,
+        "nothing may reach a handler or the workflow"
+    );
+
+    // Query strings the handler refuses (it runs, and answers 400).
+    let long = "x".repeat(10_000);
+    for (query, reason) in [
+        (format!("family={long}"), "longer than 128 bytes"),
+        ("family=red&family=blue".to_owned(), "more than once"),
+        ("dragonName=".to_owned(), "is empty"),
+        ("colour=red".to_owned(), "unknown query parameter"),
+        ("family=%27%20OR%20%271%27%3D%271".to_owned(), ""),
+    ] {
+        let (status, body) = api.get(&format!("/dragons?{query}"), Some(&token)).await;
+        if reason.is_empty() {
+            assert_eq!((status, body.as_str()), (200, "[]"), "{query}");
+        } else {
+            assert_eq!(status, 400, "{query}");
+            assert!(
+                serde_json::from_str::<Value>(&body).unwrap()["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(reason),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(api.etag().await, etag, "the data object must be unchanged");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_runs_the_workflow_and_its_execution_can_be_followed() {
+    let api = LocalApi::start().await;
+    let mut dragon = json!({
+        "dragon_name_str": "Quill", "family_str": "copper", "description_str": "It's \"shy\".\nVery.",
+        "location_city_str": "Reykjavík", "location_country_str": "iceland", "location_state_str": "",
+        "location_neighborhood_str": "grandi"
+    });
+    let follow = |answer: Answer| {
+        let api = &api;
+        async move {
+            assert_eq!(answer.0, 202, "{}", answer.1);
+            let arn = serde_json::from_str::<Value>(&answer.1).unwrap()["executionArn"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            let name = arn.rsplit(':').next().unwrap().to_owned();
+            for _ in 0..100 {
+                let (status, body) = api
+                    .get(&format!("/executions/{name}"), Some(&api.token))
+                    .await;
+                assert_eq!(status, 200, "{body}");
+                let execution: Value = serde_json::from_str(&body).unwrap();
+                if execution["status"] != "RUNNING" {
+                    return execution;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("the execution did not finish");
+        }
+    };
+    let added = follow(api.post(&dragon.to_string()).await).await;
+    assert_eq!(added["status"], "SUCCEEDED", "{added}");
+    let (_, body) = api.get("/dragons?dragonName=Quill", Some(&api.token)).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).unwrap(),
+        json!([dragon.clone()])
+    );
+    // The same name again (in other case) passes the model but not the workflow.
+    dragon["dragon_name_str"] = "QUILL".into();
+    let rejected = follow(api.post(&dragon.to_string()).await).await;
+    assert_eq!(rejected["status"], "FAILED");
+    assert_eq!(rejected["error"], "DragonReportRejected");
+    assert_eq!(
+        api.get("/executions/no-such-execution", Some(&api.token))
+            .await
+            .0,
+        404
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_concurrent_gets_all_succeed() {
+    let api = Arc::new(LocalApi::start().await);
+    let (clients, per_client) = (32, 2_000 / 32 + 1);
+    let started = Instant::now();
+    let runs: Vec<_> = (0..clients)
+        .map(|n| {
+            let api = Arc::clone(&api);
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for i in 0..per_client {
+                    let query = if (n + i) % 2 == 0 {
+                        "/dragons?family=red"
+                    } else {
+                        "/dragons?dragonName=Atlas"
+                    };
+                    let sent = Instant::now();
+                    let (status, body) = api.get(query, Some(&api.token)).await;
+                    assert_eq!(status, 200, "{body}");
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut latencies = Vec::new();
+    for run in runs {
+        // Bounded: a hung request fails the test instead of stalling it.
+        latencies.extend(
+            tokio::time::timeout(Duration::from_secs(300), run)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let elapsed = started.elapsed();
+    assert!(latencies.len() >= 2_000);
+    latencies.sort();
+    let p99 = latencies[latencies.len() * 99 / 100];
+    println!(
+        "{} GETs from {clients} clients in {elapsed:?}: {:.0} requests/s, p50 {:?}, p99 {p99:?}",
+        latencies.len(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        latencies[latencies.len() / 2]
+    );
+    assert_eq!(api.invocations(), latencies.len());
+}

@@ -16,5 +16,6 @@ mod request_model;
 mod request_template;
 mod sample_data;
 mod state_machine;
+mod upload_data;
 mod util;
 mod workflow_on_moto;

@@ -1,0 +1,102 @@
+//! Operating a deployed stack. `upload` puts dragon data where the stack's SSM
+//! parameters say it lives, in the format the key names.
+
+use aws_sdk_s3::primitives::ByteStream;
+use handlers::{
+    aws::{AwsClients, DataLocation, ParameterNames, location::LocationError},
+    domain::{Dragon, select_sql::DataFormat},
+};
+
+/// Why the data could not be uploaded.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// A line of the input is not a valid dragon.
+    #[error("line {line} is not a valid dragon: {reason}")]
+    InvalidRecord {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The data location could not be read from SSM.
+    #[error("reading the data location from SSM failed")]
+    Location(#[from] LocationError),
+    /// The upload failed.
+    #[error("uploading to s3://{bucket}/{key} failed")]
+    Put {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The cause.
+        #[source]
+        source: Box<aws_sdk_s3::error::SdkError<aws_sdk_s3::operation::put_object::PutObjectError>>,
+    },
+}
+
+/// `lines` (JSON Lines of dragons, each checked) as the object for `format`: the
+/// lines themselves, or one JSON array document.
+pub fn object_body(lines: &str, format: DataFormat) -> Result<Vec<u8>, UploadError> {
+    let mut records = Vec::new();
+    for (index, line) in lines
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+    {
+        let dragon: Dragon =
+            serde_json::from_str(line).map_err(|error| UploadError::InvalidRecord {
+                line: index + 1,
+                reason: error.to_string(),
+            })?;
+        records.push((line, dragon));
+    }
+    Ok(match format {
+        DataFormat::JsonLines => records
+            .iter()
+            .flat_map(|(line, _)| [line.as_bytes(), b"\n"])
+            .flatten()
+            .copied()
+            .collect(),
+        DataFormat::JsonArray => {
+            let dragons: Vec<&Dragon> = records.iter().map(|(_, dragon)| dragon).collect();
+            let mut body = serde_json::to_vec_pretty(&dragons).map_err(|error| {
+                UploadError::InvalidRecord {
+                    line: 0,
+                    reason: error.to_string(),
+                }
+            })?;
+            body.push(b'\n');
+            body
+        }
+    })
+}
+
+/// Uploads `lines` to the bucket and key the parameters `names` hold; returns where.
+pub async fn upload(
+    clients: &AwsClients,
+    names: &ParameterNames,
+    lines: &str,
+) -> Result<DataLocation, UploadError> {
+    let location = DataLocation::fetch(&clients.ssm, names).await?;
+    let format = DataFormat::for_key(&location.key);
+    let body = object_body(lines, format)?;
+    let content_type = match format {
+        DataFormat::JsonLines => "application/x-ndjson",
+        DataFormat::JsonArray => "application/json",
+    };
+    clients
+        .s3
+        .put_object()
+        .bucket(&location.bucket)
+        .key(&location.key)
+        .content_type(content_type)
+        .body(ByteStream::from(body))
+        .send()
+        .await
+        .map_err(|source| UploadError::Put {
+            bucket: location.bucket.clone(),
+            key: location.key.clone(),
+            source: Box::new(source),
+        })?;
+    Ok(location)
+}

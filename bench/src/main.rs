@@ -1,0 +1,160 @@
+//! `bench`: the benchmark command (GET /dragons, and AddDragon under contention). Each subcommand measures one
+//! thing, beside a Python peer where there is one, and prints a markdown table;
+//! `all` runs them in turn and ends with the targets, met or not. Progress goes to
+//! standard error, tables to standard output. Nothing here asserts on time: the
+//! figures are for people (see the README's "Benchmarks").
+
+mod add_bench;
+mod cold_start;
+mod event;
+mod filter_bench;
+mod get_bench;
+mod lambda_child;
+mod local_aws;
+mod python;
+mod report;
+mod runtime_api;
+mod scale;
+mod stats;
+mod table;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use report::Report;
+
+/// The seed of every generated data set.
+const SEED: u64 = dragons_tests::sample::DEFAULT_SEED;
+
+/// Benchmarks of GET /dragons: the streaming filter, warm GETs, cold start and
+/// memory on a large object, each against a Python peer where one applies.
+#[derive(Debug, Parser)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// In-process filter throughput (Rust `DragonFilter` vs Python json.loads per line).
+    Filter(filter_bench::Options),
+    /// Warm GET latency per engine against moto (Rust handler vs the Python peers).
+    Get(get_bench::Options),
+    /// Cold start and peak RSS of the release `list-dragons` under a Runtime API stand-in.
+    ColdStart(ColdStartArgs),
+    /// Peak RSS and time of `list-dragons` scanning a large object (and of the Python peer).
+    Scale(ScaleArgs),
+    /// AddDragon under contention: adds/s and retries per add for 1, 8, 32 writers.
+    Add(add_bench::Options),
+    /// Every benchmark above, then the targets table.
+    All(AllArgs),
+}
+
+/// Where the `list-dragons` binary comes from.
+#[derive(Debug, Clone, Args)]
+struct BinaryArgs {
+    /// Use this `list-dragons` binary instead of building it with
+    /// `cargo build --release -p handlers --bin list-dragons`.
+    #[arg(long, value_name = "PATH")]
+    list_dragons: Option<PathBuf>,
+}
+
+impl BinaryArgs {
+    /// The binary to run: the given one, or a fresh release build.
+    fn binary(&self) -> anyhow::Result<PathBuf> {
+        match &self.list_dragons {
+            Some(path) => Ok(path.clone()),
+            None => lambda_child::build_list_dragons(),
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct ColdStartArgs {
+    #[command(flatten)]
+    options: cold_start::Options,
+    #[command(flatten)]
+    binary: BinaryArgs,
+}
+
+#[derive(Debug, Args)]
+struct ScaleArgs {
+    #[command(flatten)]
+    options: scale::Options,
+    #[command(flatten)]
+    binary: BinaryArgs,
+}
+
+#[derive(Debug, Args)]
+struct AllArgs {
+    #[command(flatten)]
+    filter: filter_bench::Options,
+    #[command(flatten)]
+    get: get_bench::Options,
+    #[command(flatten)]
+    cold_start: cold_start::Options,
+    #[command(flatten)]
+    scale: scale::Options,
+    #[command(flatten)]
+    add: add_bench::Options,
+    #[command(flatten)]
+    binary: BinaryArgs,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let reports = match cli.command {
+        Command::Filter(options) => vec![filter_bench::run(&options)?],
+        Command::Get(options) => vec![get_bench::run(&options)?],
+        Command::ColdStart(args) => vec![cold_start::run(&args.options, &args.binary.binary()?)?],
+        Command::Scale(args) => vec![scale::run(&args.options, &args.binary.binary()?)?],
+        Command::Add(options) => vec![add_bench::run(&options)?],
+        Command::All(args) => return all(&args),
+    };
+    for report in &reports {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+/// Runs every benchmark, printing each table as soon as it is done (a later
+/// failure does not lose earlier figures), then the targets.
+fn all(args: &AllArgs) -> anyhow::Result<()> {
+    // Build first, so that the compiler is not competing with the measurements.
+    let binary = args.binary.binary()?;
+    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 5] = [
+        ("filter", &|| filter_bench::run(&args.filter)),
+        ("get", &|| get_bench::run(&args.get)),
+        ("cold-start", &|| cold_start::run(&args.cold_start, &binary)),
+        ("scale", &|| scale::run(&args.scale, &binary)),
+        ("add", &|| add_bench::run(&args.add)),
+    ];
+    let mut reports = Vec::new();
+    let mut failed = Vec::new();
+    for (name, step) in steps {
+        match step() {
+            Ok(report) => {
+                println!("{report}");
+                reports.push(report);
+            }
+            Err(error) => {
+                eprintln!("bench: {name} failed: {error:#}");
+                failed.push(name);
+            }
+        }
+    }
+    println!("{}", Report::targets(&reports));
+    if !failed.is_empty() {
+        anyhow::bail!("these benchmarks failed: {}", failed.join(", "));
+    }
+    Ok(())
+}
+
+/// A multi-threaded Tokio runtime for the parts that do I/O.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}

@@ -88,6 +88,13 @@ pub fn proxy_event(request: &ProxyRequest<'_>) -> Value {
     })
 }
 
+/// A query string as a client encodes it (`name=value&…`, percent-encoded).
+pub fn encode_query(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
 /// The event as the `lambda_http::Request` the handler receives.
 pub fn lambda_request(
     request: &ProxyRequest<'_>,

@@ -12,11 +12,7 @@ pub async fn add_dragon(
     catalog: &DragonCatalog,
     event: Value,
 ) -> Result<Value, TaskError> {
-    let report: Report = serde_json::from_value(event)
-        .map_err(|error| TaskError::rejected(format!("the report is malformed: {error}")))?;
-    let dragon = validator
-        .validate(&report.dragon)
-        .map_err(|rejection| TaskError::rejected(rejection.to_string()))?;
+    let (report, dragon) = Report::checked(validator, event)?;
     let added = catalog.add(&dragon).await?;
     tracing::info!(
         dragon = %dragon.dragon_name_str,

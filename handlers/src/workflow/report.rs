@@ -3,6 +3,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::TaskError;
+use crate::domain::{Dragon, validation::DragonValidator};
+
 /// Who reported the dragon: taken from the authorizer's claims, never from the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reporter {
@@ -20,4 +23,17 @@ pub struct Report {
     pub dragon: Value,
     /// Who sent it.
     pub reporter: Reporter,
+}
+
+impl Report {
+    /// The report a task received and its dragon, checked by `validator`. A
+    /// malformed report or a rejected dragon is a `DragonValidationError`.
+    pub fn checked(validator: &DragonValidator, event: Value) -> Result<(Self, Dragon), TaskError> {
+        let report: Self = serde_json::from_value(event)
+            .map_err(|error| TaskError::rejected(format!("the report is malformed: {error}")))?;
+        let dragon = validator
+            .validate(&report.dragon)
+            .map_err(|rejection| TaskError::rejected(rejection.to_string()))?;
+        Ok((report, dragon))
+    }
 }

@@ -11,11 +11,7 @@ pub async fn validate_dragon(
     catalog: &DragonCatalog,
     event: Value,
 ) -> Result<Value, TaskError> {
-    let report: Report = serde_json::from_value(event)
-        .map_err(|error| TaskError::rejected(format!("the report is malformed: {error}")))?;
-    let dragon = validator
-        .validate(&report.dragon)
-        .map_err(|rejection| TaskError::rejected(rejection.to_string()))?;
+    let (report, dragon) = Report::checked(validator, event)?;
     catalog.check_name_free(&dragon.dragon_name_str).await?;
     tracing::info!(dragon = %dragon.dragon_name_str, reporter = %report.reporter.sub, "dragon is valid");
     Ok(json!({ "valid": true, "dragon_name_str": dragon.dragon_name_str }))

@@ -154,6 +154,25 @@ fn encode(value: &Value) -> String {
     URL_SAFE_NO_PAD.encode(value.to_string())
 }
 
+/// A new app client of `pool`, without a secret: its id.
+async fn app_client(
+    cognito: &aws_sdk_cognitoidentityprovider::Client,
+    pool: &str,
+    name: &str,
+) -> String {
+    cognito
+        .create_user_pool_client()
+        .user_pool_id(pool)
+        .client_name(name)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_bad_token_is_401_and_no_handler_runs() {
     let api = LocalApi::start().await;
@@ -185,17 +204,7 @@ async fn every_bad_token_is_401_and_no_handler_runs() {
         .access_token
         .unwrap();
     // Wrong audience: an ID token of another app client of the same pool.
-    let other_client = cognito
-        .create_user_pool_client()
-        .user_pool_id(&api.seeded.user_pool_id)
-        .client_name("another-client")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+    let other_client = app_client(&cognito, &api.seeded.user_pool_id, "another-client").await;
     let other_audience = id_token(
         &api.config,
         &other_client,
@@ -219,17 +228,7 @@ async fn every_bad_token_is_401_and_no_handler_runs() {
         .unwrap()
         .id
         .unwrap();
-    let other_pool_client = cognito
-        .create_user_pool_client()
-        .user_pool_id(&other_pool)
-        .client_name("c")
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
+    let other_pool_client = app_client(&cognito, &other_pool, "c").await;
     cognito
         .admin_create_user()
         .user_pool_id(&other_pool)

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use dragons_tests::fixtures::{DataSet, clients};
 use dragons_tests::moto::Moto;
 
-use crate::util::{sample_lines, sample_records};
+use crate::util::{object_and_etag, sample_lines, sample_records};
 
 struct Tasks {
     validator: DragonValidator,
@@ -42,17 +42,7 @@ impl Tasks {
 
     /// The data object's bytes and ETag.
     async fn object(&self) -> (Vec<u8>, String) {
-        let object = self
-            .clients
-            .s3
-            .get_object()
-            .bucket(&self.data.location.bucket)
-            .key(&self.data.location.key)
-            .send()
-            .await
-            .unwrap();
-        let etag = object.e_tag().unwrap().to_owned();
-        (object.body.collect().await.unwrap().to_vec(), etag)
+        object_and_etag(&self.clients.s3, &self.data.location).await
     }
 
     async fn names(&self) -> Vec<String> {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use dragons_tests::fixtures::{DataSet, clients};
 use dragons_tests::moto::Moto;
 
-use crate::util::{sample_lines, sample_records};
+use crate::util::{object_and_etag, sample_lines, sample_records};
 
 #[tokio::test]
 async fn the_data_lands_at_the_parameters_location_in_the_keys_format() {
@@ -21,16 +21,7 @@ async fn the_data_lands_at_the_parameters_location_in_the_keys_format() {
     let lines = String::from_utf8(sample_lines()).unwrap();
     let object = |location: DataLocation| {
         let s3 = clients.s3.clone();
-        async move {
-            let object = s3
-                .get_object()
-                .bucket(&location.bucket)
-                .key(&location.key)
-                .send()
-                .await
-                .unwrap();
-            object.body.collect().await.unwrap().to_vec()
-        }
+        async move { object_and_etag(&s3, &location).await.0 }
     };
 
     let location = upload(&clients, &data.parameters, &lines).await.unwrap();

@@ -88,50 +88,35 @@ pub fn sample_records() -> Vec<Value> {
 }
 
 /// The `Request` that `lambda_http` makes of the proxy event API Gateway sends for
-/// `GET /v1/dragons` with these query parameters (repeats go in the multi-value map).
+/// `GET /v1/dragons` with these query parameters (repeats go in the multi-value
+/// map), built as local-api builds it, with a signed-in caller's claims.
 pub fn proxy_event(query: &[(&str, &str)]) -> lambda_http::Request {
-    let mut single = Map::new();
-    let mut multi = Map::new();
-    for (name, value) in query {
-        single.insert((*name).to_owned(), Value::from(*value));
-        multi
-            .entry((*name).to_owned())
-            .or_insert_with(|| Value::Array(vec![]))
-            .as_array_mut()
-            .unwrap()
-            .push(Value::from(*value));
-    }
-    let (single, multi) = if query.is_empty() {
-        (Value::Null, Value::Null)
-    } else {
-        (Value::Object(single), Value::Object(multi))
-    };
-    let event = serde_json::json!({
-        "resource": "/dragons",
-        "path": "/dragons",
-        "httpMethod": "GET",
-        "headers": { "Host": "api.example.com", "Accept": "application/json" },
-        "multiValueHeaders": { "Host": ["api.example.com"], "Accept": ["application/json"] },
-        "queryStringParameters": single,
-        "multiValueQueryStringParameters": multi,
-        "pathParameters": null,
-        "stageVariables": null,
-        "requestContext": {
-            "resourceId": "abc123",
-            "resourcePath": "/dragons",
-            "httpMethod": "GET",
-            "path": "/v1/dragons",
-            "accountId": "123456789012",
-            "protocol": "HTTP/1.1",
-            "stage": "v1",
-            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-            "requestTimeEpoch": 1_764_000_000_000_u64,
-            "apiId": "a1b2c3d4e5",
-            "identity": { "sourceIp": "127.0.0.1", "userAgent": "dragons-tests" },
-            "authorizer": { "claims": { "sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "cognito:username": "tester" } }
-        },
-        "body": null,
-        "isBase64Encoded": false
-    });
-    lambda_http::request::from_str(&event.to_string()).unwrap()
+    let query = local_api::proxy_event::encode_query(query);
+    let claims = serde_json::json!({ "sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "cognito:username": "tester" });
+    local_api::proxy_event::lambda_request(&local_api::proxy_event::ProxyRequest {
+        method: "GET",
+        path: "/dragons",
+        query: Some(query.as_str()).filter(|query| !query.is_empty()),
+        headers: vec![("Accept".to_owned(), "application/json".to_owned())],
+        request_id: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        claims: claims.as_object().cloned().unwrap_or_default(),
+        source_ip: "127.0.0.1",
+    })
+    .unwrap()
+}
+
+/// The object at `location`: its bytes and its ETag.
+pub async fn object_and_etag(
+    s3: &aws_sdk_s3::Client,
+    location: &handlers::aws::DataLocation,
+) -> (Vec<u8>, String) {
+    let object = s3
+        .get_object()
+        .bucket(&location.bucket)
+        .key(&location.key)
+        .send()
+        .await
+        .unwrap();
+    let etag = object.e_tag().unwrap().to_owned();
+    (object.body.collect().await.unwrap().to_vec(), etag)
 }

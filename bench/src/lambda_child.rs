@@ -13,12 +13,12 @@ use serde_json::Value;
 
 use crate::runtime_api::RuntimeApi;
 
-/// Builds `list-dragons` with `cargo build --release -p handlers --bin list-dragons`
-/// and returns the path of the executable.
+/// Builds the three Lambdas with `cargo build --release -p handlers --bins` and
+/// returns the path of `list-dragons` (the other two sit beside it).
 pub fn build_list_dragons() -> anyhow::Result<PathBuf> {
     // Under `cargo run`, CARGO names the cargo that is running us.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("bench: cargo build --release -p handlers --bin {LIST_DRAGONS}");
+    eprintln!("bench: cargo build --release -p handlers --bins");
     let output = Command::new(cargo)
         .current_dir(dragons_tests::workspace_root())
         .args([
@@ -26,8 +26,7 @@ pub fn build_list_dragons() -> anyhow::Result<PathBuf> {
             "--release",
             "-p",
             "handlers",
-            "--bin",
-            LIST_DRAGONS,
+            "--bins",
             "--message-format=json-render-diagnostics",
         ])
         .stdin(Stdio::null())
@@ -72,20 +71,22 @@ pub async fn invoke(
     event: String,
     timeout: Duration,
 ) -> anyhow::Result<Invocation> {
+    let name = binary
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .unwrap_or(LIST_DRAGONS)
+        .to_owned();
     let mut api = RuntimeApi::start(event).await?;
     let mut log = tempfile::tempfile()?;
     let mut command = tokio::process::Command::new(binary);
     command
         .env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", api.address())
-        .env("AWS_LAMBDA_FUNCTION_NAME", LIST_DRAGONS)
+        .env("AWS_LAMBDA_FUNCTION_NAME", &name)
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "2026/01/01/[$LATEST]bench")
-        .env(
-            "AWS_LAMBDA_LOG_GROUP_NAME",
-            format!("/aws/lambda/{LIST_DRAGONS}"),
-        )
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
         .env(ENV_QUERY_ENGINE, engine)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
@@ -99,8 +100,8 @@ pub async fn invoke(
     let pid = child.id();
     let outcome = tokio::select! {
         answer = api.answer() => answer,
-        status = child.wait() => Err(anyhow!("{LIST_DRAGONS} exited before answering ({status:?})")),
-        () = tokio::time::sleep(timeout) => Err(anyhow!("{LIST_DRAGONS} did not answer within {timeout:?}")),
+        status = child.wait() => Err(anyhow!("{name} exited before answering ({status:?})")),
+        () = tokio::time::sleep(timeout) => Err(anyhow!("{name} did not answer within {timeout:?}")),
     };
     let peak_rss_kib = pid.and_then(peak_rss_kib);
     // Stopping it can fail only if it is gone already; wait reaps it either way.

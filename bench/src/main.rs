@@ -17,6 +17,7 @@ mod runtime_api;
 mod scale;
 mod stats;
 mod table;
+mod task_cold_start;
 
 use std::path::PathBuf;
 
@@ -45,6 +46,8 @@ enum Command {
     ColdStart(ColdStartArgs),
     /// Peak RSS and time of `list-dragons` scanning a large object (and of the Python peer).
     Scale(ScaleArgs),
+    /// Cold start, peak RSS and zip size of the release validate-dragon and add-dragon.
+    TaskColdStart(TaskColdStartArgs),
     /// AddDragon under contention: adds/s and retries per add for 1, 8, 32 writers.
     Add(add_bench::Options),
     /// Every benchmark above, then the targets table.
@@ -55,7 +58,7 @@ enum Command {
 #[derive(Debug, Clone, Args)]
 struct BinaryArgs {
     /// Use this `list-dragons` binary instead of building it with
-    /// `cargo build --release -p handlers --bin list-dragons`.
+    /// `cargo build --release -p handlers --bins` (the other Lambdas sit beside it).
     #[arg(long, value_name = "PATH")]
     list_dragons: Option<PathBuf>,
 }
@@ -74,6 +77,14 @@ impl BinaryArgs {
 struct ColdStartArgs {
     #[command(flatten)]
     options: cold_start::Options,
+    #[command(flatten)]
+    binary: BinaryArgs,
+}
+
+#[derive(Debug, Args)]
+struct TaskColdStartArgs {
+    #[command(flatten)]
+    options: task_cold_start::Options,
     #[command(flatten)]
     binary: BinaryArgs,
 }
@@ -99,6 +110,8 @@ struct AllArgs {
     #[command(flatten)]
     add: add_bench::Options,
     #[command(flatten)]
+    task_cold_start: task_cold_start::Options,
+    #[command(flatten)]
     binary: BinaryArgs,
 }
 
@@ -110,6 +123,9 @@ fn main() -> anyhow::Result<()> {
         Command::ColdStart(args) => vec![cold_start::run(&args.options, &args.binary.binary()?)?],
         Command::Scale(args) => vec![scale::run(&args.options, &args.binary.binary()?)?],
         Command::Add(options) => vec![add_bench::run(&options)?],
+        Command::TaskColdStart(args) => {
+            vec![task_cold_start::run(&args.options, &args.binary.binary()?)?]
+        }
         Command::All(args) => return all(&args),
     };
     for report in &reports {
@@ -123,12 +139,15 @@ fn main() -> anyhow::Result<()> {
 fn all(args: &AllArgs) -> anyhow::Result<()> {
     // Build first, so that the compiler is not competing with the measurements.
     let binary = args.binary.binary()?;
-    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 5] = [
+    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 6] = [
         ("filter", &|| filter_bench::run(&args.filter)),
         ("get", &|| get_bench::run(&args.get)),
         ("cold-start", &|| cold_start::run(&args.cold_start, &binary)),
         ("scale", &|| scale::run(&args.scale, &binary)),
         ("add", &|| add_bench::run(&args.add)),
+        ("task-cold-start", &|| {
+            task_cold_start::run(&args.task_cold_start, &binary)
+        }),
     ];
     let mut reports = Vec::new();
     let mut failed = Vec::new();

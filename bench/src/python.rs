@@ -55,6 +55,13 @@ pub fn run_json<S: AsRef<std::ffi::OsStr>>(
         .with_context(|| format!("bench/python/{name} did not print JSON: {last}"))
 }
 
+/// The size of `binary` zipped as `bootstrap` (deflate), as cargo-lambda packs it.
+pub fn zipped_size(binary: &Path) -> anyhow::Result<u64> {
+    let answer = run_json("zipped_size.py", &[binary], &[])?;
+    let bytes = number(&answer, "bytes")?;
+    Ok(bytes as u64)
+}
+
 /// A number field of a peer's answer.
 pub fn number(answer: &Value, field: &str) -> anyhow::Result<f64> {
     answer[field]

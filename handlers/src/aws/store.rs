@@ -64,9 +64,14 @@ impl fmt::Display for QueryEngine {
 impl QueryEngine {
     /// The engine named by `DRAGONS_QUERY_ENGINE`; `auto` when unset or empty.
     pub fn from_env() -> Result<Self, UnknownEngine> {
+        Self::from_env_or(Self::default())
+    }
+
+    /// The engine named by `DRAGONS_QUERY_ENGINE`; `default` when unset or empty.
+    pub fn from_env_or(default: Self) -> Result<Self, UnknownEngine> {
         match std::env::var(ENV_QUERY_ENGINE) {
             Ok(name) if !name.is_empty() => name.parse(),
-            _ => Ok(Self::default()),
+            _ => Ok(default),
         }
     }
 }

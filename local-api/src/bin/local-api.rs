@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use handlers::{
     aws::{ParameterNames, QueryEngine, clients::load_config},
-    domain::names::{DEFAULT_DATA_KEY, ENV_QUERY_ENGINE},
+    domain::names::DEFAULT_DATA_KEY,
 };
 use local_api::{
     app::{Settings, app_state},
@@ -143,10 +143,7 @@ async fn main() -> anyhow::Result<()> {
                 parameters: ParameterNames::from_env(),
                 // moto's S3 Select truncates values at quotes and doubles backslash
                 // escapes, so locally the default is the scan engine.
-                engine: match std::env::var(ENV_QUERY_ENGINE) {
-                    Ok(name) if !name.is_empty() => name.parse()?,
-                    _ => QueryEngine::Scan,
-                },
+                engine: QueryEngine::from_env_or(QueryEngine::Scan)?,
             };
             let state = Arc::new(app_state(&config, &settings)?);
             let address = SocketAddr::from(([127, 0, 0, 1], port));

@@ -10,21 +10,22 @@ use std::{
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use bytes::Bytes;
-use handlers::aws::{ParameterNames, QueryEngine, clients::https_client};
+use handlers::aws::{AwsClients, DataLocation, ParameterNames, QueryEngine};
+use handlers::domain::names::DEFAULT_DATA_KEY;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{Client, connect::HttpConnector};
 use hyper_util::rt::TokioExecutor;
 use local_api::{
     app::{Settings, app_state},
     routes::{AppState, serve},
-    seed::{id_token, seed},
+    seed::{self, id_token, seed},
 };
 use serde_json::{Value, json};
 
 use dragons_tests::fixtures::{REGION, sdk_config};
 use dragons_tests::moto::Moto;
 
-use crate::util::sample_lines;
+use crate::util::{object_and_etag, sample_lines};
 
 /// local-api serving on a free port, over a moto of its own.
 struct LocalApi {
@@ -33,6 +34,7 @@ struct LocalApi {
     client: Client<HttpConnector, Full<Bytes>>,
     token: String,
     config: aws_config::SdkConfig,
+    clients: AwsClients,
     seeded: local_api::seed::Seeded,
     _server: tokio::task::JoinHandle<std::io::Result<()>>,
     _moto: Moto,
@@ -73,6 +75,7 @@ impl LocalApi {
             state,
             client,
             token,
+            clients: AwsClients::from_config(&config),
             config,
             seeded,
             _server: server,
@@ -123,20 +126,11 @@ impl LocalApi {
 
     /// The data object's ETag.
     async fn etag(&self) -> String {
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&self.config)
-                .force_path_style(true)
-                .http_client(https_client())
-                .build(),
-        );
-        let head = s3
-            .head_object()
-            .bucket("dragons-local-data")
-            .key("dragons.jsonl")
-            .send()
-            .await
-            .unwrap();
-        head.e_tag().unwrap().to_owned()
+        let location = DataLocation {
+            bucket: seed::names::BUCKET.to_owned(),
+            key: DEFAULT_DATA_KEY.to_owned(),
+        };
+        object_and_etag(&self.clients.s3, &location).await.1
     }
 }
 

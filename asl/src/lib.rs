@@ -1,5 +1,6 @@
 //! Amazon States Language (ASL): a typed model of state machines, their JSON form, static
-//! validation, and an in-process interpreter ([`interpret`]).
+//! validation, and an in-process interpreter ([`interpret`], the default feature
+//! `interpret`).
 //!
 //! ```
 //! use asl::{Catcher, Fail, Retrier, StateMachine, Succeed, Task};
@@ -20,11 +21,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "interpret")]
 pub mod interpret;
 pub mod model;
 pub mod validate;
 
 /// Re-exported for implementing [`interpret::TaskRunner`] and [`interpret::Clock`].
+#[cfg(feature = "interpret")]
 pub use async_trait::async_trait;
 
 pub use model::{

@@ -1,20 +1,22 @@
 //! `add`: AddDragon under contention against moto. 1, 8 and 32 concurrent writers
-//! append distinct dragons to one data object through `DragonCatalog` (conditional
+//! append distinct dragons to one data object through `S3Store` (conditional
 //! writes on the ETag), retrying a `DragonWriteConflict` as the state machine
 //! does; the table gives successful adds per second and conditional-write retries
 //! per add.
 
 use std::{
-    hash::{BuildHasher, RandomState},
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use clap::Args;
-use handlers::{
-    aws::{CatalogFailure, DragonCatalog},
-    domain::{Dragon, catalog::names, select_sql::DataFormat},
+use dragons_contract::{
+    DataFormat, Dragon,
+    query_engine::QueryEngine,
+    store::{AddError, DragonWriter},
 };
+use handlers::{aws::S3Store, domain::catalog::names};
+use rand::Rng;
 
 use crate::local_aws::LocalAws;
 use crate::report::Report;
@@ -48,27 +50,23 @@ fn dragon(writer: usize, n: usize) -> Dragon {
 }
 
 /// Per writer: (rounds of read-modify-write, whole-task retries).
-async fn write(
-    catalog: Arc<DragonCatalog>,
-    writer: usize,
-    adds: usize,
-) -> anyhow::Result<(u64, u64)> {
+async fn write(store: Arc<S3Store>, writer: usize, adds: usize) -> anyhow::Result<(u64, u64)> {
     let (mut rounds, mut task_retries) = (0_u64, 0_u64);
     for n in 0..adds {
         let mut tries = 0;
         loop {
-            match catalog.add(&dragon(writer, n)).await {
+            match store.add(&dragon(writer, n)).await {
                 Ok(added) => {
                     rounds += u64::from(added.attempts);
                     break;
                 }
-                Err(CatalogFailure::Conflict { attempts }) if tries < WORKFLOW_RETRIES => {
+                Err(AddError::Conflict { attempts }) if tries < WORKFLOW_RETRIES => {
                     rounds += u64::from(attempts);
                     task_retries += 1;
                     // The definition's Retry: 1 s × 2^n, at most 10 s, full jitter.
                     let ceiling = Duration::from_secs(1 << tries).min(Duration::from_secs(10));
-                    let random = RandomState::new().hash_one((writer, n, tries));
-                    tokio::time::sleep(ceiling.mul_f64((random % 1_000) as f64 / 1_000.0)).await;
+                    let random = rand::thread_rng().gen_range(0.0..1.0);
+                    tokio::time::sleep(ceiling.mul_f64(random)).await;
                     tries += 1;
                 }
                 Err(error) => return Err(error.into()),
@@ -93,23 +91,24 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
         let mut notes = Vec::new();
         for &writers in &options.writers {
             let data = aws
-                .data_set(std::fs::read(dragons_tests::in_workspace(
+                .data_set(std::fs::read(dragons_harness::in_workspace(
                     "data/dragons.jsonl",
                 ))?)
                 .await?;
             let before = names(
-                &std::fs::read(dragons_tests::in_workspace("data/dragons.jsonl"))?,
+                &std::fs::read(dragons_harness::in_workspace("data/dragons.jsonl"))?,
                 DataFormat::JsonLines,
             )?
             .len();
-            let catalog = Arc::new(DragonCatalog::new(
+            let store = Arc::new(S3Store::new(
                 aws.clients.clone(),
                 data.parameters.clone(),
+                QueryEngine::default(),
             ));
             let started = Instant::now();
             let tasks: Vec<_> = (0..writers)
                 .map(|writer| {
-                    tokio::spawn(write(Arc::clone(&catalog), writer, options.adds_per_writer))
+                    tokio::spawn(write(Arc::clone(&store), writer, options.adds_per_writer))
                 })
                 .collect();
             let (mut rounds, mut task_retries) = (0, 0);

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use clap::Args;
-use dragons_tests::sample;
+use dragons_ops::sample;
 
 use crate::event;
 use crate::filter_bench::FAMILY;

@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use dragons_tests::sample;
-use handlers::domain::{filter::DragonFilter, query::DragonQuery, select_sql::DataFormat};
+use dragons_contract::{DataFormat, DragonQuery};
+use dragons_ops::sample;
+use handlers::domain::filter::DragonFilter;
 
 use crate::SEED;
 use crate::python;

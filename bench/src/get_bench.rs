@@ -7,11 +7,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use dragons_tests::{fixtures::DataSet, sample};
-use handlers::{
-    api::list_dragons::list_dragons,
-    aws::{DragonStore, QueryEngine},
-};
+use dragons_contract::query_engine::QueryEngine;
+use dragons_harness::fixtures::DataSet;
+use dragons_ops::sample;
+use handlers::{api::list_dragons::list_dragons, aws::S3Store};
 use lambda_http::http::StatusCode;
 
 use crate::event;
@@ -156,7 +155,7 @@ async fn rust_cell(
     label: &'static str,
     options: &Options,
 ) -> anyhow::Result<Cell> {
-    let store = DragonStore::new(aws.clients.clone(), data.parameters.clone(), engine);
+    let store = S3Store::new(aws.clients.clone(), data.parameters.clone(), engine);
     let request = event::request(&[("family", FAMILY)])?;
     for _ in 0..options.warmup {
         list_dragons(&store, &request).await;

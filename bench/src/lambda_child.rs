@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
-use handlers::domain::names::{ENV_QUERY_ENGINE, functions::LIST_DRAGONS};
+use dragons_contract::names::{ENV_QUERY_ENGINE, functions::LIST_DRAGONS};
 use serde_json::Value;
 
 use crate::runtime_api::RuntimeApi;
@@ -20,7 +20,7 @@ pub fn build_list_dragons() -> anyhow::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     eprintln!("bench: cargo build --release -p handlers --bins");
     let output = Command::new(cargo)
-        .current_dir(dragons_tests::workspace_root())
+        .current_dir(dragons_harness::workspace_root())
         .args([
             "build",
             "--release",

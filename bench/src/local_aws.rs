@@ -6,11 +6,12 @@ use std::path::Path;
 
 use anyhow::Context;
 use aws_sdk_s3::primitives::ByteStream;
-use dragons_tests::{
+use dragons_contract::names;
+use dragons_harness::{
     fixtures::{self, DataSet},
     moto::Moto,
 };
-use handlers::{aws::AwsClients, domain::names};
+use handlers::aws::AwsClients;
 
 /// The key of every data object: JSON Lines, the form S3 Select (and moto) handle.
 pub const DATA_KEY: &str = names::DEFAULT_DATA_KEY;

@@ -26,7 +26,7 @@ use clap::{Args, Parser, Subcommand};
 use report::Report;
 
 /// The seed of every generated data set.
-const SEED: u64 = dragons_tests::sample::DEFAULT_SEED;
+const SEED: u64 = dragons_ops::sample::DEFAULT_SEED;
 
 /// Benchmarks of GET /dragons: the streaming filter, warm GETs, cold start and
 /// memory on a large object, each against a Python peer where one applies.

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// The Python with boto3, from `scripts/install-tools`.
 pub fn interpreter() -> anyhow::Result<PathBuf> {
-    let path = dragons_tests::in_workspace(".tools/venv/moto/bin/python");
+    let path = dragons_harness::in_workspace(".tools/venv/moto/bin/python");
     if !path.is_file() {
         bail!(
             "{} is missing: run `scripts/install-tools` (scripts/bench does)",

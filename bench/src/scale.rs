@@ -6,7 +6,7 @@ use std::fs::File;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use dragons_tests::sample;
+use dragons_ops::sample;
 
 use crate::event;
 use crate::filter_bench::FAMILY;

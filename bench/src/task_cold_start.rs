@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use clap::Args;
-use handlers::domain::names::functions::{ADD_DRAGON, VALIDATE_DRAGON};
+use dragons_contract::names::functions::{ADD_DRAGON, VALIDATE_DRAGON};
 use serde_json::json;
 
 use crate::lambda_child::{self, Invocation};
@@ -48,7 +48,7 @@ fn report_event(n: usize) -> String {
 pub fn run(options: &Options, list_dragons: &Path) -> anyhow::Result<Report> {
     let runtime = runtime()?;
     let aws = runtime.block_on(LocalAws::start())?;
-    let sample = std::fs::read(dragons_tests::in_workspace("data/dragons.jsonl"))?;
+    let sample = std::fs::read(dragons_harness::in_workspace("data/dragons.jsonl"))?;
     let mut report = Report::new(
         "Cold start of validate-dragon and add-dragon (release, Runtime API stand-in, moto)",
         Table::new([

@@ -1,4 +1,5 @@
-//! Structured logs: one JSON object per line on stdout, which CloudWatch keeps as is.
+//! Structured logs: one JSON object per line on stdout, which CloudWatch keeps as is,
+//! and errors written with their causes.
 
 use tracing_subscriber::EnvFilter;
 
@@ -17,4 +18,16 @@ pub fn init_json() {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
+}
+
+/// An error and its sources on one line, for the log.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

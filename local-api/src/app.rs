@@ -3,16 +3,17 @@
 use std::sync::{Arc, atomic::AtomicUsize};
 
 use aws_config::SdkConfig;
+use dragons_contract::query_engine::QueryEngine;
 use handlers::{
-    aws::{AwsClients, DragonCatalog, DragonStore, ParameterNames, QueryEngine},
-    domain::{schema::dragon_schema, validation::DragonValidator},
+    aws::{AwsClients, ParameterNames, S3Store},
+    domain::validation::DragonValidator,
 };
 
 use crate::{
     auth::{AuthorizerConfig, CognitoAuthorizer},
     executions::Executions,
     routes::AppState,
-    workflow::{WorkflowResources, report_workflow},
+    step_functions::{WorkflowResources, report_workflow},
 };
 
 /// What the local API needs to know about the stack it stands in for.
@@ -37,28 +38,29 @@ pub struct Settings {
 /// Why the app could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The request model or validator did not compile (a bug; tested).
-    #[error("the dragon schema does not compile: {0}")]
-    Schema(String),
+    /// The request model did not compile (a bug; tested).
+    #[error(transparent)]
+    Schema(#[from] handlers::domain::validation::SchemaError),
     /// The workflow definition could not be prepared.
     #[error(transparent)]
-    Workflow(#[from] crate::workflow::WorkflowError),
+    Workflow(#[from] crate::step_functions::WorkflowError),
 }
 
-/// Builds the state shared by every route; SDK clients are built here, once.
+/// Builds the state shared by every route; SDK clients and the request model are
+/// built here, once.
 pub fn app_state(config: &SdkConfig, settings: &Settings) -> Result<AppState, AppError> {
     let clients = AwsClients::from_config(config);
-    let validator = DragonValidator::new().map_err(|error| AppError::Schema(error.to_string()))?;
-    let model = jsonschema::draft4::new(&dragon_schema())
-        .map_err(|error| AppError::Schema(error.to_string()))?;
+    let validator = Arc::new(DragonValidator::new()?);
+    let store = Arc::new(S3Store::new(
+        clients,
+        settings.parameters.clone(),
+        settings.engine,
+    ));
     let resources = WorkflowResources {
         region: settings.region.clone(),
         topic_arn: settings.topic_arn.clone(),
-        validator: Arc::new(validator),
-        catalog: Arc::new(DragonCatalog::new(
-            clients.clone(),
-            settings.parameters.clone(),
-        )),
+        validator: Arc::clone(&validator),
+        store: Arc::clone(&store),
         sns: aws_sdk_sns::Client::new(config),
     };
     Ok(AppState {
@@ -68,9 +70,9 @@ pub fn app_state(config: &SdkConfig, settings: &Settings) -> Result<AppState, Ap
             &settings.user_pool_id,
             &settings.client_id,
         )),
-        store: DragonStore::new(clients, settings.parameters.clone(), settings.engine),
+        store,
         workflow: Arc::new(report_workflow(&resources)?),
-        model,
+        validator,
         executions: Executions::default(),
         region: settings.region.clone(),
         invocations: AtomicUsize::new(0),

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 pub fn execution_arn(region: &str, machine: &str, name: &str) -> String {
     format!(
         "arn:aws:states:{region}:{}:execution:{machine}:{name}",
-        crate::workflow::LOCAL_ACCOUNT
+        crate::step_functions::LOCAL_ACCOUNT
     )
 }
 
@@ -43,9 +43,6 @@ pub struct Executions {
 pub struct Started {
     /// The execution's ARN.
     pub arn: String,
-    /// Whether an execution of this name was already running or done (the
-    /// request was a retry): then nothing new was started.
-    pub existing: bool,
     /// When it started, in seconds since the epoch.
     pub start_date: f64,
 }
@@ -64,7 +61,6 @@ impl Executions {
         if let Some(existing) = all.get(name) {
             return Started {
                 arn: existing.arn.clone(),
-                existing: true,
                 start_date: seconds(existing.started),
             };
         }
@@ -90,7 +86,6 @@ impl Executions {
         });
         Started {
             arn,
-            existing: false,
             start_date: seconds(started),
         }
     }

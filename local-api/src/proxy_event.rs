@@ -1,13 +1,11 @@
 //! The API Gateway REST proxy event an `AWS_PROXY` integration sends a Lambda,
 //! built from a local HTTP request, so the real `list-dragons` handler sees what it
-//! would see deployed.
+//! would see deployed; and the Lambda's response turned back into an HTTP one.
 
 use std::collections::BTreeMap;
 
+use dragons_contract::names::STAGE;
 use serde_json::{Map, Value, json};
-
-/// The stage name the template deploys (`/v1/dragons`).
-pub const STAGE: &str = "v1";
 
 /// What the event is made of.
 #[derive(Debug, Clone, Default)]
@@ -76,7 +74,7 @@ pub fn proxy_event(request: &ProxyRequest<'_>) -> Value {
             "resourcePath": request.path,
             "httpMethod": request.method,
             "path": format!("/{STAGE}{}", request.path),
-            "accountId": crate::workflow::LOCAL_ACCOUNT,
+            "accountId": crate::step_functions::LOCAL_ACCOUNT,
             "protocol": "HTTP/1.1",
             "stage": STAGE,
             "requestId": request.request_id,
@@ -100,6 +98,17 @@ pub fn lambda_request(
     request: &ProxyRequest<'_>,
 ) -> Result<lambda_http::Request, serde_json::Error> {
     lambda_http::request::from_str(&proxy_event(request).to_string())
+}
+
+/// The Lambda's response as the HTTP response API Gateway sends on.
+pub fn into_axum(response: lambda_http::Response<lambda_http::Body>) -> axum::response::Response {
+    let (parts, body) = response.into_parts();
+    let body = match body {
+        lambda_http::Body::Text(text) => axum::body::Body::from(text),
+        lambda_http::Body::Binary(bytes) => axum::body::Body::from(bytes),
+        _ => axum::body::Body::empty(),
+    };
+    axum::response::Response::from_parts(parts, body)
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
 //! The local API's routes, behaving as the deployed REST API does: the Cognito
-//! authorizer on every method but the CORS preflight, `GET /dragons` through the
-//! real handler with the proxy event, `POST /dragons` checked against the request
-//! model and offloaded to the workflow, and `GET /executions/{id}` for local use.
+//! authorizer in front of every method but the CORS preflight (a layer, so no route
+//! can be added without it), `GET /dragons` through the real handler with the proxy
+//! event, `POST /dragons` checked against the request model and offloaded to the
+//! workflow, and `GET /executions/{id}` for local use.
 
 use std::{
-    hash::{BuildHasher, RandomState},
     net::SocketAddr,
     sync::{
         Arc,
@@ -14,42 +14,44 @@ use std::{
 
 use asl::interpret::Interpreter;
 use axum::{
-    Router,
+    Extension, Router,
     body::{Body, to_bytes},
-    extract::{ConnectInfo, Path, State},
-    http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
+    extract::{ConnectInfo, Path, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
+    middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
 };
+use dragons_contract::{
+    Report, Reporter, cors,
+    names::{DRAGONS_PATH_PART, STATE_MACHINE},
+};
 use handlers::{
-    api::list_dragons::list_dragons,
-    aws::DragonStore,
-    workflow::{Report, Reporter},
+    api::list_dragons::list_dragons, aws::S3Store, domain::validation::DragonValidator,
 };
 use serde_json::{Value, json};
-use stack_gen::stack::{CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS};
 
 use crate::{
+    api_error::ApiError,
     auth::{Claims, CognitoAuthorizer},
     executions::{Executions, execution_arn},
-    proxy_event::{ProxyRequest, lambda_request},
+    proxy_event::{ProxyRequest, into_axum, lambda_request},
 };
 
 /// The largest `POST /dragons` body accepted (a dragon at its limits fits easily).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
-/// The state machine's name in execution ARNs.
-const MACHINE: &str = "report-dragon";
 
 /// Everything the routes share; built once.
 pub struct AppState {
     /// Checks ID tokens as the Cognito authorizer does.
     pub authorizer: CognitoAuthorizer,
     /// The store behind `GET /dragons`.
-    pub store: DragonStore,
+    pub store: Arc<S3Store>,
     /// The report workflow.
     pub workflow: Arc<Interpreter>,
-    /// The request model (the same JSON Schema the API Gateway model holds).
-    pub model: jsonschema::Validator,
+    /// The request model (the same JSON Schema the API Gateway model holds),
+    /// compiled once and shared with the workflow's tasks.
+    pub validator: Arc<DragonValidator>,
     /// Executions started so far.
     pub executions: Executions,
     /// The region in ARNs.
@@ -71,14 +73,19 @@ impl std::fmt::Debug for AppState {
 
 /// The router over `state`.
 pub fn router(state: Arc<AppState>) -> Router {
+    let dragons = format!("/{DRAGONS_PATH_PART}");
     Router::new()
         .route(
-            "/dragons",
+            &dragons,
             get(get_dragons).post(post_dragons).options(preflight),
         )
         .route("/executions/{id}", get(get_execution))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            authorize,
+        ))
+        .fallback(|| async { ApiError::NotFound })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state)
 }
 
@@ -91,144 +98,112 @@ pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> s
     .await
 }
 
-/// A JSON answer with the CORS header every API answer carries.
-fn answer(status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    response
-}
-
-fn message(status: StatusCode, text: &str) -> Response {
-    answer(status, &json!({ "message": text }))
-}
-
-async fn not_found() -> Response {
-    message(StatusCode::NOT_FOUND, "Not Found")
-}
-
-async fn method_not_allowed() -> Response {
-    message(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+/// The authorizer, in front of every route: a request with an accepted ID token
+/// goes on with its [`Claims`]; any other gets 401 before any handler runs. Only the
+/// CORS preflight passes without one, as the template's `OPTIONS` method has no
+/// authorizer.
+async fn authorize(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if request.method() == Method::OPTIONS {
+        return next.run(request).await;
+    }
+    let header = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    match state.authorizer.authorize(header).await {
+        Ok(claims) => {
+            request.extensions_mut().insert(claims);
+            next.run(request).await
+        }
+        Err(error) => {
+            tracing::info!(%error, "refused by the authorizer");
+            ApiError::Unauthorized.into_response()
+        }
+    }
 }
 
 async fn preflight() -> Response {
     let mut response = StatusCode::NO_CONTENT.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static(CORS_ALLOWED_HEADERS),
-    );
-    headers.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static(CORS_ALLOWED_METHODS),
-    );
+    for (name, value) in [
+        (header::ACCESS_CONTROL_ALLOW_ORIGIN, cors::ALLOW_ORIGIN),
+        (header::ACCESS_CONTROL_ALLOW_HEADERS, cors::ALLOW_HEADERS),
+        (header::ACCESS_CONTROL_ALLOW_METHODS, cors::ALLOW_METHODS),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
     response
 }
 
-/// A request id: 32 random hex digits.
+/// A request id, as API Gateway makes them: a random UUID.
 fn request_id() -> String {
-    let random = RandomState::new();
-    format!(
-        "{:016x}{:016x}",
-        random.hash_one(1_u8),
-        random.hash_one(2_u8)
-    )
-}
-
-/// The authorizer's verdict; `Err` is the 401 to send.
-async fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Claims, Response> {
-    let header = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    state.authorizer.authorize(header).await.map_err(|error| {
-        tracing::info!(%error, "refused by the authorizer");
-        message(StatusCode::UNAUTHORIZED, "Unauthorized")
-    })
+    uuid::Uuid::new_v4().to_string()
 }
 
 async fn get_dragons(
     State(state): State<Arc<AppState>>,
+    Extension(claims): Extension<Claims>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     uri: Uri,
     headers: HeaderMap,
-) -> Response {
-    let claims = match authorize(&state, &headers).await {
-        Ok(claims) => claims,
-        Err(refused) => return refused,
-    };
+) -> Result<Response, ApiError> {
     let request_id = request_id();
     let source_ip = peer.ip().to_string();
+    let path = format!("/{DRAGONS_PATH_PART}");
     let proxy = ProxyRequest {
         method: "GET",
-        path: "/dragons",
+        path: &path,
         query: uri.query(),
         headers: headers
             .iter()
             .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
             .collect(),
         request_id: &request_id,
-        claims: claims.all.clone(),
+        claims: claims.all,
         source_ip: &source_ip,
     };
-    let request = match lambda_request(&proxy) {
-        Ok(request) => request,
-        Err(error) => {
-            tracing::error!(%error, "could not build the proxy event");
-            return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
-        }
-    };
+    let request = lambda_request(&proxy).map_err(|error| {
+        tracing::error!(%error, "could not build the proxy event");
+        ApiError::Internal
+    })?;
     state.invocations.fetch_add(1, Ordering::Relaxed);
-    let response = list_dragons(&state.store, &request).await;
-    let (parts, body) = response.into_parts();
-    let body = match body {
-        lambda_http::Body::Text(text) => Body::from(text),
-        lambda_http::Body::Binary(bytes) => Body::from(bytes),
-        lambda_http::Body::Empty => Body::empty(),
-        _ => Body::empty(),
-    };
-    Response::from_parts(parts, body)
+    Ok(into_axum(
+        list_dragons(state.store.as_ref(), &request).await,
+    ))
+}
+
+/// Whether the request says its body is JSON (`application/json`, any parameters).
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 async fn post_dragons(
     State(state): State<Arc<AppState>>,
+    Extension(claims): Extension<Claims>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let claims = match authorize(&state, &headers).await {
-        Ok(claims) => claims,
-        Err(refused) => return refused,
-    };
-    let json_body = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
-    if !json_body {
-        return message(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
+) -> Result<Response, ApiError> {
+    if !is_json(&headers) {
+        return Err(ApiError::UnsupportedMediaType);
     }
-    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return message(StatusCode::PAYLOAD_TOO_LARGE, "Request Too Long");
-    };
-    let dragon: Value = match serde_json::from_slice(&bytes) {
-        Ok(dragon) => dragon,
-        Err(error) => {
-            tracing::info!(%error, "body is not JSON");
-            return message(StatusCode::BAD_REQUEST, "Invalid request body");
-        }
-    };
-    if !state.model.is_valid(&dragon) {
-        return message(StatusCode::BAD_REQUEST, "Invalid request body");
+    let bytes = to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)?;
+    let dragon: Value = serde_json::from_slice(&bytes).map_err(|error| {
+        tracing::info!(%error, "body is not JSON");
+        ApiError::InvalidBody
+    })?;
+    if !state.validator.conforms(&dragon) {
+        tracing::info!("body does not match the request model");
+        return Err(ApiError::InvalidBody);
     }
     let report = Report {
         dragon,
@@ -237,37 +212,122 @@ async fn post_dragons(
             username: claims.username,
         },
     };
-    let input = match serde_json::to_value(&report) {
-        Ok(input) => input,
-        Err(error) => {
-            tracing::error!(%error, "could not build the execution input");
-            return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error");
-        }
-    };
+    let input = serde_json::to_value(&report).map_err(|error| {
+        tracing::error!(%error, "could not build the execution input");
+        ApiError::Internal
+    })?;
     let name = request_id();
-    let arn = execution_arn(&state.region, MACHINE, &name);
+    let arn = execution_arn(&state.region, STATE_MACHINE, &name);
     state.invocations.fetch_add(1, Ordering::Relaxed);
     let started = state
         .executions
         .start(Arc::clone(&state.workflow), arn, &name, input);
-    answer(
+    Ok(into_axum(handlers::api::response::json(
         StatusCode::ACCEPTED,
-        &json!({ "executionArn": started.arn, "startDate": started.start_date }),
-    )
+        json!({ "executionArn": started.arn, "startDate": started.start_date })
+            .to_string()
+            .into_bytes(),
+    )))
 }
 
 async fn get_execution(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(refused) = authorize(&state, &headers).await {
-        return refused;
-    }
+) -> Result<Response, ApiError> {
     // Accept the name or the whole ARN.
     let name = id.rsplit(':').next().unwrap_or(&id);
-    match state.executions.describe(name) {
-        Some(execution) => answer(StatusCode::OK, &execution),
-        None => message(StatusCode::NOT_FOUND, "Execution not found"),
+    let execution = state
+        .executions
+        .describe(name)
+        .ok_or(ApiError::ExecutionNotFound)?;
+    Ok(into_axum(handlers::api::response::json(
+        StatusCode::OK,
+        execution.to_string().into_bytes(),
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_config::{BehaviorVersion, Region, SdkConfig};
+    use dragons_contract::query_engine::QueryEngine;
+    use handlers::aws::ParameterNames;
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::app::{Settings, app_state};
+
+    /// The app over an endpoint nothing listens on: no request may get past the
+    /// authorizer to find out.
+    fn app() -> (Router, Arc<AppState>) {
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9")
+            .build();
+        let settings = Settings {
+            endpoint: "http://127.0.0.1:9".into(),
+            region: "us-east-1".into(),
+            user_pool_id: "us-east-1_pool".into(),
+            client_id: "client".into(),
+            topic_arn: "arn:aws:sns:us-east-1:123456789012:topic".into(),
+            parameters: ParameterNames::default(),
+            engine: QueryEngine::Scan,
+        };
+        let state = Arc::new(app_state(&config, &settings).unwrap());
+        (router(Arc::clone(&state)), state)
+    }
+
+    async fn status(
+        app: &Router,
+        method: Method,
+        path: &str,
+        authorization: Option<&str>,
+    ) -> StatusCode {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        let mut request = request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{}"))
+            .unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 1))));
+        app.clone().oneshot(request).await.unwrap().status()
+    }
+
+    #[tokio::test]
+    async fn every_route_is_behind_the_authorizer() {
+        let (app, state) = app();
+        for (method, path) in [
+            (Method::GET, "/dragons"),
+            (Method::GET, "/dragons?family=red"),
+            (Method::POST, "/dragons"),
+            (Method::GET, "/executions/some-name"),
+        ] {
+            for authorization in [None, Some(""), Some("Bearer x.y.z"), Some("not-a-token")] {
+                assert_eq!(
+                    status(&app, method.clone(), path, authorization).await,
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} {authorization:?}"
+                );
+            }
+        }
+        assert_eq!(state.invocations.load(Ordering::Relaxed), 0);
+        // Only the preflight passes without a token, as the template's OPTIONS has
+        // no authorizer; unknown paths and methods are refused for what they are.
+        assert_eq!(
+            status(&app, Method::OPTIONS, "/dragons", None).await,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            status(&app, Method::GET, "/nowhere", None).await,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            status(&app, Method::DELETE, "/dragons", None).await,
+            StatusCode::METHOD_NOT_ALLOWED
+        );
     }
 }

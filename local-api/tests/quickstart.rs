@@ -14,6 +14,14 @@ use std::{
 
 use serde_json::Value;
 
+/// The workspace root: this crate's parent folder.
+fn workspace() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -23,7 +31,7 @@ fn free_port() -> u16 {
 }
 
 fn quickstart_block() -> String {
-    let readme = std::fs::read_to_string(dragons_tests::in_workspace("README.md")).unwrap();
+    let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
     let (_, after) = readme
         .split_once("<!-- quickstart:begin -->")
         .expect("the README marks its quickstart");
@@ -52,7 +60,7 @@ cargo() {
     let mut bash = Command::new("bash");
     bash.arg("-c")
         .arg(format!("{prelude}{script}"))
-        .current_dir(dragons_tests::workspace_root())
+        .current_dir(workspace())
         .env("LOCAL_API_BIN", env!("CARGO_BIN_EXE_local-api"))
         .env_remove("AWS_PROFILE")
         .env("AWS_CONFIG_FILE", "/dev/null")
@@ -83,8 +91,7 @@ cargo() {
     let json = |line: &str| -> Value {
         serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
     };
-    let sample =
-        std::fs::read_to_string(dragons_tests::in_workspace("data/dragons.jsonl")).unwrap();
+    let sample = std::fs::read_to_string(workspace().join("data/dragons.jsonl")).unwrap();
     assert_eq!(
         json(lines[0]).as_array().unwrap().len(),
         sample.lines().count()

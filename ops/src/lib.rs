@@ -1,11 +1,12 @@
-//! Operating a deployed stack. `upload` puts dragon data where the stack's SSM
-//! parameters say it lives, in the format the key names.
+//! Operating a deployed stack and its data. `upload` puts dragon data where the
+//! stack's SSM parameters say it lives, in the format the key names; [`sample`]
+//! generates sample data sets of any size.
+
+pub mod sample;
 
 use aws_sdk_s3::primitives::ByteStream;
-use handlers::{
-    aws::{AwsClients, DataLocation, ParameterNames, location::LocationError},
-    domain::{Dragon, select_sql::DataFormat},
-};
+use dragons_contract::{DataFormat, Dragon};
+use handlers::aws::{AwsClients, DataLocation, ParameterNames, location::LocationError};
 
 /// Why the data could not be uploaded.
 #[derive(Debug, thiserror::Error)]
@@ -80,16 +81,12 @@ pub async fn upload(
     let location = DataLocation::fetch(&clients.ssm, names).await?;
     let format = DataFormat::for_key(&location.key);
     let body = object_body(lines, format)?;
-    let content_type = match format {
-        DataFormat::JsonLines => "application/x-ndjson",
-        DataFormat::JsonArray => "application/json",
-    };
     clients
         .s3
         .put_object()
         .bucket(&location.bucket)
         .key(&location.key)
-        .content_type(content_type)
+        .content_type(format.content_type())
         .body(ByteStream::from(body))
         .send()
         .await

@@ -42,7 +42,7 @@ fn main() -> anyhow::Result<ExitCode> {
     }
     output::write(&out, &files)?;
     for file in &files {
-        println!("wrote {}", out.join(file.path).display());
+        println!("wrote {}", out.join(&file.path).display());
     }
     Ok(ExitCode::SUCCESS)
 }

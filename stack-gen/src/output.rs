@@ -8,13 +8,18 @@ use crate::stack::{self, StackError};
 /// Path of the template, relative to the output directory.
 pub const TEMPLATE_FILE: &str = "dragons.template.json";
 /// Path of the state machine definition, relative to the output directory.
-pub const DEFINITION_FILE: &str = "statemachines/report-dragon.asl.json";
+pub fn definition_file() -> String {
+    format!(
+        "statemachines/{}.asl.json",
+        dragons_contract::names::STATE_MACHINE
+    )
+}
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
     /// Path relative to the output directory.
-    pub path: &'static str,
+    pub path: String,
     /// The exact bytes to write.
     pub contents: String,
 }
@@ -40,11 +45,11 @@ pub fn generate() -> Result<Vec<GeneratedFile>, OutputError> {
     let stack = stack::build()?;
     Ok(vec![
         GeneratedFile {
-            path: TEMPLATE_FILE,
+            path: TEMPLATE_FILE.to_owned(),
             contents: stack.template.to_json().map_err(StackError::Json)?,
         },
         GeneratedFile {
-            path: DEFINITION_FILE,
+            path: definition_file(),
             contents: stack.definition.to_json_pretty(),
         },
     ])
@@ -53,7 +58,7 @@ pub fn generate() -> Result<Vec<GeneratedFile>, OutputError> {
 /// Writes the files under `dir`, creating folders as needed.
 pub fn write(dir: &Path, files: &[GeneratedFile]) -> Result<(), OutputError> {
     for file in files {
-        let path = dir.join(file.path);
+        let path = dir.join(&file.path);
         let io_error = |source| OutputError::Io {
             path: path.clone(),
             source,
@@ -70,7 +75,7 @@ pub fn write(dir: &Path, files: &[GeneratedFile]) -> Result<(), OutputError> {
 pub fn stale(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>, OutputError> {
     let mut stale = Vec::new();
     for file in files {
-        let path = dir.join(file.path);
+        let path = dir.join(&file.path);
         match std::fs::read(&path) {
             Ok(bytes) if bytes == file.contents.as_bytes() => {}
             Ok(_) => stale.push(path),

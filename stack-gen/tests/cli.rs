@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use stack_gen::output::{DEFINITION_FILE, TEMPLATE_FILE};
+use stack_gen::output::{TEMPLATE_FILE, definition_file};
 
 fn stack_gen(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stack-gen"))
@@ -25,10 +25,14 @@ fn two_runs_write_identical_bytes() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     generate_into(a.path());
     generate_into(b.path());
-    for file in [TEMPLATE_FILE, DEFINITION_FILE] {
-        let first = std::fs::read(a.path().join(file)).unwrap();
+    for file in [TEMPLATE_FILE.to_owned(), definition_file()] {
+        let first = std::fs::read(a.path().join(&file)).unwrap();
         assert!(!first.is_empty());
-        assert_eq!(first, std::fs::read(b.path().join(file)).unwrap(), "{file}");
+        assert_eq!(
+            first,
+            std::fs::read(b.path().join(&file)).unwrap(),
+            "{file}"
+        );
     }
 }
 
@@ -45,13 +49,13 @@ fn committed_cfn_out_is_current() {
 
 #[test]
 fn check_fails_after_a_one_character_edit_and_names_the_file() {
-    for file in [TEMPLATE_FILE, DEFINITION_FILE] {
+    for file in [TEMPLATE_FILE.to_owned(), definition_file()] {
         let dir = tempfile::tempdir().unwrap();
         generate_into(dir.path());
         let out = stack_gen(&["--check", "--out", dir.path().to_str().unwrap()]);
         assert!(out.status.success(), "fresh output must pass --check");
 
-        let path = dir.path().join(file);
+        let path = dir.path().join(&file);
         let mut bytes = std::fs::read(&path).unwrap();
         let last_brace = bytes.iter().rposition(|b| *b == b'}').unwrap();
         bytes[last_brace] = b']';
@@ -60,7 +64,10 @@ fn check_fails_after_a_one_character_edit_and_names_the_file() {
         let out = stack_gen(&["--check", "--out", dir.path().to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "{file}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(file), "--check must name {file}: {stderr}");
+        assert!(
+            stderr.contains(file.as_str()),
+            "--check must name {file}: {stderr}"
+        );
     }
 }
 

@@ -102,7 +102,7 @@ fn post_validates_the_body_against_the_generated_model_and_answers_202() {
         .unwrap();
     assert_eq!(default_response["StatusCode"], "202");
     let model = &resource(&template, "DragonModel")["Properties"]["Schema"];
-    assert_eq!(*model, handlers::domain::schema::dragon_schema());
+    assert_eq!(*model, dragons_contract::schema::dragon_schema());
 }
 
 #[test]

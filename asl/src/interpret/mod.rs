@@ -33,6 +33,7 @@ mod parameters;
 mod paths;
 mod retry;
 mod runner;
+mod scripted;
 mod timestamp;
 
 #[cfg(test)]
@@ -43,3 +44,4 @@ pub use executor::{DEFAULT_MAX_TRANSITIONS, Interpreter};
 pub use history::{HistoryEvent, Outcome, Status};
 pub use paths::{Path, PathError};
 pub use runner::{FnRunner, TaskError, TaskRunner, task_fn};
+pub use scripted::ScriptedRunner;

@@ -1,39 +1,19 @@
 //! `GET /dragons`: the query string checked strictly, the store asked, the answer
 //! or a JSON error returned.
 
-use std::future::Future;
-
+use dragons_contract::{DragonQuery, store::DragonReader};
 use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
 
-use super::{error_chain, response};
-use crate::{
-    aws::{DragonStore, StoreError},
-    domain::query::DragonQuery,
-};
-
-/// Where the records come from: the [`DragonStore`] in a Lambda.
-pub trait DragonSource: Sync {
-    /// The records matching `query`, as a JSON array.
-    fn list(&self, query: &DragonQuery)
-    -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
-}
-
-impl DragonSource for DragonStore {
-    fn list(
-        &self,
-        query: &DragonQuery,
-    ) -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send {
-        DragonStore::list(self, query)
-    }
-}
+use super::response;
+use crate::logging::error_chain;
 
 /// The message of a 502 (the detail goes to the log only).
 pub const UPSTREAM_FAILED: &str = "The dragon data could not be read";
 /// The message of a 503.
 pub const UPSTREAM_UNAVAILABLE: &str = "The dragon data is unavailable; try again later";
 
-/// Answers one `GET /dragons` request.
-pub async fn list_dragons(source: &impl DragonSource, request: &Request) -> Response<Body> {
+/// Answers one `GET /dragons` request from `store`.
+pub async fn list_dragons(store: &impl DragonReader, request: &Request) -> Response<Body> {
     let mut pairs: Vec<(&str, &str)> = request
         .query_string_parameters_ref()
         .map(|parameters| parameters.iter().collect())
@@ -47,7 +27,7 @@ pub async fn list_dragons(source: &impl DragonSource, request: &Request) -> Resp
             return response::error(StatusCode::BAD_REQUEST, &error.to_string());
         }
     };
-    match source.list(&query).await {
+    match store.list(&query).await {
         Ok(records) => response::json(StatusCode::OK, records),
         Err(error) => {
             let transient = error.is_transient();
@@ -58,5 +38,147 @@ pub async fn list_dragons(source: &impl DragonSource, request: &Request) -> Resp
                 response::error(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dragons_contract::{
+        Dragon,
+        memory::{Failure, MemoryStore},
+        query::QueryError,
+    };
+    use lambda_http::http::header;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn dragon(name: &str, family: &str) -> Dragon {
+        Dragon {
+            dragon_name_str: name.into(),
+            family_str: family.into(),
+            description_str: "Says \"hi\".\nLeaves.".into(),
+            location_city_str: "Kraków".into(),
+            location_country_str: "poland".into(),
+            location_state_str: String::new(),
+            location_neighborhood_str: String::new(),
+        }
+    }
+
+    fn store() -> MemoryStore {
+        MemoryStore::with([
+            dragon("Atlas", "red"),
+            dragon("Bryn", "blue"),
+            dragon("Cora", "red"),
+        ])
+    }
+
+    /// The request API Gateway's proxy integration hands the Lambda, with `query`.
+    fn request(query: &[(&str, &str)]) -> Request {
+        let mut single = serde_json::Map::new();
+        let mut multi = serde_json::Map::new();
+        for (name, value) in query {
+            single.insert((*name).to_owned(), json!(value));
+            multi
+                .entry((*name).to_owned())
+                .or_insert_with(|| json!([]))
+                .as_array_mut()
+                .unwrap()
+                .push(json!(value));
+        }
+        let event = json!({
+            "resource": "/dragons", "path": "/dragons", "httpMethod": "GET",
+            "headers": null, "multiValueHeaders": null,
+            "queryStringParameters": if single.is_empty() { Value::Null } else { Value::Object(single) },
+            "multiValueQueryStringParameters": if multi.is_empty() { Value::Null } else { Value::Object(multi) },
+            "pathParameters": null, "stageVariables": null,
+            "requestContext": {
+                "resourcePath": "/dragons", "httpMethod": "GET", "path": "/v1/dragons",
+                "accountId": "123456789012", "protocol": "HTTP/1.1", "stage": "v1",
+                "requestId": "r-1", "identity": { "sourceIp": "127.0.0.1" },
+            },
+            "body": null, "isBase64Encoded": false,
+        });
+        lambda_http::request::from_str(&event.to_string()).unwrap()
+    }
+
+    async fn answer(store: &MemoryStore, query: &[(&str, &str)]) -> (StatusCode, Value) {
+        let response = list_dragons(store, &request(query)).await;
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+        assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+        let Body::Text(text) = response.body() else {
+            panic!("a text body, never base64: {:?}", response.body());
+        };
+        (response.status(), serde_json::from_str(text).unwrap())
+    }
+
+    fn names(records: &Value) -> Vec<&str> {
+        records
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|record| record["dragon_name_str"].as_str().unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn answers_the_matching_records() {
+        let store = store();
+        let (status, all) = answer(&store, &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(names(&all), ["Atlas", "Bryn", "Cora"]);
+        assert_eq!(
+            all[0],
+            serde_json::to_value(dragon("Atlas", "red")).unwrap()
+        );
+        let (_, red) = answer(&store, &[("family", "red")]).await;
+        assert_eq!(names(&red), ["Atlas", "Cora"]);
+        let (_, one) = answer(&store, &[("family", "red"), ("dragonName", "Cora")]).await;
+        assert_eq!(names(&one), ["Cora"]);
+        let (status, none) = answer(&store, &[("dragonName", "Nobody")]).await;
+        assert_eq!((status, none), (StatusCode::OK, json!([])));
+    }
+
+    #[tokio::test]
+    async fn each_query_error_is_a_400_with_its_reason() {
+        let store = store();
+        let long = "x".repeat(129);
+        let cases: [(&[(&str, &str)], QueryError); 4] = [
+            (&[("colour", "red")], QueryError::Unknown("colour".into())),
+            (
+                &[("family", "red"), ("family", "blue")],
+                QueryError::Repeated("family"),
+            ),
+            (&[("dragonName", "")], QueryError::Empty("dragonName")),
+            (&[("family", &long)], QueryError::TooLong("family")),
+        ];
+        for (query, error) in cases {
+            let (status, body) = answer(&store, query).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{query:?}");
+            assert_eq!(body, json!({ "message": error.to_string() }), "{query:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn store_failures_are_502_or_503_without_details() {
+        let store = store();
+        store.fail(Failure::Failed);
+        assert_eq!(
+            answer(&store, &[]).await,
+            (
+                StatusCode::BAD_GATEWAY,
+                json!({ "message": UPSTREAM_FAILED })
+            )
+        );
+        store.fail(Failure::Unavailable);
+        assert_eq!(
+            answer(&store, &[("family", "red")]).await,
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({ "message": UPSTREAM_UNAVAILABLE })
+            )
+        );
+        store.heal();
+        assert_eq!(answer(&store, &[]).await.0, StatusCode::OK);
     }
 }

@@ -2,15 +2,3 @@
 
 pub mod list_dragons;
 pub mod response;
-
-/// An error and its sources on one line, for the log.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}

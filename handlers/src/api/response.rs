@@ -1,14 +1,12 @@
 //! JSON responses as API Gateway passes them on: text bodies (never base64), CORS
 //! headers, and errors as `{"message": …}` with no internals.
 
+use dragons_contract::cors;
 use lambda_http::{
     Body, Response,
     http::{StatusCode, header},
 };
 use serde_json::json;
-
-/// The origin the API allows (the template's CORS answers say the same).
-pub const ALLOW_ORIGIN: &str = "*";
 
 /// A response with a JSON body and the CORS header.
 pub fn json(status: StatusCode, body: Vec<u8>) -> Response<Body> {
@@ -25,7 +23,7 @@ pub fn json(status: StatusCode, body: Vec<u8>) -> Response<Body> {
     );
     headers.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        header::HeaderValue::from_static(ALLOW_ORIGIN),
+        header::HeaderValue::from_static(cors::ALLOW_ORIGIN),
     );
     response
 }

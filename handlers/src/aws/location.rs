@@ -3,9 +3,11 @@
 
 use aws_sdk_ssm::{Client, error::SdkError, operation::get_parameters::GetParametersError};
 
-use crate::domain::names::{
+use dragons_contract::names::{
     DEFAULT_BUCKET_PARAMETER, DEFAULT_FILE_PARAMETER, ENV_BUCKET_PARAMETER, ENV_FILE_PARAMETER,
 };
+
+use super::sdk_error;
 
 /// The names of the two SSM parameters (set by the template per stage).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +65,16 @@ pub enum LocationError {
     /// The call itself failed.
     #[error("SSM GetParameters failed")]
     Ssm(#[source] Box<SdkError<GetParametersError>>),
+}
+
+impl LocationError {
+    /// Whether SSM was unreachable or throttling (a missing parameter is lasting).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Ssm(error) => sdk_error::is_transient(error),
+            Self::MissingParameter(_) | Self::EmptyParameter(_) => false,
+        }
+    }
 }
 
 impl DataLocation {

@@ -1,14 +1,15 @@
-//! Thin adapters that run the domain against AWS: SDK clients, the data location in
-//! SSM, and the `DragonStore` with its two query engines.
+//! Thin adapters that run the domain against AWS: SDK clients built once, the data
+//! location in SSM, the two query engines and the conditional append, and
+//! [`S3Store`], which puts them behind the contract's store traits.
 
-pub mod catalog;
+pub mod append;
 pub mod clients;
 pub mod location;
 pub mod s3_select;
 pub mod scan;
+pub mod sdk_error;
 pub mod store;
 
-pub use catalog::{CatalogFailure, DragonCatalog};
 pub use clients::AwsClients;
 pub use location::{DataLocation, ParameterNames};
-pub use store::{DragonStore, QueryEngine, StoreError};
+pub use store::{S3Store, engine_from_env_or};

@@ -12,11 +12,12 @@ use aws_sdk_s3::{
 
 use aws_smithy_types::event_stream::RawMessage;
 
-use super::location::DataLocation;
+use dragons_contract::{DataFormat, DragonQuery};
+
+use super::{location::DataLocation, sdk_error};
 use crate::domain::{
     filter::{DragonFilter, FilterError},
-    query::DragonQuery,
-    select_sql::{DataFormat, select_sql},
+    select_sql::select_sql,
 };
 
 /// Error codes S3 answers when the account may not use S3 Select (closed to new
@@ -46,6 +47,15 @@ impl SelectError {
             Self::Malformed(_) => None,
         };
         code.is_some_and(|code| UNAVAILABLE_CODES.contains(&code))
+    }
+
+    /// Whether S3 was unreachable or throttling.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Request(error) => sdk_error::is_transient(error),
+            Self::Stream(error) => sdk_error::is_transient(error),
+            Self::Malformed(_) => false,
+        }
     }
 }
 

@@ -5,12 +5,10 @@ use aws_sdk_s3::{
     Client, error::SdkError, operation::get_object::GetObjectError, primitives::ByteStreamError,
 };
 
-use super::location::DataLocation;
-use crate::domain::{
-    filter::{DragonFilter, FilterError},
-    query::DragonQuery,
-    select_sql::DataFormat,
-};
+use dragons_contract::{DataFormat, DragonQuery};
+
+use super::{location::DataLocation, sdk_error};
+use crate::domain::filter::{DragonFilter, FilterError};
 
 /// Why a scan failed.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +22,17 @@ pub enum ScanError {
     /// The object is not valid dragon data.
     #[error("the data object is malformed")]
     Malformed(#[source] FilterError),
+}
+
+impl ScanError {
+    /// Whether S3 was unreachable or throttling, or the body broke off.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Request(error) => sdk_error::is_transient(error),
+            Self::Body(_) => true,
+            Self::Malformed(_) => false,
+        }
+    }
 }
 
 /// Streams the data object through a [`DragonFilter`]; returns the matches as a JSON array.

@@ -1,8 +1,9 @@
 //! The `list-dragons` Lambda: `GET /dragons` behind API Gateway.
 
+use dragons_contract::query_engine::QueryEngine;
 use handlers::{
     api::list_dragons::list_dragons,
-    aws::{AwsClients, DragonStore, ParameterNames, QueryEngine},
+    aws::{AwsClients, ParameterNames, S3Store, engine_from_env_or},
     logging,
 };
 use lambda_http::{Request, service_fn};
@@ -10,8 +11,8 @@ use lambda_http::{Request, service_fn};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
     logging::init_json();
-    let engine = QueryEngine::from_env()?;
-    let store = DragonStore::new(
+    let engine = engine_from_env_or(QueryEngine::default())?;
+    let store = S3Store::new(
         AwsClients::from_env().await,
         ParameterNames::from_env(),
         engine,

@@ -1,12 +1,12 @@
-//! The data object as a whole, for writers: whether a name is taken
-//! (case-insensitively) and the object with one more dragon appended, in the
+//! The data object as a whole, for writers: whether a name is taken (by its
+//! key) and the object with one more dragon appended, in the
 //! object's own format, every existing byte kept as it was.
 
 use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{Dragon, select_sql::DataFormat};
+use dragons_contract::{DataFormat, Dragon, name};
 
 /// Why the data object cannot be read as a list of dragons.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,11 +28,6 @@ pub enum CatalogError {
 struct Named<'a> {
     #[serde(borrow)]
     dragon_name_str: Cow<'a, str>,
-}
-
-/// The key two names are compared by: Unicode lower case.
-pub fn name_key(name: &str) -> String {
-    name.to_lowercase()
 }
 
 /// Every record's name, in order.
@@ -63,12 +58,12 @@ pub fn names(data: &[u8], format: DataFormat) -> Result<Vec<String>, CatalogErro
     }
 }
 
-/// Whether a record in `data` already has `name`, compared case-insensitively.
-pub fn is_taken(data: &[u8], format: DataFormat, name: &str) -> Result<bool, CatalogError> {
-    let wanted = name_key(name);
+/// Whether a record in `data` already has `wanted`, by [`name::key`].
+pub fn is_taken(data: &[u8], format: DataFormat, wanted: &str) -> Result<bool, CatalogError> {
+    let wanted = name::key(wanted);
     Ok(names(data, format)?
         .iter()
-        .any(|existing| name_key(existing) == wanted))
+        .any(|existing| name::key(existing) == wanted))
 }
 
 /// `data` with `dragon` appended: a new line, or a new last element of the array.

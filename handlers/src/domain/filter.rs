@@ -14,8 +14,7 @@ use std::borrow::Cow;
 use memchr::memmem::Finder;
 use serde::Deserialize;
 
-use super::query::DragonQuery;
-use super::select_sql::DataFormat;
+use dragons_contract::{DataFormat, DragonQuery};
 
 /// Why the data could not be filtered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,13 +1,7 @@
-//! Pure domain logic: the dragon record and its schema, the GET query, its S3 Select
-//! SQL and the streaming filter. No I/O, no AWS types.
+//! Pure domain logic of the Lambdas: validating a reported dragon, the S3 Select SQL,
+//! the streaming filter and the writers' view of the data object. No I/O, no AWS types.
 
 pub mod catalog;
-pub mod dragon;
 pub mod filter;
-pub mod names;
-pub mod query;
-pub mod schema;
 pub mod select_sql;
 pub mod validation;
-
-pub use dragon::Dragon;

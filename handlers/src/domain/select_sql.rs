@@ -1,36 +1,15 @@
 //! S3 Select SQL for a [`DragonQuery`]: values only ever appear as string literals
 //! with `'` doubled, so no query value can change the statement.
 
-use super::query::DragonQuery;
+use dragons_contract::{DataFormat, DragonQuery};
 
-/// How the data object is laid out, which decides the `FROM` clause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DataFormat {
-    /// One JSON record per line (`.jsonl`, `.ndjson`).
-    JsonLines,
-    /// One JSON document whose top level is an array of records.
-    JsonArray,
-}
-
-impl DataFormat {
-    /// The format a key implies: `.jsonl`/`.ndjson` (any case) are lines, the rest a document.
-    pub fn for_key(key: &str) -> Self {
-        let lower = key.to_ascii_lowercase();
-        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-            Self::JsonLines
-        } else {
-            Self::JsonArray
-        }
-    }
-
-    /// The `FROM` clause's table. S3 Select reads the name `S3Object` without regard
-    /// to case; we write it `s3object`, as the AWS CLI reference does, which is also
-    /// the spelling moto's parser accepts.
-    fn table(self) -> &'static str {
-        match self {
-            Self::JsonLines => "s3object s",
-            Self::JsonArray => "s3object[*][*] s",
-        }
+/// The `FROM` clause's table for data in `format`. S3 Select reads the name
+/// `S3Object` without regard to case; we write it `s3object`, as the AWS CLI reference
+/// does, which is also the spelling moto's parser accepts.
+fn table(format: DataFormat) -> &'static str {
+    match format {
+        DataFormat::JsonLines => "s3object s",
+        DataFormat::JsonArray => "s3object[*][*] s",
     }
 }
 
@@ -48,7 +27,7 @@ pub fn select_sql(query: &DragonQuery, format: DataFormat) -> String {
     .into_iter()
     .filter_map(|(field, value)| value.map(|v| format!("s.{field} = {}", string_literal(v))))
     .collect();
-    let mut sql = format!("SELECT * FROM {}", format.table());
+    let mut sql = format!("SELECT * FROM {}", table(format));
     if !conditions.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&conditions.join(" AND "));
@@ -65,20 +44,6 @@ mod tests {
             name: name.map(str::to_owned),
             family: family.map(str::to_owned),
         }
-    }
-
-    #[test]
-    fn format_follows_the_key() {
-        assert_eq!(DataFormat::for_key("dragons.jsonl"), DataFormat::JsonLines);
-        assert_eq!(
-            DataFormat::for_key("a/b/DRAGONS.NDJSON"),
-            DataFormat::JsonLines
-        );
-        assert_eq!(
-            DataFormat::for_key("dragon_stats_one.txt"),
-            DataFormat::JsonArray
-        );
-        assert_eq!(DataFormat::for_key("dragons.json"), DataFormat::JsonArray);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt;
 use jsonschema::{Validator, error::ValidationErrorKind};
 use serde_json::Value;
 
-use super::{Dragon, schema::dragon_schema};
+use dragons_contract::{Dragon, schema::dragon_schema};
 
 /// The longest field name echoed back in a reason.
 const MAX_ECHOED_NAME: usize = 64;
@@ -50,6 +50,12 @@ impl DragonValidator {
         jsonschema::draft4::new(&dragon_schema())
             .map(|schema| Self { schema })
             .map_err(|error| SchemaError(error.to_string()))
+    }
+
+    /// Whether `report` satisfies the request model alone, as API Gateway checks it
+    /// before the workflow starts.
+    pub fn conforms(&self, report: &Value) -> bool {
+        self.schema.is_valid(report)
     }
 
     /// The dragon in `report`, or every reason it may not be stored.
@@ -147,6 +153,15 @@ mod tests {
         let dragon = DragonValidator::new().unwrap().validate(&atlas()).unwrap();
         assert_eq!(dragon.dragon_name_str, "Atlas");
         assert!(dragon.description_str.contains('\n'));
+    }
+
+    #[test]
+    fn the_model_alone_is_the_schema() {
+        let validator = DragonValidator::new().unwrap();
+        assert!(validator.conforms(&atlas()));
+        assert!(!validator.conforms(&with("family_str", json!(""))));
+        assert!(!validator.conforms(&with("extra", json!("x"))));
+        assert!(!validator.conforms(&json!("Atlas")));
     }
 
     #[test]

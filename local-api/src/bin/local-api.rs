@@ -8,10 +8,8 @@ use std::{net::SocketAddr, sync::Arc};
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
-use handlers::{
-    aws::{ParameterNames, QueryEngine, clients::load_config},
-    domain::names::DEFAULT_DATA_KEY,
-};
+use dragons_contract::{names::DEFAULT_DATA_KEY, query_engine::QueryEngine};
+use handlers::aws::{ParameterNames, clients::load_config, engine_from_env_or};
 use local_api::{
     app::{Settings, app_state},
     routes::serve,
@@ -97,7 +95,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed { data } => {
             let data =
                 std::fs::read(&data).with_context(|| format!("reading {}", data.display()))?;
-            let seeded = seed(&config, data).await?;
+            let seeded = seed(&config, &ParameterNames::from_env(), data).await?;
             let token = id_token(
                 &config,
                 &seeded.client_id,
@@ -115,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Inbox => {
             for notification in inbox(&config).await? {
-                println!("{notification}");
+                println!("{}", serde_json::to_string(&notification)?);
             }
         }
         Command::Token {
@@ -143,7 +141,7 @@ async fn main() -> anyhow::Result<()> {
                 parameters: ParameterNames::from_env(),
                 // moto's S3 Select truncates values at quotes and doubles backslash
                 // escapes, so locally the default is the scan engine.
-                engine: QueryEngine::from_env_or(QueryEngine::Scan)?,
+                engine: engine_from_env_or(QueryEngine::Scan)?,
             };
             let state = Arc::new(app_state(&config, &settings)?);
             let address = SocketAddr::from(([127, 0, 0, 1], port));

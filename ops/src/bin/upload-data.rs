@@ -12,10 +12,10 @@ struct Cli {
     #[arg(long, default_value = "data/dragons.jsonl")]
     data: std::path::PathBuf,
     /// The SSM parameter holding the bucket name (the stack's BucketParameterName).
-    #[arg(long, default_value = handlers::domain::names::DEFAULT_BUCKET_PARAMETER)]
+    #[arg(long, default_value = dragons_contract::names::DEFAULT_BUCKET_PARAMETER)]
     bucket_parameter: String,
     /// The SSM parameter holding the object key (the stack's FileParameterName).
-    #[arg(long, default_value = handlers::domain::names::DEFAULT_FILE_PARAMETER)]
+    #[arg(long, default_value = dragons_contract::names::DEFAULT_FILE_PARAMETER)]
     file_parameter: String,
 }
 

@@ -4,7 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use handlers::domain::schema::dragon_schema;
+use dragons_contract::{
+    cors,
+    names::DRAGONS_PATH_PART,
+    query::{FAMILY_PARAMETER, NAME_PARAMETER},
+    schema::dragon_schema,
+};
 use stratosphere::services::aws::{apigateway, iam as iam_types, lambda, stepfunctions};
 use stratosphere::value::ExpString;
 
@@ -23,17 +28,17 @@ pub struct Api {
 }
 
 const JSON: &str = "application/json";
-const ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
-const ALLOW_HEADERS: &str = "Access-Control-Allow-Headers";
-const ALLOW_METHODS: &str = "Access-Control-Allow-Methods";
-
-/// The headers a CORS preflight allows (local-api answers the same).
-pub const CORS_ALLOWED_HEADERS: &str = "Authorization,Content-Type";
-/// The methods a CORS preflight allows.
-pub const CORS_ALLOWED_METHODS: &str = "GET,POST,OPTIONS";
+const ALLOW_ORIGIN_HEADER: &str = "Access-Control-Allow-Origin";
+const ALLOW_HEADERS_HEADER: &str = "Access-Control-Allow-Headers";
+const ALLOW_METHODS_HEADER: &str = "Access-Control-Allow-Methods";
 
 fn header(name: &str) -> String {
     format!("method.response.header.{name}")
+}
+
+/// A static header value as API Gateway mappings write it: in single quotes.
+fn quoted(value: &str) -> ExpString {
+    format!("'{value}'").as_str().into()
 }
 
 fn json_body(text: &str) -> BTreeMap<String, ExpString> {
@@ -42,16 +47,10 @@ fn json_body(text: &str) -> BTreeMap<String, ExpString> {
 
 /// Header mappings for CORS answers (integration responses).
 fn cors_values(with_preflight: bool) -> BTreeMap<String, ExpString> {
-    let mut values = BTreeMap::from([(header(ALLOW_ORIGIN), "'*'".into())]);
+    let mut values = BTreeMap::from([(header(ALLOW_ORIGIN_HEADER), quoted(cors::ALLOW_ORIGIN))]);
     if with_preflight {
-        values.insert(
-            header(ALLOW_HEADERS),
-            format!("'{CORS_ALLOWED_HEADERS}'").as_str().into(),
-        );
-        values.insert(
-            header(ALLOW_METHODS),
-            format!("'{CORS_ALLOWED_METHODS}'").as_str().into(),
-        );
+        values.insert(header(ALLOW_HEADERS_HEADER), quoted(cors::ALLOW_HEADERS));
+        values.insert(header(ALLOW_METHODS_HEADER), quoted(cors::ALLOW_METHODS));
     }
     values
 }
@@ -126,7 +125,7 @@ pub fn add(
         "DragonsResource",
         apigateway::Resource! {
             parent_id: rest_api.root_resource_id(),
-            path_part: "dragons",
+            path_part: DRAGONS_PATH_PART,
             rest_api_id: api_id.clone(),
         },
     )?;
@@ -177,10 +176,10 @@ pub fn add(
                 ),
             },
             operation_name: "ListDragons",
-            request_parameters: BTreeMap::from([
-                ("method.request.querystring.dragonName".to_owned(), "false".into()),
-                ("method.request.querystring.family".to_owned(), "false".into()),
-            ]),
+            request_parameters: [NAME_PARAMETER, FAMILY_PARAMETER]
+                .into_iter()
+                .map(|name| (format!("method.request.querystring.{name}"), "false".into()))
+                .collect::<BTreeMap<String, ExpString>>(),
             resource_id: dragons.reference(),
             rest_api_id: api_id.clone(),
         },
@@ -191,7 +190,7 @@ pub fn add(
             action: "lambda:InvokeFunction",
             function_name: backends.list_function.arn(),
             principal: "apigateway.amazonaws.com",
-            source_arn: regional_arn("execute-api", Sub::new().reference(&rest_api).text("/*/GET/dragons")),
+            source_arn: regional_arn("execute-api", Sub::new().reference(&rest_api).text(&format!("/*/GET/{DRAGONS_PATH_PART}"))),
         },
     )?;
 
@@ -274,7 +273,7 @@ pub fn add(
         let response = template.add(
             id,
             apigateway::GatewayResponse! {
-                response_parameters: BTreeMap::from([(format!("gatewayresponse.header.{ALLOW_ORIGIN}"), "'*'".into())]),
+                response_parameters: BTreeMap::from([(format!("gatewayresponse.header.{ALLOW_ORIGIN_HEADER}"), quoted(cors::ALLOW_ORIGIN))]),
                 response_type: kind,
                 rest_api_id: api_id.clone(),
             },

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use handlers::domain::names::{self, functions};
+use dragons_contract::names::{self, functions};
 use stratosphere::services::aws::{lambda, logs};
 use stratosphere::value::ExpString;
 

@@ -2,7 +2,7 @@
 //!
 //! One module per concern (and AWS service), built in dependency order:
 //! parameters → storage (S3, SSM) → auth (Cognito) → notifications (SNS) →
-//! functions (Lambda) → workflow (Step Functions) → api (API Gateway) → outputs.
+//! functions (Lambda) → state machine (Step Functions) → api (API Gateway) → outputs.
 
 mod api;
 mod auth;
@@ -11,14 +11,15 @@ mod logging;
 mod notifications;
 mod parameters;
 pub mod request_template;
+pub mod state_machine;
 mod storage;
-pub mod workflow;
 
 use asl::StateMachine;
+use dragons_contract::names::{DRAGONS_PATH_PART, STATE_MACHINE};
 use stratosphere::value::ExpString;
 
 use crate::template::{Output, Pseudo, Sub, Template, TemplateError};
-pub use api::{Api, CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS};
+pub use api::Api;
 pub use auth::Auth;
 pub use functions::{Functions, code_path};
 pub use logging::RETENTION_DAYS;
@@ -32,7 +33,7 @@ pub enum StackError {
     #[error(transparent)]
     Template(#[from] TemplateError),
     /// The state machine definition is invalid.
-    #[error("the report-dragon definition is invalid: {0}")]
+    #[error("the report workflow's definition is invalid: {0}")]
     Definition(#[from] asl::ValidationErrors),
     /// A value could not be turned into JSON.
     #[error("could not serialize a property: {0}")]
@@ -43,13 +44,13 @@ pub enum StackError {
 pub struct Stack {
     /// The CloudFormation template.
     pub template: Template,
-    /// The report-dragon definition (with `${...}` substitution placeholders).
+    /// The report workflow's definition (with `${...}` substitution placeholders).
     pub definition: StateMachine,
 }
 
 /// Builds the whole stack.
 pub fn build() -> Result<Stack, StackError> {
-    let definition = workflow::definition();
+    let definition = dragons_contract::workflow::definition();
     asl::validate(&definition)?;
 
     let mut template = Template::new(
@@ -60,7 +61,7 @@ pub fn build() -> Result<Stack, StackError> {
     let auth = auth::add(&mut template)?;
     let topic = notifications::add(&mut template, &parameters)?;
     let functions = functions::add(&mut template, &parameters, &storage)?;
-    let state_machine = workflow::add(
+    let state_machine = state_machine::add(
         &mut template,
         &definition,
         &functions.validate,
@@ -77,6 +78,7 @@ pub fn build() -> Result<Stack, StackError> {
         },
     )?;
 
+    let machine_description = format!("The {STATE_MACHINE} state machine");
     let outputs: [(&str, &str, ExpString); 6] = [
         (
             "ApiUrl",
@@ -90,7 +92,7 @@ pub fn build() -> Result<Stack, StackError> {
                 .pseudo(Pseudo::UrlSuffix)
                 .text("/")
                 .reference(&api.stage)
-                .text("/dragons")
+                .text(&format!("/{DRAGONS_PATH_PART}"))
                 .build(),
         ),
         (
@@ -115,7 +117,7 @@ pub fn build() -> Result<Stack, StackError> {
         ),
         (
             "StateMachineArn",
-            "The report-dragon state machine",
+            &machine_description,
             state_machine.reference(),
         ),
     ];

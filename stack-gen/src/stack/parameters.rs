@@ -1,6 +1,6 @@
 //! The stack's parameters and the conditions derived from them.
 
-use handlers::domain::names;
+use dragons_contract::{names, query_engine::QueryEngine};
 use stratosphere::value::{ExpBool, ExpString, equals_string};
 
 use crate::template::{Condition, Param, Parameter, Template, TemplateError};
@@ -35,7 +35,7 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         "StageName",
         Parameter::string(
             "API Gateway stage name (the first path segment of the API URL).",
-            "v1",
+            names::STAGE,
         )
         .allowed_pattern("^[a-zA-Z0-9_]{1,64}$", "letters, digits and '_'"),
     )?;
@@ -43,9 +43,9 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         "QueryEngine",
         Parameter::string(
             "How GET /dragons queries the data: S3 Select, a scan in the Lambda, or S3 Select falling back to a scan.",
-            names::QUERY_ENGINES[0],
+            QueryEngine::default().name(),
         )
-        .allowed_values(&names::QUERY_ENGINES),
+        .allowed_values(&QueryEngine::ALL.map(QueryEngine::name)),
     )?;
     let bucket_parameter_name = template.parameter(
         "BucketParameterName",

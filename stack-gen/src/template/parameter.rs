@@ -1,10 +1,8 @@
 //! Stack parameters and outputs, with the fields `stratosphere`'s own types lack
-//! (`Default`, `AllowedValues`, conditional outputs).
+//! (`Default`, `AllowedValues`, `AllowedPattern`).
 
 use serde::Serialize;
 use stratosphere::value::ExpString;
-
-use super::Condition;
 
 /// A `String` stack parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,11 +45,6 @@ impl Parameter {
         self.constraint_description = Some(explanation.to_owned());
         self
     }
-
-    /// The default value.
-    pub fn default_value(&self) -> &str {
-        &self.default
-    }
 }
 
 /// A stack output.
@@ -60,21 +53,6 @@ impl Parameter {
 pub struct Output {
     description: String,
     value: ExpString,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "condition_name"
-    )]
-    condition: Option<Condition>,
-}
-
-fn condition_name<S: serde::Serializer>(
-    condition: &Option<Condition>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match condition {
-        Some(condition) => serializer.serialize_str(condition.id()),
-        None => serializer.serialize_none(),
-    }
 }
 
 impl Output {
@@ -83,7 +61,6 @@ impl Output {
         Self {
             description: description.to_owned(),
             value,
-            condition: None,
         }
     }
 }

@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use dragons_tests::fixtures::{local_aws_env, sdk_config, unique_name};
-use dragons_tests::in_workspace;
-use dragons_tests::moto::Moto;
-use dragons_tests::tools::{Tool, arg};
+use dragons_harness::fixtures::{local_aws_env, sdk_config, unique_name};
+use dragons_harness::in_workspace;
+use dragons_harness::moto::Moto;
+use dragons_harness::tools::{Tool, arg};
 
 use crate::util::{referenced, resources_of_type, strings, template};
 

@@ -1,15 +1,16 @@
-//! `GET /dragons` end to end: the real handler and `DragonStore` against moto, with
+//! `GET /dragons` end to end: the real handler and `S3Store` against moto, with
 //! the API Gateway proxy event the REST API sends.
 
+use dragons_contract::query_engine::QueryEngine;
 use handlers::{
     api::list_dragons::{UPSTREAM_FAILED, UPSTREAM_UNAVAILABLE, list_dragons},
-    aws::{AwsClients, DataLocation, DragonStore, ParameterNames, QueryEngine},
+    aws::{AwsClients, DataLocation, ParameterNames, S3Store},
 };
 use lambda_http::{Body, Response};
 use serde_json::Value;
 
-use dragons_tests::fixtures::{DataSet, clients, unique_name};
-use dragons_tests::moto::Moto;
+use dragons_harness::fixtures::{DataSet, clients, unique_name};
+use dragons_harness::moto::Moto;
 
 use crate::util::{proxy_event, sample_lines, sample_records};
 
@@ -19,15 +20,15 @@ async fn store_over(
     engine: QueryEngine,
     key: &str,
     body: Vec<u8>,
-) -> (DragonStore, DataSet, AwsClients) {
+) -> (S3Store, DataSet, AwsClients) {
     let clients = clients(&moto.endpoint()).await;
     let data = DataSet::create(&clients, key, body).await.unwrap();
-    let store = DragonStore::new(clients.clone(), data.parameters.clone(), engine);
+    let store = S3Store::new(clients.clone(), data.parameters.clone(), engine);
     (store, data, clients)
 }
 
 /// `GET /dragons?query`: status and parsed body.
-async fn get(store: &DragonStore, query: &[(&str, &str)]) -> (u16, Value) {
+async fn get(store: &S3Store, query: &[(&str, &str)]) -> (u16, Value) {
     let response = list_dragons(store, &proxy_event(query)).await;
     parse(response)
 }
@@ -139,7 +140,7 @@ async fn s3_select_matches_scan_on_the_subset_moto_supports() {
         lines.into_bytes(),
     )
     .await;
-    let scan = DragonStore::new(clients, data.parameters.clone(), QueryEngine::Scan);
+    let scan = S3Store::new(clients, data.parameters.clone(), QueryEngine::Scan);
     // moto's S3 Select handles one equality: every family, every name, and a miss.
     let mut queries = vec![("family", "no-such-family".to_owned())];
     for record in &records {
@@ -261,7 +262,7 @@ async fn missing_parameters_bucket_or_object_are_502() {
         file: unique_name("/no/such/parameter"),
     };
     for engine in [QueryEngine::Scan, QueryEngine::S3Select] {
-        let store = DragonStore::new(clients.clone(), missing_parameter.clone(), engine);
+        let store = S3Store::new(clients.clone(), missing_parameter.clone(), engine);
         assert_error(get(&store, &[]).await, 502, UPSTREAM_FAILED);
     }
     for location in [
@@ -276,7 +277,7 @@ async fn missing_parameters_bucket_or_object_are_502() {
     ] {
         data.point_to(&clients, &location).await.unwrap();
         for engine in [QueryEngine::Scan, QueryEngine::S3Select, QueryEngine::Auto] {
-            let store = DragonStore::new(clients.clone(), data.parameters.clone(), engine);
+            let store = S3Store::new(clients.clone(), data.parameters.clone(), engine);
             assert_error(get(&store, &[]).await, 502, UPSTREAM_FAILED);
         }
     }
@@ -313,7 +314,7 @@ async fn a_server_that_is_down_is_503() {
         .port();
     let clients = clients(&format!("http://127.0.0.1:{port}")).await;
     for engine in [QueryEngine::Scan, QueryEngine::S3Select, QueryEngine::Auto] {
-        let store = DragonStore::new(clients.clone(), ParameterNames::default(), engine);
+        let store = S3Store::new(clients.clone(), ParameterNames::default(), engine);
         assert_error(get(&store, &[]).await, 503, UPSTREAM_UNAVAILABLE);
     }
 }

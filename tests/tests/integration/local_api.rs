@@ -10,8 +10,9 @@ use std::{
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use bytes::Bytes;
-use handlers::aws::{AwsClients, DataLocation, ParameterNames, QueryEngine};
-use handlers::domain::names::DEFAULT_DATA_KEY;
+use dragons_contract::names::DEFAULT_DATA_KEY;
+use dragons_contract::query_engine::QueryEngine;
+use handlers::aws::{AwsClients, DataLocation, ParameterNames};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{Client, connect::HttpConnector};
 use hyper_util::rt::TokioExecutor;
@@ -22,8 +23,8 @@ use local_api::{
 };
 use serde_json::{Value, json};
 
-use dragons_tests::fixtures::{REGION, sdk_config};
-use dragons_tests::moto::Moto;
+use dragons_harness::fixtures::{REGION, sdk_config};
+use dragons_harness::moto::Moto;
 
 use crate::util::{object_and_etag, sample_lines};
 
@@ -47,7 +48,9 @@ impl LocalApi {
     async fn start() -> Self {
         let moto = Moto::start().unwrap();
         let config = sdk_config(&moto.endpoint()).await;
-        let seeded = seed(&config, sample_lines()).await.unwrap();
+        let seeded = seed(&config, &ParameterNames::from_env(), sample_lines())
+            .await
+            .unwrap();
         let token = id_token(
             &config,
             &seeded.client_id,

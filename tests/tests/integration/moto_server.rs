@@ -2,7 +2,7 @@
 
 use std::net::TcpStream;
 
-use dragons_tests::moto::Moto;
+use dragons_harness::moto::Moto;
 
 #[test]
 fn moto_starts_answers_and_stops() {

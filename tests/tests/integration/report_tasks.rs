@@ -3,27 +3,22 @@
 
 use std::sync::Arc;
 
+use dragons_contract::{DataFormat, Dragon, TaskErrorType, query_engine::QueryEngine};
 use handlers::{
-    aws::{AwsClients, DragonCatalog},
-    domain::{
-        Dragon,
-        catalog::names,
-        names::{DRAGON_VALIDATION_ERROR, DRAGON_WRITE_CONFLICT},
-        select_sql::DataFormat,
-        validation::DragonValidator,
-    },
-    workflow::{TaskError, add_dragon::add_dragon, validate_dragon::validate_dragon},
+    aws::{AwsClients, S3Store},
+    domain::{catalog::names, validation::DragonValidator},
+    tasks::{TaskFailure, add_dragon::add_dragon, validate_dragon::validate_dragon},
 };
 use serde_json::{Value, json};
 
-use dragons_tests::fixtures::{DataSet, clients};
-use dragons_tests::moto::Moto;
+use dragons_harness::fixtures::{DataSet, clients};
+use dragons_harness::moto::Moto;
 
 use crate::util::{object_and_etag, sample_lines, sample_records};
 
 struct Tasks {
     validator: DragonValidator,
-    catalog: DragonCatalog,
+    store: S3Store,
     data: DataSet,
     clients: AwsClients,
 }
@@ -34,7 +29,11 @@ impl Tasks {
         let data = DataSet::create(&clients, key, body).await.unwrap();
         Self {
             validator: DragonValidator::new().unwrap(),
-            catalog: DragonCatalog::new(clients.clone(), data.parameters.clone()),
+            store: S3Store::new(
+                clients.clone(),
+                data.parameters.clone(),
+                QueryEngine::default(),
+            ),
             data,
             clients,
         }
@@ -50,12 +49,12 @@ impl Tasks {
         names(&self.object().await.0, format).unwrap()
     }
 
-    async fn validate(&self, dragon: Value) -> Result<Value, TaskError> {
-        validate_dragon(&self.validator, &self.catalog, report(dragon)).await
+    async fn validate(&self, dragon: Value) -> Result<Value, TaskFailure> {
+        validate_dragon(&self.validator, &self.store, report(dragon)).await
     }
 
-    async fn add(&self, dragon: Value) -> Result<Value, TaskError> {
-        add_dragon(&self.validator, &self.catalog, report(dragon)).await
+    async fn add(&self, dragon: Value) -> Result<Value, TaskFailure> {
+        add_dragon(&self.validator, &self.store, report(dragon)).await
     }
 }
 
@@ -81,9 +80,13 @@ fn with(field: &str, value: Value) -> Value {
     dragon
 }
 
-fn rejected(answer: Result<Value, TaskError>) -> String {
+fn rejected(answer: Result<Value, TaskFailure>) -> String {
     let error = answer.unwrap_err();
-    assert_eq!(error.error_type, DRAGON_VALIDATION_ERROR, "{error}");
+    assert_eq!(
+        error.error_type,
+        TaskErrorType::DragonValidationError,
+        "{error}"
+    );
     error.message
 }
 
@@ -151,10 +154,10 @@ async fn every_broken_rule_is_rejected_with_its_reason_and_changes_nothing() {
         assert_eq!(rejected(tasks.add(dragon).await), reason);
     }
     let malformed = json!({ "dragon": dragon("Quill") });
-    let error = validate_dragon(&tasks.validator, &tasks.catalog, malformed)
+    let error = validate_dragon(&tasks.validator, &tasks.store, malformed)
         .await
         .unwrap_err();
-    assert_eq!(error.error_type, DRAGON_VALIDATION_ERROR);
+    assert_eq!(error.error_type, TaskErrorType::DragonValidationError);
     assert_eq!(tasks.object().await.1, etag, "nothing may be written");
 }
 
@@ -198,11 +201,13 @@ async fn an_array_document_and_a_missing_object_are_written_in_their_format() {
 }
 
 /// Adds like the state machine does: a write conflict is retried (up to 6 times).
-async fn add_as_the_workflow_does(tasks: &Tasks, dragon: Value) -> Result<Value, TaskError> {
+async fn add_as_the_workflow_does(tasks: &Tasks, dragon: Value) -> Result<Value, TaskFailure> {
     let mut tries = 0;
     loop {
         match tasks.add(dragon.clone()).await {
-            Err(error) if error.error_type == DRAGON_WRITE_CONFLICT && tries < 6 => tries += 1,
+            Err(error) if error.error_type == TaskErrorType::DragonWriteConflict && tries < 6 => {
+                tries += 1
+            }
             answer => return answer,
         }
     }
@@ -243,7 +248,11 @@ async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
     for writer in same {
         match writer.await.unwrap() {
             Ok(_) => added += 1,
-            Err(error) => assert_eq!(error.error_type, DRAGON_VALIDATION_ERROR, "{error}"),
+            Err(error) => assert_eq!(
+                error.error_type,
+                TaskErrorType::DragonValidationError,
+                "{error}"
+            ),
         }
     }
     assert_eq!(added, 1);

@@ -4,15 +4,16 @@
 use std::{sync::Arc, time::Duration};
 
 use asl::interpret::{Interpreter, Outcome, TestClock};
+use dragons_contract::{DataFormat, query_engine::QueryEngine};
 use handlers::{
-    aws::DragonCatalog,
-    domain::{catalog::names, select_sql::DataFormat, validation::DragonValidator},
+    aws::S3Store,
+    domain::{catalog::names, validation::DragonValidator},
 };
-use local_api::workflow::{WorkflowResources, report_workflow};
+use local_api::step_functions::{WorkflowResources, report_workflow};
 use serde_json::{Value, json};
 
-use dragons_tests::fixtures::{DataSet, Notification, REGION, Subscriber, clients, sdk_config};
-use dragons_tests::moto::Moto;
+use dragons_harness::fixtures::{DataSet, Notification, REGION, Subscriber, clients, sdk_config};
+use dragons_harness::moto::Moto;
 
 use crate::util::{object_and_etag, sample_lines, sample_records};
 
@@ -35,7 +36,11 @@ impl Workflow {
             region: REGION.to_owned(),
             topic_arn: subscriber.topic_arn.clone(),
             validator: Arc::new(DragonValidator::new().unwrap()),
-            catalog: Arc::new(DragonCatalog::new(clients.clone(), data.parameters.clone())),
+            store: Arc::new(S3Store::new(
+                clients.clone(),
+                data.parameters.clone(),
+                QueryEngine::default(),
+            )),
             sns: aws_sdk_sns::Client::new(&config),
         };
         // Retry back-off is the definition's; the test clock skips the waiting.

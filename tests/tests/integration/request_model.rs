@@ -2,7 +2,8 @@
 //! template (checked by a draft-4 validator, as API Gateway does) and the Lambdas'
 //! validation accept and refuse exactly the same bodies.
 
-use handlers::domain::{Dragon, validation::DragonValidator};
+use dragons_contract::Dragon;
+use handlers::domain::validation::DragonValidator;
 use serde_json::{Value, json};
 
 use crate::util::{resources_of_type, sample_records, template};

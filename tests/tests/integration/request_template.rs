@@ -3,12 +3,12 @@
 //! for awkward bodies and claims it must yield a valid `StartExecution` request
 //! whose input is exactly the workflow's `Report`.
 
-use handlers::workflow::{Report, Reporter};
+use dragons_contract::{Report, Reporter};
 use serde_json::{Value, json};
 use stack_gen::stack::request_template::start_execution_with_arn;
 
-use dragons_tests::in_workspace;
-use dragons_tests::tools::{Tool, arg};
+use dragons_harness::in_workspace;
+use dragons_harness::tools::{Tool, arg};
 
 const ARN: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:dragons-report-dragon";
 

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use dragons_tests::in_workspace;
-use dragons_tests::tools::{Tool, arg};
+use dragons_harness::in_workspace;
+use dragons_harness::tools::{Tool, arg};
 use serde_json::Value;
 
 use crate::util::{resources_of_type, template};

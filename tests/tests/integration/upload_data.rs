@@ -6,8 +6,8 @@ use dragons_ops::{UploadError, upload};
 use handlers::aws::DataLocation;
 use serde_json::Value;
 
-use dragons_tests::fixtures::{DataSet, clients};
-use dragons_tests::moto::Moto;
+use dragons_harness::fixtures::{DataSet, clients};
+use dragons_harness::moto::Moto;
 
 use crate::util::{object_and_etag, sample_lines, sample_records};
 

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 /// The committed template (`cfn-out/dragons.template.json`), parsed.
 pub fn template() -> Value {
-    let path = dragons_tests::in_workspace("cfn-out/dragons.template.json");
+    let path = dragons_harness::in_workspace("cfn-out/dragons.template.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
@@ -75,7 +75,7 @@ pub fn strings(value: &Value) -> BTreeSet<String> {
 
 /// The committed sample data, `data/dragons.jsonl`, as bytes.
 pub fn sample_lines() -> Vec<u8> {
-    std::fs::read(dragons_tests::in_workspace("data/dragons.jsonl")).unwrap()
+    std::fs::read(dragons_harness::in_workspace("data/dragons.jsonl")).unwrap()
 }
 
 /// The committed sample records, parsed (in file order).

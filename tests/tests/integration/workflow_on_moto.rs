@@ -11,14 +11,14 @@ use aws_sdk_lambda::{
     types::{FunctionCode, Runtime},
 };
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
-use local_api::workflow::{SnsPublish, substitute};
-use serde_json::{Value, json};
-use stack_gen::stack::workflow::{
+use dragons_contract::workflow::{
     ADD_FUNCTION_ARN, SNS_PUBLISH, TOPIC_ARN, VALIDATE_FUNCTION_ARN, definition,
 };
+use local_api::step_functions::{SnsPublish, substitute};
+use serde_json::{Value, json};
 
-use dragons_tests::fixtures::{Notification, REGION, Subscriber, sdk_config, unique_name};
-use dragons_tests::moto::Moto;
+use dragons_harness::fixtures::{Notification, REGION, Subscriber, sdk_config, unique_name};
+use dragons_harness::moto::Moto;
 
 use crate::report_workflow::{dragon, report};
 

@@ -5,5 +5,4 @@ mod support;
 
 mod errors;
 mod io_processing;
-mod report_dragon;
 mod states;

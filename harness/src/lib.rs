@@ -1,10 +1,9 @@
-//! The integration tests' harness: where the repository and the pinned tools are,
-//! and how to run the tools; and `sample`, the deterministic generator of sample
-//! dragons (`gen-dragons`). The tests themselves live in `tests/integration/`.
+//! What the integration tests and the benchmarks share: where the workspace and the
+//! pinned tools are and how to run them ([`tools`]), moto in server mode on loopback
+//! ([`moto`]), and data sets and topic subscribers on it ([`fixtures`]).
 
 pub mod fixtures;
 pub mod moto;
-pub mod sample;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

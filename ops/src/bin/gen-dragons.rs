@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
-use dragons_tests::sample::{self, Format, SampleError};
+use dragons_contract::DataFormat;
+use dragons_ops::sample::{self, SampleError};
 
 /// Writes deterministic sample dragons as JSON Lines or a JSON array (see
 /// `data/README.md`).
@@ -38,11 +39,11 @@ enum FormatArg {
     Array,
 }
 
-impl From<FormatArg> for Format {
+impl From<FormatArg> for DataFormat {
     fn from(format: FormatArg) -> Self {
         match format {
-            FormatArg::Lines => Format::Lines,
-            FormatArg::Array => Format::Array,
+            FormatArg::Lines => DataFormat::JsonLines,
+            FormatArg::Array => DataFormat::JsonArray,
         }
     }
 }
@@ -55,7 +56,7 @@ fn broken_pipe(error: &SampleError) -> bool {
 }
 
 fn run(args: &Args) -> anyhow::Result<()> {
-    let format = Format::from(args.format);
+    let format = DataFormat::from(args.format);
     match &args.out {
         Some(path) => {
             let file =

@@ -1,6 +1,6 @@
-//! Names the stack definition and the Lambdas share: environment variables, default
-//! SSM parameter names, the error names the state machine's Retry/Catch match, and
-//! the Lambda binaries.
+//! Names the template and the code share: environment variables, SSM parameters, the
+//! data object's default key, the Lambda binaries, the API's stage and resource, and
+//! the state machine.
 
 /// Environment variable holding the SSM parameter name of the data bucket's name.
 pub const ENV_BUCKET_PARAMETER: &str = "DRAGON_DATA_BUCKET_PARAMETER";
@@ -16,16 +16,12 @@ pub const DEFAULT_FILE_PARAMETER: &str = "dragon_data_file_name";
 /// The data object's default key: JSON Lines.
 pub const DEFAULT_DATA_KEY: &str = "dragons.jsonl";
 
-/// The query engines `DRAGONS_QUERY_ENGINE` accepts; the first is the default.
-pub const QUERY_ENGINES: [&str; 3] = ["auto", "s3-select", "scan"];
-
-/// `error_type` of a rejected dragon; the state machine catches it by this name.
-pub const DRAGON_VALIDATION_ERROR: &str = "DragonValidationError";
-/// `error_type` of a conditional write that lost a race; the state machine retries it.
-pub const DRAGON_WRITE_CONFLICT: &str = "DragonWriteConflict";
-
-/// `error_type` of a store failure (SSM or S3 unreadable, malformed data).
-pub const DRAGON_STORE_ERROR: &str = "DragonStoreError";
+/// The API stage the template deploys by default (the first path segment of the URL).
+pub const STAGE: &str = "v1";
+/// The API's one resource, below the stage.
+pub const DRAGONS_PATH_PART: &str = "dragons";
+/// The report workflow's state machine (its name is `<stack>-report-dragon`).
+pub const STATE_MACHINE: &str = "report-dragon";
 
 /// The Lambda binaries (cargo-lambda zips under `target/lambda/<name>/`).
 pub mod functions {

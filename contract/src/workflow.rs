@@ -1,24 +1,21 @@
-//! The "report-dragon" Standard state machine: its definition (typed `asl`, validated
-//! before it is written), role and logging.
-
-use std::collections::BTreeMap;
+//! The report workflow ("report-dragon", a Standard state machine), built with `asl`:
+//! ValidateDragon → AddDragon → NotifySuccess, a rejection or a failure announced and
+//! ended in a Fail state. Its resources are `${…}` placeholders that the template
+//! fills through `DefinitionSubstitutions` and local-api fills with its own runners.
 
 use asl::{Catcher, Fail, Pass, Retrier, StateMachine, Succeed, Task};
-use handlers::domain::names::{DRAGON_VALIDATION_ERROR, DRAGON_WRITE_CONFLICT};
 use serde_json::{Value, json};
-use stratosphere::services::aws::{lambda, sns, stepfunctions};
-use stratosphere::value::ExpString;
 
-use super::StackError;
-use crate::iam::{self, PolicyDocument, Service, Statement, actions};
-use crate::template::{Handle, Pseudo, Sub, Template};
+use crate::TaskErrorType;
 
-/// `DefinitionSubstitutions` key of the ValidateDragon function's ARN.
+/// Placeholder (substitution key) of the ValidateDragon function's ARN.
 pub const VALIDATE_FUNCTION_ARN: &str = "ValidateDragonFunctionArn";
-/// `DefinitionSubstitutions` key of the AddDragon function's ARN.
+/// Placeholder (substitution key) of the AddDragon function's ARN.
 pub const ADD_FUNCTION_ARN: &str = "AddDragonFunctionArn";
-/// `DefinitionSubstitutions` key of the notification topic's ARN.
+/// Placeholder (substitution key) of the notification topic's ARN.
 pub const TOPIC_ARN: &str = "DragonReportsTopicArn";
+/// Every placeholder the definition holds.
+pub const PLACEHOLDERS: [&str; 3] = [VALIDATE_FUNCTION_ARN, ADD_FUNCTION_ARN, TOPIC_ARN];
 /// The service integration that publishes to SNS.
 pub const SNS_PUBLISH: &str = "arn:aws:states:::sns:publish";
 
@@ -30,7 +27,8 @@ const LAMBDA_TRANSIENT: [&str; 4] = [
     "Lambda.TooManyRequestsException",
 ];
 
-fn placeholder(name: &str) -> String {
+/// `${name}`: how a placeholder appears in the definition.
+pub fn placeholder(name: &str) -> String {
     format!("${{{name}}}")
 }
 
@@ -48,7 +46,11 @@ fn lambda_task(function_arn: &str) -> Task {
 /// A rejected dragon: the Lambda's error `Cause` is its JSON error payload, whose
 /// `errorMessage` says why.
 fn to_rejection() -> Catcher {
-    Catcher::new([DRAGON_VALIDATION_ERROR], "ReadRejectionReason").result_path("$.error")
+    Catcher::new(
+        [TaskErrorType::DragonValidationError.as_str()],
+        "ReadRejectionReason",
+    )
+    .result_path("$.error")
 }
 
 /// Anything else that went wrong: no details for subscribers beyond the error name.
@@ -73,9 +75,10 @@ fn notification(subject: &str, outcome: &str, message: &str) -> Value {
     })
 }
 
-/// The report workflow. Input: `{"dragon": {...}, "reporter": {"sub", "username"}}`.
+/// The report workflow. Input: a [`Report`](crate::Report),
+/// `{"dragon": {...}, "reporter": {"sub", "username"}}`.
 pub fn definition() -> StateMachine {
-    let mut retry_conflicts = Retrier::new([DRAGON_WRITE_CONFLICT])
+    let mut retry_conflicts = Retrier::new([TaskErrorType::DragonWriteConflict.as_str()])
         .interval_seconds(1)
         .max_attempts(6)
         .backoff_rate(2.0);
@@ -146,85 +149,4 @@ pub fn definition() -> StateMachine {
             "ReportFailed",
             Fail::new("DragonReportFailed", "The report could not be processed; the notification says so."),
         )
-}
-
-/// Adds the state machine with its log group and role.
-pub fn add(
-    template: &mut Template,
-    definition: &StateMachine,
-    validate: &Handle<lambda::Function_>,
-    add: &Handle<lambda::Function_>,
-    topic: &Handle<sns::Topic_>,
-) -> Result<Handle<stepfunctions::StateMachine_>, StackError> {
-    let log_group = super::logging::add(template, "StateMachineLogGroup")?;
-    let role = template.add(
-        "StateMachineRole",
-        iam::role(
-            Service::StepFunctions,
-            "Role of the report-dragon state machine",
-            "RunReportDragon",
-            &PolicyDocument::new(vec![
-                Statement::allow(
-                    "InvokeWorkflowFunctions",
-                    &[actions::LAMBDA_INVOKE_FUNCTION],
-                    vec![validate.arn(), add.arn()],
-                ),
-                Statement::allow(
-                    "PublishOutcome",
-                    &[actions::SNS_PUBLISH],
-                    vec![topic.reference()],
-                ),
-                Statement::allow_unscoped(
-                    "DeliverExecutionLogs",
-                    &[
-                        actions::LOGS_CREATE_LOG_DELIVERY,
-                        actions::LOGS_GET_LOG_DELIVERY,
-                        actions::LOGS_UPDATE_LOG_DELIVERY,
-                        actions::LOGS_DELETE_LOG_DELIVERY,
-                        actions::LOGS_LIST_LOG_DELIVERIES,
-                        actions::LOGS_PUT_RESOURCE_POLICY,
-                        actions::LOGS_DESCRIBE_RESOURCE_POLICIES,
-                        actions::LOGS_DESCRIBE_LOG_GROUPS,
-                    ],
-                ),
-                Statement::allow_unscoped(
-                    "WriteTraces",
-                    &[
-                        actions::XRAY_PUT_TRACE_SEGMENTS,
-                        actions::XRAY_PUT_TELEMETRY_RECORDS,
-                        actions::XRAY_GET_SAMPLING_RULES,
-                        actions::XRAY_GET_SAMPLING_TARGETS,
-                    ],
-                ),
-            ]),
-        ),
-    )?;
-    let substitutions = [
-        (VALIDATE_FUNCTION_ARN, validate.arn()),
-        (ADD_FUNCTION_ARN, add.arn()),
-        (TOPIC_ARN, topic.reference()),
-    ]
-    .into_iter()
-    .map(|(name, value): (&str, ExpString)| Ok((name.to_owned(), serde_json::to_value(value)?)))
-    .collect::<Result<BTreeMap<String, Value>, serde_json::Error>>()?;
-    Ok(template.add(
-        "ReportDragonStateMachine",
-        stepfunctions::StateMachine! {
-            definition: serde_json::to_value(definition)?,
-            definition_substitutions: substitutions,
-            logging_configuration: stepfunctions::statemachine::LoggingConfiguration! {
-                destinations: vec![stepfunctions::statemachine::LogDestination! {
-                    cloud_watch_logs_log_group: stepfunctions::statemachine::CloudWatchLogsLogGroup! {
-                        log_group_arn: log_group.arn(),
-                    },
-                }],
-                include_execution_data: false,
-                level: "ERROR",
-            },
-            role_arn: role.arn(),
-            state_machine_name: Sub::new().pseudo(Pseudo::StackName).text("-report-dragon").build(),
-            state_machine_type: "STANDARD",
-            tracing_configuration: stepfunctions::statemachine::TracingConfiguration! { enabled: true },
-        },
-    )?)
 }

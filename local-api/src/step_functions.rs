@@ -1,6 +1,6 @@
-//! The report workflow, run locally: the definition `stack-gen` generates, with its
-//! placeholders substituted as CloudFormation would, run by the `asl` interpreter
-//! with the real `validate-dragon`/`add-dragon` handlers and real SNS publishing.
+//! Step Functions on a laptop: the contract's report workflow, with its placeholders
+//! substituted as CloudFormation would, run by the `asl` interpreter with the real
+//! `validate-dragon`/`add-dragon` handlers and real SNS publishing.
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -9,15 +9,14 @@ use asl::{
     interpret::{Interpreter, TaskError, TaskRunner},
 };
 use aws_sdk_sns::{error::ProvideErrorMetadata, types::MessageAttributeValue};
-use handlers::{
-    aws::DragonCatalog,
-    domain::{names::functions, validation::DragonValidator},
-    workflow::{self as tasks},
+use dragons_contract::{
+    names::{STATE_MACHINE, functions},
+    workflow::{
+        ADD_FUNCTION_ARN, SNS_PUBLISH, TOPIC_ARN, VALIDATE_FUNCTION_ARN, definition, placeholder,
+    },
 };
+use handlers::{aws::S3Store, domain::validation::DragonValidator, tasks::Task};
 use serde_json::{Value, json};
-use stack_gen::stack::workflow::{
-    ADD_FUNCTION_ARN, SNS_PUBLISH, TOPIC_ARN, VALIDATE_FUNCTION_ARN, definition,
-};
 
 /// The account id local ARNs use (moto's default account).
 pub const LOCAL_ACCOUNT: &str = "123456789012";
@@ -45,42 +44,31 @@ pub fn substitute(
     for (name, value) in values {
         // The value goes inside a JSON string: encode it as one, minus the quotes.
         let encoded = serde_json::to_string(value)?;
-        text = text.replace(&format!("${{{name}}}"), &encoded[1..encoded.len() - 1]);
+        text = text.replace(&placeholder(name), &encoded[1..encoded.len() - 1]);
     }
     Ok(serde_json::from_str(&text)?)
-}
-
-/// Which handler a Lambda task runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Function {
-    Validate,
-    Add,
 }
 
 /// Runs a Lambda task in-process, failing the way Lambda does: the error name is the
 /// handler's `error_type`, the cause its JSON error payload.
 #[derive(Debug, Clone)]
 pub struct LambdaTask {
-    function: Function,
+    task: Task,
     validator: Arc<DragonValidator>,
-    catalog: Arc<DragonCatalog>,
+    store: Arc<S3Store>,
 }
 
 #[asl::async_trait]
 impl TaskRunner for LambdaTask {
     async fn run(&self, _resource: &str, input: Value) -> Result<Value, TaskError> {
-        let answer = match self.function {
-            Function::Validate => {
-                tasks::validate_dragon::validate_dragon(&self.validator, &self.catalog, input).await
-            }
-            Function::Add => {
-                tasks::add_dragon::add_dragon(&self.validator, &self.catalog, input).await
-            }
-        };
-        answer.map_err(|error| {
-            let payload = json!({ "errorType": error.error_type, "errorMessage": error.message });
-            TaskError::new(error.error_type, payload.to_string())
-        })
+        self.task
+            .run(&self.validator, self.store.as_ref(), input)
+            .await
+            .map_err(|failure| {
+                let payload =
+                    json!({ "errorType": failure.error_type, "errorMessage": failure.message });
+                TaskError::new(failure.error_type.as_str(), payload.to_string())
+            })
     }
 }
 
@@ -143,8 +131,8 @@ pub struct WorkflowResources {
     pub topic_arn: String,
     /// The validator, shared with the handlers.
     pub validator: Arc<DragonValidator>,
-    /// The data store the handlers write.
-    pub catalog: Arc<DragonCatalog>,
+    /// The data store the handlers read and write.
+    pub store: Arc<S3Store>,
     /// The SNS client.
     pub sns: aws_sdk_sns::Client,
 }
@@ -159,15 +147,15 @@ pub fn report_workflow(resources: &WorkflowResources) -> Result<Interpreter, Wor
         (TOPIC_ARN, resources.topic_arn.clone()),
     ]);
     let machine = substitute(&definition(), &values)?;
-    let lambda = |function| LambdaTask {
-        function,
+    let lambda = |task| LambdaTask {
+        task,
         validator: Arc::clone(&resources.validator),
-        catalog: Arc::clone(&resources.catalog),
+        store: Arc::clone(&resources.store),
     };
     Ok(Interpreter::new(&machine)
-        .name("report-dragon")
-        .runner(validate_arn, lambda(Function::Validate))
-        .runner(add_arn, lambda(Function::Add))
+        .name(STATE_MACHINE)
+        .runner(validate_arn, lambda(Task::Validate))
+        .runner(add_arn, lambda(Task::Add))
         .runner(SNS_PUBLISH, SnsPublish::new(resources.sns.clone())))
 }
 

@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
 
-use handlers::domain::Dragon;
+use dragons_contract::{DataFormat, Dragon};
 
 /// The seed `gen-dragons` uses unless told otherwise.
 pub const DEFAULT_SEED: u64 = 42;
@@ -36,15 +36,6 @@ pub const FAMILIES: &[(&str, u32)] = &[
 
 /// Sum of the weights in [`FAMILIES`].
 const FAMILY_WEIGHT_TOTAL: u32 = 1000;
-
-/// How a set of records is laid out in one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// JSON Lines: one compact record per line, each line ending in `\n`.
-    Lines,
-    /// One JSON document: `[`, the records separated by `,\n`, then `]\n`.
-    Array,
-}
 
 /// Why writing a sample set failed.
 #[derive(Debug, thiserror::Error)]
@@ -442,28 +433,33 @@ fn dragon(rng: &mut SplitMix64, number: u64) -> Dragon {
 /// Streams through its own buffer in constant memory, so pass the raw writer (a
 /// file, stdout, a `Vec<u8>`).
 pub fn write_lines<W: Write>(count: u64, seed: u64, writer: W) -> Result<W, SampleError> {
-    write(Format::Lines, count, seed, writer)
+    write(DataFormat::JsonLines, count, seed, writer)
 }
 
 /// Writes the first `count` records for `seed` as one JSON array document (`[`,
 /// records separated by `,\n`, `]\n`), and returns the writer.
 pub fn write_array<W: Write>(count: u64, seed: u64, writer: W) -> Result<W, SampleError> {
-    write(Format::Array, count, seed, writer)
+    write(DataFormat::JsonArray, count, seed, writer)
 }
 
 /// Writes the first `count` records for `seed` in `format`, and returns the writer.
-pub fn write<W: Write>(format: Format, count: u64, seed: u64, writer: W) -> Result<W, SampleError> {
+pub fn write<W: Write>(
+    format: DataFormat,
+    count: u64,
+    seed: u64,
+    writer: W,
+) -> Result<W, SampleError> {
     let mut out = BufWriter::with_capacity(1 << 16, writer);
-    if format == Format::Array {
+    if format == DataFormat::JsonArray {
         out.write_all(b"[")?;
     }
     for (i, dragon) in (0..count).zip(records(seed)) {
         match format {
-            Format::Lines => {
+            DataFormat::JsonLines => {
                 serde_json::to_writer(&mut out, &dragon)?;
                 out.write_all(b"\n")?;
             }
-            Format::Array => {
+            DataFormat::JsonArray => {
                 if i > 0 {
                     out.write_all(b",\n")?;
                 }
@@ -471,7 +467,7 @@ pub fn write<W: Write>(format: Format, count: u64, seed: u64, writer: W) -> Resu
             }
         }
     }
-    if format == Format::Array {
+    if format == DataFormat::JsonArray {
         out.write_all(b"]\n")?;
     }
     out.into_inner()

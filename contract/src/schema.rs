@@ -3,7 +3,7 @@
 use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
-use super::Dragon;
+use crate::Dragon;
 
 /// The meta-schema URI API Gateway expects in a model.
 pub const DRAFT_04: &str = "http://json-schema.org/draft-04/schema#";

@@ -1,21 +1,23 @@
-//! The project's real workflow, `cfn-out/statemachines/report-dragon.asl.json`, run with
-//! fake runners for its placeholder resources.
+//! The report workflow's definition run in `asl`'s interpreter, with scripted runners
+//! for its placeholder resources: every path through it, its retries and what it
+//! publishes.
 
 use std::time::Duration;
 
+use asl::interpret::{Interpreter, Outcome, ScriptedRunner as Fake, Status, TaskError, TestClock};
 use serde_json::{Value, json};
 
-use super::support::Fake;
-use crate::StateMachine;
-use crate::interpret::{Interpreter, Outcome, Status, TaskError, TestClock};
+use crate::workflow::{
+    ADD_FUNCTION_ARN, SNS_PUBLISH, TOPIC_ARN, VALIDATE_FUNCTION_ARN, definition, placeholder,
+};
 
-const DEFINITION: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../cfn-out/statemachines/report-dragon.asl.json"
-));
-const VALIDATE: &str = "${ValidateDragonFunctionArn}";
-const ADD: &str = "${AddDragonFunctionArn}";
-const SNS_PUBLISH: &str = "arn:aws:states:::sns:publish";
+fn validate() -> String {
+    placeholder(VALIDATE_FUNCTION_ARN)
+}
+
+fn add() -> String {
+    placeholder(ADD_FUNCTION_ARN)
+}
 
 /// The fakes of one run.
 struct Fakes {
@@ -36,12 +38,12 @@ impl Fakes {
     }
 
     async fn run(&self) -> Outcome {
-        let machine = StateMachine::from_json(DEFINITION).unwrap();
-        crate::validate(&machine).unwrap();
+        let machine = definition();
+        asl::validate(&machine).unwrap();
         Interpreter::new(&machine)
-            .name("report-dragon")
-            .runner(VALIDATE, self.validate.clone())
-            .runner(ADD, self.add.clone())
+            .name(crate::names::STATE_MACHINE)
+            .runner(validate(), self.validate.clone())
+            .runner(add(), self.add.clone())
             .runner(SNS_PUBLISH, self.sns.clone())
             .clock(self.clock.clone())
             .jitter_seed(42)
@@ -74,7 +76,7 @@ fn publication(subject: &str, outcome: &str, message: &str) -> Value {
             "reporter": {"DataType": "String", "StringValue": "3f1c-user-sub"}
         },
         "Subject": subject,
-        "TopicArn": "${DragonReportsTopicArn}"
+        "TopicArn": placeholder(TOPIC_ARN)
     })
 }
 
@@ -97,7 +99,7 @@ async fn valid_report_is_added_and_announced() {
     );
     // Every ResultPath is null: the execution input flows through unchanged.
     assert_eq!(outcome.output, Some(input()));
-    assert_eq!(fakes.validate.calls(), [(VALIDATE.to_owned(), input())]);
+    assert_eq!(fakes.validate.calls(), [(validate(), input())]);
     assert_eq!(fakes.add.inputs(), [input()]);
     assert_eq!(
         fakes.sns.calls(),

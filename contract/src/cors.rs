@@ -1,0 +1,9 @@
+//! The API's CORS policy: what the template's gateway responses and preflight say,
+//! what the Lambdas answer, and what local-api answers.
+
+/// `Access-Control-Allow-Origin`: the origins that may read answers.
+pub const ALLOW_ORIGIN: &str = "*";
+/// `Access-Control-Allow-Headers` of a preflight.
+pub const ALLOW_HEADERS: &str = "Authorization,Content-Type";
+/// `Access-Control-Allow-Methods` of a preflight.
+pub const ALLOW_METHODS: &str = "GET,POST,OPTIONS";

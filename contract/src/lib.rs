@@ -1,0 +1,39 @@
+//! Everything both sides of the dragons boundary agree on, as typed values: the
+//! template (`stack-gen`), the Lambdas (`handlers`) and the local stand-in
+//! (`local-api`) all read these, so they cannot drift apart.
+//!
+//! - [`Dragon`] and its JSON Schema ([`schema`]), the layout of the data object
+//!   ([`DataFormat`]), the `GET /dragons` query ([`query`]) and its engines
+//!   ([`query_engine`]);
+//! - the report the workflow runs on ([`Report`], [`Reporter`]) and the error names its
+//!   tasks answer with ([`TaskErrorType`]);
+//! - the names of environment variables, SSM parameters, binaries, the stage and the
+//!   state machine ([`names`]), and the CORS policy ([`cors`]);
+//! - the report workflow's definition, built with `asl` ([`workflow`]);
+//! - the key names are unique by ([`name`]), the store contract ([`store`])
+//!   and an in-memory store for tests ([`memory`]).
+//!
+//! Nothing here knows of AWS SDKs, HTTP servers or CloudFormation.
+
+pub mod cors;
+pub mod dragon;
+pub mod format;
+pub mod memory;
+pub mod name;
+pub mod names;
+pub mod query;
+pub mod query_engine;
+pub mod report;
+pub mod schema;
+pub mod store;
+pub mod task_error;
+pub mod workflow;
+
+#[cfg(test)]
+mod workflow_tests;
+
+pub use dragon::Dragon;
+pub use format::DataFormat;
+pub use query::DragonQuery;
+pub use report::{Report, Reporter};
+pub use task_error::TaskErrorType;

@@ -1,0 +1,174 @@
+//! The report workflow's Lambda tasks: what they receive from the state machine
+//! ([`input`]), what they answer, and the typed failures whose `error_type` the
+//! definition's Retry and Catch name ([`failure`]).
+
+pub mod add_dragon;
+pub mod failure;
+pub mod input;
+pub mod validate_dragon;
+
+use std::{future::Future, pin::Pin};
+
+use dragons_contract::store::DragonWriter;
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::Value;
+
+pub use failure::TaskFailure;
+
+use crate::{
+    aws::{AwsClients, ParameterNames, S3Store},
+    domain::validation::DragonValidator,
+    logging,
+};
+
+/// One of the workflow's Lambda tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Task {
+    /// ValidateDragon: the model's rules, then "name not taken".
+    Validate,
+    /// AddDragon: the conditional write.
+    Add,
+}
+
+impl Task {
+    /// Runs the task on the state machine's `event` against `store`.
+    pub async fn run(
+        self,
+        validator: &DragonValidator,
+        store: &impl DragonWriter,
+        event: Value,
+    ) -> Result<Value, TaskFailure> {
+        match self {
+            Self::Validate => validate_dragon::validate_dragon(validator, store, event).await,
+            Self::Add => add_dragon::add_dragon(validator, store, event).await,
+        }
+    }
+}
+
+/// A task's Lambda: JSON logs, the validator and the S3 store built once, then
+/// `lambda_runtime` answering events until the container ends.
+pub async fn serve(task: Task) -> Result<(), lambda_runtime::Error> {
+    logging::init_json();
+    let validator = DragonValidator::new()?;
+    let store = S3Store::new(
+        AwsClients::from_env().await,
+        ParameterNames::from_env(),
+        dragons_contract::query_engine::QueryEngine::default(),
+    );
+    let (validator, store) = (&validator, &store);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        // Boxed: the task's future nests the SDK's, deeper than the compiler's
+        // default limit for laying out the runtime's future around it.
+        let answer: Pin<Box<dyn Future<Output = Result<Value, TaskFailure>> + Send>> =
+            Box::pin(task.run(validator, store, event.payload));
+        answer
+    }))
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use dragons_contract::{
+        Dragon,
+        memory::{Failure, MemoryStore},
+    };
+    use serde_json::json;
+
+    use super::*;
+
+    fn report(name: &str) -> Value {
+        json!({
+            "dragon": {
+                "dragon_name_str": name,
+                "family_str": "red",
+                "description_str": "Nests on the crane.\nShy.",
+                "location_city_str": "Reykjavík",
+                "location_country_str": "iceland",
+                "location_state_str": "",
+                "location_neighborhood_str": "grandi",
+            },
+            "reporter": { "sub": "7d8c-sub", "username": "mira" },
+        })
+    }
+
+    fn stored(name: &str) -> Dragon {
+        serde_json::from_value(report(name)["dragon"].clone()).unwrap()
+    }
+
+    async fn run(task: Task, store: &MemoryStore, event: Value) -> Result<Value, TaskFailure> {
+        task.run(&DragonValidator::new().unwrap(), store, event)
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_valid_report_is_validated_then_added() {
+        let store = MemoryStore::default();
+        assert_eq!(
+            run(Task::Validate, &store, report("Quill")).await,
+            Ok(json!({ "valid": true, "dragon_name_str": "Quill" }))
+        );
+        assert!(store.dragons().is_empty(), "validation writes nothing");
+        assert_eq!(
+            run(Task::Add, &store, report("Quill")).await,
+            Ok(json!({ "added": "Quill", "attempts": 1 }))
+        );
+        assert_eq!(store.dragons(), [stored("Quill")]);
+    }
+
+    #[tokio::test]
+    async fn rejections_are_validation_errors_with_their_reason() {
+        let store = MemoryStore::with([stored("Quill")]);
+        for task in [Task::Validate, Task::Add] {
+            let taken = run(task, &store, report("QUILL")).await.unwrap_err();
+            assert_eq!(
+                taken,
+                TaskFailure::rejected("a dragon named `QUILL` already exists")
+            );
+            let mut broken = report("Nib");
+            broken["dragon"]["family_str"] = json!("");
+            let failure = run(task, &store, broken).await.unwrap_err();
+            assert_eq!(failure, TaskFailure::rejected("`family_str` is empty"));
+            let failure = run(task, &store, json!({ "dragon": {} }))
+                .await
+                .unwrap_err();
+            assert_eq!(failure.error_type, TaskErrorType::DragonValidationError);
+            assert!(
+                failure.message.starts_with("the report is malformed"),
+                "{failure}"
+            );
+        }
+        assert_eq!(store.dragons().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn store_failures_are_store_errors_without_details() {
+        let store = MemoryStore::default();
+        for failure in [Failure::Failed, Failure::Unavailable] {
+            store.fail(failure);
+            for task in [Task::Validate, Task::Add] {
+                assert_eq!(
+                    run(task, &store, report("Quill")).await,
+                    Err(TaskFailure {
+                        error_type: TaskErrorType::DragonStoreError,
+                        message: failure::STORE_FAILED.to_owned(),
+                    }),
+                    "{task:?} {failure:?}"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lost_race_is_a_write_conflict() {
+        let store = MemoryStore::default();
+        store.fail(Failure::Conflict);
+        let failure = run(Task::Add, &store, report("Quill")).await.unwrap_err();
+        assert_eq!(failure.error_type, TaskErrorType::DragonWriteConflict);
+        let diagnostic = Diagnostic::from(failure);
+        assert_eq!(diagnostic.error_type, "DragonWriteConflict");
+        assert!(store.dragons().is_empty());
+    }
+
+    use dragons_contract::TaskErrorType;
+    use lambda_runtime::Diagnostic;
+}

@@ -1,0 +1,59 @@
+//! The local API's refusals, one type mapped to the answers API Gateway gives: a
+//! status and a JSON `{"message": …}` with the CORS header, built by the same code
+//! as the Lambdas' answers. Nothing is logged here: callers log where they refuse.
+
+use axum::response::{IntoResponse, Response};
+use handlers::api::response;
+use lambda_http::http::StatusCode;
+
+use crate::proxy_event::into_axum;
+
+/// Why a request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// The authorizer refused the token (whatever the reason).
+    #[error("Unauthorized")]
+    Unauthorized,
+    /// No such resource.
+    #[error("Not Found")]
+    NotFound,
+    /// No such execution.
+    #[error("Execution not found")]
+    ExecutionNotFound,
+    /// The resource has no such method.
+    #[error("Method Not Allowed")]
+    MethodNotAllowed,
+    /// The body is not `application/json`.
+    #[error("Unsupported Media Type")]
+    UnsupportedMediaType,
+    /// The body is over the limit.
+    #[error("Request Too Long")]
+    PayloadTooLarge,
+    /// The body is not JSON, or not a dragon the request model accepts.
+    #[error("Invalid request body")]
+    InvalidBody,
+    /// A bug of ours.
+    #[error("Internal server error")]
+    Internal,
+}
+
+impl ApiError {
+    /// The status API Gateway answers with.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::NotFound | Self::ExecutionNotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::InvalidBody => StatusCode::BAD_REQUEST,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        into_axum(response::error(self.status(), &self.to_string()))
+    }
+}

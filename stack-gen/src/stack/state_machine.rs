@@ -1,0 +1,98 @@
+//! The report workflow's Standard state machine: the contract's definition (validated
+//! before it is written), its substitutions, role and logging.
+
+use std::collections::BTreeMap;
+
+use asl::StateMachine;
+use dragons_contract::{
+    names::STATE_MACHINE,
+    workflow::{ADD_FUNCTION_ARN, TOPIC_ARN, VALIDATE_FUNCTION_ARN},
+};
+use serde_json::Value;
+use stratosphere::services::aws::{lambda, sns, stepfunctions};
+use stratosphere::value::ExpString;
+
+use super::StackError;
+use crate::iam::{self, PolicyDocument, Service, Statement, actions};
+use crate::template::{Handle, Pseudo, Sub, Template};
+
+/// Adds the state machine with its log group and role.
+pub fn add(
+    template: &mut Template,
+    definition: &StateMachine,
+    validate: &Handle<lambda::Function_>,
+    add: &Handle<lambda::Function_>,
+    topic: &Handle<sns::Topic_>,
+) -> Result<Handle<stepfunctions::StateMachine_>, StackError> {
+    let log_group = super::logging::add(template, "StateMachineLogGroup")?;
+    let role = template.add(
+        "StateMachineRole",
+        iam::role(
+            Service::StepFunctions,
+            "Role of the report-dragon state machine",
+            "RunReportDragon",
+            &PolicyDocument::new(vec![
+                Statement::allow(
+                    "InvokeWorkflowFunctions",
+                    &[actions::LAMBDA_INVOKE_FUNCTION],
+                    vec![validate.arn(), add.arn()],
+                ),
+                Statement::allow(
+                    "PublishOutcome",
+                    &[actions::SNS_PUBLISH],
+                    vec![topic.reference()],
+                ),
+                Statement::allow_unscoped(
+                    "DeliverExecutionLogs",
+                    &[
+                        actions::LOGS_CREATE_LOG_DELIVERY,
+                        actions::LOGS_GET_LOG_DELIVERY,
+                        actions::LOGS_UPDATE_LOG_DELIVERY,
+                        actions::LOGS_DELETE_LOG_DELIVERY,
+                        actions::LOGS_LIST_LOG_DELIVERIES,
+                        actions::LOGS_PUT_RESOURCE_POLICY,
+                        actions::LOGS_DESCRIBE_RESOURCE_POLICIES,
+                        actions::LOGS_DESCRIBE_LOG_GROUPS,
+                    ],
+                ),
+                Statement::allow_unscoped(
+                    "WriteTraces",
+                    &[
+                        actions::XRAY_PUT_TRACE_SEGMENTS,
+                        actions::XRAY_PUT_TELEMETRY_RECORDS,
+                        actions::XRAY_GET_SAMPLING_RULES,
+                        actions::XRAY_GET_SAMPLING_TARGETS,
+                    ],
+                ),
+            ]),
+        ),
+    )?;
+    let substitutions = [
+        (VALIDATE_FUNCTION_ARN, validate.arn()),
+        (ADD_FUNCTION_ARN, add.arn()),
+        (TOPIC_ARN, topic.reference()),
+    ]
+    .into_iter()
+    .map(|(name, value): (&str, ExpString)| Ok((name.to_owned(), serde_json::to_value(value)?)))
+    .collect::<Result<BTreeMap<String, Value>, serde_json::Error>>()?;
+    Ok(template.add(
+        "ReportDragonStateMachine",
+        stepfunctions::StateMachine! {
+            definition: serde_json::to_value(definition)?,
+            definition_substitutions: substitutions,
+            logging_configuration: stepfunctions::statemachine::LoggingConfiguration! {
+                destinations: vec![stepfunctions::statemachine::LogDestination! {
+                    cloud_watch_logs_log_group: stepfunctions::statemachine::CloudWatchLogsLogGroup! {
+                        log_group_arn: log_group.arn(),
+                    },
+                }],
+                include_execution_data: false,
+                level: "ERROR",
+            },
+            role_arn: role.arn(),
+            state_machine_name: Sub::new().pseudo(Pseudo::StackName).text(&format!("-{STATE_MACHINE}")).build(),
+            state_machine_type: "STANDARD",
+            tracing_configuration: stepfunctions::statemachine::TracingConfiguration! { enabled: true },
+        },
+    )?)
+}

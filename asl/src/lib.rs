@@ -28,7 +28,7 @@ pub mod validate;
 pub use async_trait::async_trait;
 
 pub use model::{
-    Catcher, Choice, ChoiceRule, Condition, Fail, ParseError, Pass, Retrier, State, StateMachine,
-    Succeed, Task, Wait, errors,
+    Branch, Catcher, Choice, ChoiceRule, Condition, Fail, Map, Parallel, ParseError, Pass,
+    QueryLanguage, Retrier, State, StateMachine, Succeed, Task, Wait, errors,
 };
 pub use validate::{Diagnostic, Rule, ValidationErrors, diagnostics, validate};

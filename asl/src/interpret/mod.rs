@@ -25,15 +25,22 @@
 mod catch;
 mod choice;
 mod clock;
+mod concurrency;
 mod context;
 mod executor;
 mod history;
-mod intrinsic;
+pub(crate) mod intrinsic;
+mod io_processing;
+mod map;
+mod parallel;
 mod parameters;
-mod paths;
+pub(crate) mod paths;
+mod payload;
+mod random;
 mod retry;
 mod runner;
-mod timestamp;
+pub(crate) mod timestamp;
+mod variables;
 
 #[cfg(test)]
 mod tests;

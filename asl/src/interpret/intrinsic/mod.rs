@@ -1,13 +1,18 @@
 //! Intrinsic functions in payload templates, such as
-//! `States.Format('The dragon {} was added.', $.dragon.dragon_name_str)`.
+//! `States.Format('The dragon {} was added.', $.dragon.dragon_name_str)`: the parser, the
+//! dispatch by name, and one module per category of the Step Functions guide.
 //!
-//! Supported: `States.Format`, `States.StringToJson`, `States.JsonToString`,
-//! `States.Array`, `States.ArrayLength`, `States.ArrayGetItem`, `States.MathAdd`,
-//! `States.StringSplit` and `States.JsonMerge` (shallow). Arguments are string literals in
-//! single quotes (escape `'`, `{`, `}` and `\` with `\`), numbers, `true`, `false`, `null`,
-//! paths and nested calls.
+//! Arguments are string literals in single quotes (`\'`, `\{`, `\}` and `\\` are the only
+//! escapes), numbers, `true`, `false`, `null`, paths (`$.x`, `$$.x`, `$variable`) and nested
+//! calls.
 
-use serde_json::{Number, Value};
+mod arrays;
+mod encoding;
+mod json;
+mod math;
+mod strings;
+
+use serde_json::Value;
 
 use super::context::Context;
 use super::paths::{self, PathError};
@@ -31,7 +36,7 @@ pub(crate) enum IntrinsicError {
 
 /// A parsed argument or call.
 #[derive(Debug, Clone, PartialEq)]
-enum Expr {
+pub(crate) enum Expr {
     /// A string literal, kept with its escapes (`States.Format` tells `\{` from `{`).
     Str(String),
     /// A number, boolean or `null` literal.
@@ -47,19 +52,46 @@ pub(crate) fn is_call(text: &str) -> bool {
     text.starts_with("States.")
 }
 
-/// Parses and evaluates the call `text` against `input`.
-pub(crate) fn evaluate(
-    text: &str,
-    input: &Value,
-    context: &Context<'_>,
-) -> Result<Value, IntrinsicError> {
+/// Every intrinsic function Step Functions defines, by name.
+pub(crate) const FUNCTIONS: [&str; 18] = [
+    "States.Array",
+    "States.ArrayPartition",
+    "States.ArrayContains",
+    "States.ArrayRange",
+    "States.ArrayGetItem",
+    "States.ArrayLength",
+    "States.ArrayUnique",
+    "States.Base64Encode",
+    "States.Base64Decode",
+    "States.Hash",
+    "States.JsonMerge",
+    "States.StringToJson",
+    "States.JsonToString",
+    "States.MathRandom",
+    "States.MathAdd",
+    "States.StringSplit",
+    "States.UUID",
+    "States.Format",
+];
+
+/// Parses the call `text` (without evaluating it).
+pub(crate) fn parse(text: &str) -> Result<Expr, IntrinsicError> {
     let mut parser = Parser { text, pos: 0 };
     let expr = parser.call()?;
     parser.skip_whitespace();
     if parser.pos != text.len() {
         return Err(parser.error("unexpected text after the call"));
     }
-    expr.eval(input, context)
+    Ok(expr)
+}
+
+/// Parses and evaluates the call `text` against `input`.
+pub(crate) fn evaluate(
+    text: &str,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Value, IntrinsicError> {
+    parse(text)?.eval(input, context)
 }
 
 struct Parser<'a> {
@@ -142,13 +174,18 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A single-quoted literal, returned raw (escapes kept).
+    /// A single-quoted literal, returned raw (escapes kept); `\` escapes only `'`, `{`,
+    /// `}` and `\`.
     fn string(&mut self) -> Result<Expr, IntrinsicError> {
         let body = self.rest().get(1..).unwrap_or_default();
         let mut escaped = false;
         for (i, c) in body.char_indices() {
             match c {
-                _ if escaped => escaped = false,
+                '\'' | '{' | '}' | '\\' if escaped => escaped = false,
+                _ if escaped => {
+                    self.pos += 1 + i;
+                    return Err(self.error(&format!("illegal escape `\\{c}`")));
+                }
                 '\\' => escaped = true,
                 '\'' => {
                     let raw = body[..i].to_owned();
@@ -190,7 +227,8 @@ impl<'a> Parser<'a> {
 }
 
 impl Expr {
-    fn eval(&self, input: &Value, context: &Context<'_>) -> Result<Value, IntrinsicError> {
+    /// The value of the argument or call.
+    pub(crate) fn eval(&self, input: &Value, context: &Context<'_>) -> Result<Value, IntrinsicError> {
         match self {
             Self::Str(raw) => Ok(Value::String(unescape(raw))),
             Self::Literal(value) => Ok(value.clone()),
@@ -213,132 +251,48 @@ fn unescape(raw: &str) -> String {
     out
 }
 
+/// The error of a function given arguments it cannot use.
+fn arguments(function: &str, reason: impl Into<String>) -> IntrinsicError {
+    IntrinsicError::Arguments {
+        function: function.to_owned(),
+        reason: reason.into(),
+    }
+}
+
 fn call(
     name: &str,
     args: &[Expr],
     input: &Value,
     context: &Context<'_>,
 ) -> Result<Value, IntrinsicError> {
-    let bad = |reason: &str| IntrinsicError::Arguments {
-        function: name.to_owned(),
-        reason: reason.to_owned(),
-    };
     if name == "States.Format" {
-        return format(args, input, context).map_err(|e| match e {
-            FormatError::Intrinsic(e) => e,
-            FormatError::Arguments(reason) => bad(&reason),
-        });
+        return strings::format(args, input, context);
     }
     let values = args
         .iter()
         .map(|arg| arg.eval(input, context))
         .collect::<Result<Vec<_>, _>>()?;
-    match (name, values.as_slice()) {
-        ("States.StringToJson", [Value::String(text)]) => {
-            serde_json::from_str(text).map_err(|e| bad(&format!("not JSON: {e}")))
-        }
-        ("States.StringToJson", _) => Err(bad("expects one string")),
-        ("States.JsonToString", [value]) => Ok(Value::String(value.to_string())),
-        ("States.JsonToString", _) => Err(bad("expects one argument")),
-        ("States.Array", _) => Ok(Value::Array(values)),
-        ("States.ArrayLength", [Value::Array(items)]) => Ok(Value::from(items.len())),
-        ("States.ArrayLength", _) => Err(bad("expects one array")),
-        ("States.ArrayGetItem", [Value::Array(items), Value::Number(index)]) => index
-            .as_u64()
-            .and_then(|i| items.get(usize::try_from(i).ok()?))
-            .cloned()
-            .ok_or_else(|| bad(&format!("no item at index {index}"))),
-        ("States.ArrayGetItem", _) => Err(bad("expects an array and an index")),
-        ("States.MathAdd", [Value::Number(a), Value::Number(b)]) => a
-            .as_i64()
-            .zip(b.as_i64())
-            .and_then(|(a, b)| a.checked_add(b))
-            .map(|sum| Value::Number(Number::from(sum)))
-            .ok_or_else(|| bad("expects two integers with an integer sum")),
-        ("States.MathAdd", _) => Err(bad("expects two integers")),
-        ("States.StringSplit", [Value::String(text), Value::String(delimiters)]) => Ok(text
-            .split(|c| delimiters.contains(c))
-            .filter(|part| !part.is_empty())
-            .map(|part| Value::String(part.to_owned()))
-            .collect()),
-        ("States.StringSplit", _) => Err(bad("expects a string and a delimiter string")),
-        ("States.JsonMerge", [Value::Object(a), Value::Object(b), Value::Bool(false)]) => {
-            let mut merged = a.clone();
-            merged.extend(b.iter().map(|(k, v)| (k.clone(), v.clone())));
-            Ok(Value::Object(merged))
-        }
-        ("States.JsonMerge", _) => Err(bad("expects two objects and `false` (shallow merge)")),
+    let bad = |reason: &str| arguments(name, reason);
+    match name {
+        "States.Array" => Ok(Value::Array(values)),
+        "States.ArrayPartition" => arrays::partition(&values).map_err(|r| bad(&r)),
+        "States.ArrayContains" => arrays::contains(&values).map_err(|r| bad(&r)),
+        "States.ArrayRange" => arrays::range(&values).map_err(|r| bad(&r)),
+        "States.ArrayGetItem" => arrays::get_item(&values).map_err(|r| bad(&r)),
+        "States.ArrayLength" => arrays::length(&values).map_err(|r| bad(&r)),
+        "States.ArrayUnique" => arrays::unique(&values).map_err(|r| bad(&r)),
+        "States.Base64Encode" => encoding::base64_encode(&values).map_err(|r| bad(&r)),
+        "States.Base64Decode" => encoding::base64_decode(&values).map_err(|r| bad(&r)),
+        "States.Hash" => encoding::hash(&values).map_err(|r| bad(&r)),
+        "States.JsonMerge" => json::merge(&values).map_err(|r| bad(&r)),
+        "States.StringToJson" => json::string_to_json(&values).map_err(|r| bad(&r)),
+        "States.JsonToString" => json::json_to_string(&values).map_err(|r| bad(&r)),
+        "States.MathRandom" => math::random(&values, context.rng).map_err(|r| bad(&r)),
+        "States.MathAdd" => math::add(&values).map_err(|r| bad(&r)),
+        "States.StringSplit" => strings::split(&values).map_err(|r| bad(&r)),
+        "States.UUID" => math::uuid(&values, context.rng).map_err(|r| bad(&r)),
         _ => Err(IntrinsicError::Unknown(name.to_owned())),
     }
-}
-
-enum FormatError {
-    Intrinsic(IntrinsicError),
-    Arguments(String),
-}
-
-impl From<IntrinsicError> for FormatError {
-    fn from(e: IntrinsicError) -> Self {
-        Self::Intrinsic(e)
-    }
-}
-
-/// `States.Format(template, args...)`: each `{}` takes the next argument.
-fn format(args: &[Expr], input: &Value, context: &Context<'_>) -> Result<Value, FormatError> {
-    let Some((template, args)) = args.split_first() else {
-        return Err(FormatError::Arguments("expects a template".to_owned()));
-    };
-    // A literal template keeps its escapes so that `\{` is not a placeholder.
-    let (template, escapes) = match template {
-        Expr::Str(raw) => (raw.clone(), true),
-        other => match other.eval(input, context)? {
-            Value::String(text) => (text, false),
-            _ => {
-                return Err(FormatError::Arguments(
-                    "the template is not a string".to_owned(),
-                ));
-            }
-        },
-    };
-    let mut values = Vec::with_capacity(args.len());
-    for arg in args {
-        values.push(match arg.eval(input, context)? {
-            Value::String(text) => text,
-            value @ (Value::Number(_) | Value::Bool(_) | Value::Null) => value.to_string(),
-            _ => {
-                return Err(FormatError::Arguments(
-                    "arguments must be strings, numbers, booleans or null".to_owned(),
-                ));
-            }
-        });
-    }
-    let mut values = values.into_iter();
-    let mut out = String::with_capacity(template.len());
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if escapes => out.extend(chars.next()),
-            '{' if chars.peek() == Some(&'}') => {
-                chars.next();
-                let value = values.next().ok_or_else(|| {
-                    FormatError::Arguments("more `{}` placeholders than arguments".to_owned())
-                })?;
-                out.push_str(&value);
-            }
-            '{' | '}' => {
-                return Err(FormatError::Arguments(format!(
-                    "unescaped `{c}` in the template"
-                )));
-            }
-            c => out.push(c),
-        }
-    }
-    if values.next().is_some() {
-        return Err(FormatError::Arguments(
-            "more arguments than `{}` placeholders".to_owned(),
-        ));
-    }
-    Ok(Value::String(out))
 }
 
 #[cfg(test)]
@@ -388,7 +342,6 @@ mod tests {
         for call in [
             "States.Format('{} and {}', $.name)",
             "States.Format('{}', $.name, $.name)",
-            "States.Format('{}', $.list)",
             "States.Format('{', $.name)",
             "States.Format()",
         ] {
@@ -458,9 +411,13 @@ mod tests {
             );
         }
         assert_eq!(
-            eval("States.Hash('a', 'SHA-1')", &input),
-            Err(IntrinsicError::Unknown("States.Hash".to_owned()))
+            eval("States.Nope('a')", &input),
+            Err(IntrinsicError::Unknown("States.Nope".to_owned()))
         );
+        assert!(matches!(
+            eval(r"States.Format('a\nb')", &input),
+            Err(IntrinsicError::Syntax { .. })
+        ));
         assert!(matches!(
             eval("States.StringToJson('{')", &input),
             Err(IntrinsicError::Arguments { .. })

@@ -412,9 +412,7 @@ impl<'a> Parser<'a> {
         let mut segments = Vec::new();
         loop {
             if self.eat("..") {
-                if self.eat("*") {
-                    segments.push(Segment::Descendants(None));
-                } else if self.rest.starts_with('[') {
+                if self.eat("*") || self.rest.starts_with('[') {
                     segments.push(Segment::Descendants(None));
                 } else {
                     segments.push(Segment::Descendants(Some(self.name()?)));

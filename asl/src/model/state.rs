@@ -14,6 +14,10 @@ use super::{Branch, Catcher, ChoiceRule, Map, Parallel, QueryLanguage, Retrier};
 /// the workspace). Unknown fields are refused, naming the field and where it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "Type")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "states are built once per definition; boxing would change the variants' shape for every caller"
+)]
 pub enum State {
     /// Performs work through a `Resource`.
     Task(Task),

@@ -394,6 +394,123 @@ mod tests {
     }
 
     #[test]
+    fn array_intrinsics() {
+        let input = json!({"a": [1, 2, 3, 4, 5, 6, 7, 8, 9], "dup": [1, 2, 3, 3, 3, 4, 1.0]});
+        assert_eq!(
+            eval("States.ArrayPartition($.a, 4)", &input),
+            Ok(json!([[1, 2, 3, 4], [5, 6, 7, 8], [9]]))
+        );
+        assert_eq!(eval("States.ArrayContains($.a, 5)", &input), Ok(json!(true)));
+        assert_eq!(eval("States.ArrayContains($.a, '5')", &input), Ok(json!(false)));
+        assert_eq!(eval("States.ArrayRange(1, 9, 2)", &input), Ok(json!([1, 3, 5, 7, 9])));
+        assert_eq!(eval("States.ArrayRange(5, 1, -2)", &input), Ok(json!([5, 3, 1])));
+        assert_eq!(eval("States.ArrayRange(1, 5, -1)", &input), Ok(json!([])));
+        assert_eq!(eval("States.ArrayGetItem($.a, 5)", &input), Ok(json!(6)));
+        assert_eq!(eval("States.ArrayLength($.a)", &input), Ok(json!(9)));
+        assert_eq!(eval("States.ArrayUnique($.dup)", &input), Ok(json!([1, 2, 3, 4])));
+        for call in [
+            "States.ArrayPartition($.a, 0)",
+            "States.ArrayRange(1, 9, 0)",
+            "States.ArrayRange(0, 1000, 1)",
+            "States.ArrayGetItem($.a, 9)",
+            "States.ArrayGetItem($.a, -1)",
+            "States.ArrayLength('a')",
+        ] {
+            assert!(
+                matches!(eval(call, &input), Err(IntrinsicError::Arguments { .. })),
+                "{call}"
+            );
+        }
+        assert_eq!(
+            eval("States.ArrayLength(States.ArrayRange(0, 999, 1))", &input),
+            Ok(json!(1000))
+        );
+    }
+
+    #[test]
+    fn encoding_and_hash_intrinsics() {
+        let input = json!({"text": "Data to encode", "big": "x".repeat(10_001)});
+        assert_eq!(
+            eval("States.Base64Encode($.text)", &input),
+            Ok(json!("RGF0YSB0byBlbmNvZGU="))
+        );
+        assert_eq!(
+            eval("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')", &input),
+            Ok(json!("Data to encode"))
+        );
+        // Digests of "input data" as `sha1sum`/`md5sum`/`sha256sum` give them.
+        assert_eq!(
+            eval("States.Hash('input data', 'SHA-1')", &input),
+            Ok(json!("aaff4a450a104cd177d28d18d74485e8cae074b7"))
+        );
+        assert_eq!(
+            eval("States.Hash('input data', 'MD5')", &input),
+            Ok(json!("812f45842bc6d66ee14572ce20db8e86"))
+        );
+        assert_eq!(
+            eval("States.Hash('input data', 'SHA-256')", &input),
+            Ok(json!("b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3"))
+        );
+        for call in [
+            "States.Hash('a', 'SHA-3')",
+            "States.Base64Encode($.big)",
+            "States.Base64Decode('***')",
+        ] {
+            assert!(
+                matches!(eval(call, &input), Err(IntrinsicError::Arguments { .. })),
+                "{call}"
+            );
+        }
+    }
+
+    #[test]
+    fn math_rounds_half_up_and_random_is_bounded() {
+        let input = json!({"a": 1.49, "b": 1.5, "n": -1.5, "m": -2.5});
+        assert_eq!(eval("States.MathAdd($.a, $.b)", &input), Ok(json!(3)));
+        assert_eq!(eval("States.MathAdd($.n, 0)", &input), Ok(json!(-1)));
+        assert_eq!(eval("States.MathAdd($.m, 0)", &input), Ok(json!(-2)));
+        assert!(matches!(
+            eval("States.MathAdd('1', 2)", &input),
+            Err(IntrinsicError::Arguments { .. })
+        ));
+        for _ in 0..50 {
+            let Ok(Value::Number(n)) = eval("States.MathRandom(3, 6)", &input) else {
+                panic!("MathRandom gave no number");
+            };
+            assert!((3..6).contains(&n.as_i64().unwrap_or(-1)), "{n}");
+        }
+        assert_eq!(
+            eval("States.MathRandom(1, 1000, 42)", &input),
+            eval("States.MathRandom(1, 1000, 42)", &input)
+        );
+        let Ok(Value::String(uuid)) = eval("States.UUID()", &input) else {
+            panic!("UUID gave no string");
+        };
+        let parsed = uuid::Uuid::parse_str(&uuid).map(|u| u.get_version_num());
+        assert_eq!(parsed, Ok(4), "{uuid}");
+        assert_ne!(eval("States.UUID()", &input), Ok(Value::String(uuid)));
+    }
+
+    #[test]
+    fn string_to_json_of_blank_is_null_and_format_renders_containers() {
+        let input = json!({"o": {"Arg1": 1, "Arg2": []}, "l": [1, "a", {"k": null}]});
+        assert_eq!(eval("States.StringToJson('')", &input), Ok(Value::Null));
+        assert_eq!(eval("States.StringToJson('  ')", &input), Ok(Value::Null));
+        assert_eq!(
+            eval("States.Format('{}', $.o)", &input),
+            Ok(json!("{Arg1=1, Arg2=[]}"))
+        );
+        assert_eq!(
+            eval("States.Format('{}', $.l)", &input),
+            Ok(json!("[1, a, {k=null}]"))
+        );
+        assert!(matches!(
+            eval("States.JsonMerge($.o, $.o, true)", &input),
+            Err(IntrinsicError::Arguments { .. })
+        ));
+    }
+
+    #[test]
     fn rejects_malformed_calls() {
         let input = json!({});
         for call in [

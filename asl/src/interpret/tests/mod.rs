@@ -5,5 +5,7 @@ mod support;
 
 mod errors;
 mod io_processing;
+mod map_parallel;
 mod report_dragon;
 mod states;
+mod variables;

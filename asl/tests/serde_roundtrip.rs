@@ -182,7 +182,10 @@ fn unknown_fields_are_refused_with_their_path() {
     let typo = r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "ErrorPth": "$.e"}}}"#;
     let err = StateMachine::from_json(typo).unwrap_err();
     assert_eq!(err.path(), "States.F");
-    assert!(err.to_string().contains("unknown field `ErrorPth`"), "{err}");
+    assert!(
+        err.to_string().contains("unknown field `ErrorPth`"),
+        "{err}"
+    );
     let nested = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
         "Branches": [{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "r",
             "End": true, "Retry": [{"ErrorEquals": ["E"], "MaxAttempt": 2}]}}}]}}});
@@ -193,7 +196,8 @@ fn unknown_fields_are_refused_with_their_path() {
             .contains("Branches[0].States.T: Retry[0].MaxAttempt: unknown field `MaxAttempt`"),
         "{err}"
     );
-    let top = r#"{"StartAt": "S", "Version": "1.0", "Timeout": 3, "States": {"S": {"Type": "Succeed"}}}"#;
+    let top =
+        r#"{"StartAt": "S", "Version": "1.0", "Timeout": 3, "States": {"S": {"Type": "Succeed"}}}"#;
     let err = StateMachine::from_json(top).unwrap_err();
     assert!(err.to_string().contains("unknown field `Timeout`"), "{err}");
 }
@@ -234,6 +238,9 @@ fn round_trips_map_and_parallel() {
     let State::Map(map) = &machine.states["Each"] else {
         panic!("Each is not a Map");
     };
-    assert_eq!(map.processor().map(|(field, _)| field), Some("ItemProcessor"));
+    assert_eq!(
+        map.processor().map(|(field, _)| field),
+        Some("ItemProcessor")
+    );
     assert_eq!(machine.states["Both"].children().len(), 2);
 }

@@ -19,7 +19,8 @@ pub(crate) async fn join_bounded<T>(
 ) -> Result<Vec<T>, T> {
     let total = futures.len();
     let limit = if limit == 0 { usize::MAX } else { limit };
-    let mut waiting: VecDeque<(usize, BoxFuture<'_, T>)> = futures.into_iter().enumerate().collect();
+    let mut waiting: VecDeque<(usize, BoxFuture<'_, T>)> =
+        futures.into_iter().enumerate().collect();
     let mut running: Vec<(usize, BoxFuture<'_, T>)> = Vec::new();
     let mut done: Vec<Option<T>> = (0..total).map(|_| None).collect();
     std::future::poll_fn(move |cx| {
@@ -69,7 +70,12 @@ mod tests {
 
     /// A future that is pending `polls` times (waking itself), then ready with `value`,
     /// counting how many run at once.
-    fn counted(value: u32, polls: u32, active: Arc<AtomicUsize>, peak: Arc<AtomicUsize>) -> BoxFuture<'static, u32> {
+    fn counted(
+        value: u32,
+        polls: u32,
+        active: Arc<AtomicUsize>,
+        peak: Arc<AtomicUsize>,
+    ) -> BoxFuture<'static, u32> {
         Box::pin(async move {
             let now = active.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
@@ -99,7 +105,10 @@ mod tests {
                 .map(|(v, p)| counted(v, p, Arc::clone(&active), Arc::clone(&peak)))
                 .into_iter()
                 .collect();
-            assert_eq!(join_bounded(futures, limit, |_| false).await, Ok(vec![1, 2, 3, 4]));
+            assert_eq!(
+                join_bounded(futures, limit, |_| false).await,
+                Ok(vec![1, 2, 3, 4])
+            );
             assert_eq!(peak.load(Ordering::SeqCst), expected_peak, "limit {limit}");
         }
     }

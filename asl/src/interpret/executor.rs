@@ -382,7 +382,8 @@ impl<'a> Execution<'a> {
     ) -> Result<Step<'a>, TaskError> {
         match state {
             State::Task(_) | State::Map(_) | State::Parallel(_) => {
-                self.retrying(state, input, context, language, journal).await
+                self.retrying(state, input, context, language, journal)
+                    .await
             }
             State::Pass(pass) => Self::pass(pass, input, &context),
             State::Choice(choice) => Self::choice(choice, input, &context),
@@ -419,7 +420,10 @@ impl<'a> Execution<'a> {
                     self.parallel_attempt(parallel, &input, &context, language, journal)
                         .await
                 }
-                _ => Err(runtime(format!("a {} state has no retry", state.type_name()))),
+                _ => Err(runtime(format!(
+                    "a {} state has no retry",
+                    state.type_name()
+                ))),
             };
             let error = match attempt {
                 Ok((output, assigned)) => {
@@ -689,18 +693,20 @@ impl<'a> Execution<'a> {
     /// The error a Fail state ends with: `Error`/`Cause`, or `ErrorPath`/`CausePath`
     /// (a path or an intrinsic giving a string) evaluated against its input.
     fn fail(fail: &Fail, input: &Value, context: &Context<'_>) -> TaskError {
-        let text = |field: &str, literal: &Option<String>, path: &Option<String>| match (
-            literal, path,
-        ) {
-            (Some(text), _) => Ok(text.clone()),
-            (None, Some(path)) => match parameters::expression_value(field, path, input, context)
-            {
-                Ok(Value::String(text)) => Ok(text),
-                Ok(other) => Err(runtime(format!("{field} `{path}` is {other}, not a string"))),
-                Err(e) => Err(runtime(e.to_string())),
-            },
-            (None, None) => Ok(String::new()),
-        };
+        let text =
+            |field: &str, literal: &Option<String>, path: &Option<String>| match (literal, path) {
+                (Some(text), _) => Ok(text.clone()),
+                (None, Some(path)) => {
+                    match parameters::expression_value(field, path, input, context) {
+                        Ok(Value::String(text)) => Ok(text),
+                        Ok(other) => Err(runtime(format!(
+                            "{field} `{path}` is {other}, not a string"
+                        ))),
+                        Err(e) => Err(runtime(e.to_string())),
+                    }
+                }
+                (None, None) => Ok(String::new()),
+            };
         let error = text("ErrorPath", &fail.error, &fail.error_path);
         let cause = text("CausePath", &fail.cause, &fail.cause_path);
         match (error, cause) {
@@ -718,7 +724,9 @@ fn positive_seconds(
     context: &Context<'_>,
 ) -> Result<u64, TaskError> {
     match io_processing::whole_number(field, path, input, context)? {
-        0 => Err(runtime(format!("{field} `{path}` is 0, not a positive integer"))),
+        0 => Err(runtime(format!(
+            "{field} `{path}` is 0, not a positive integer"
+        ))),
         seconds => Ok(seconds),
     }
 }

@@ -119,7 +119,8 @@ pub(crate) fn whole_number(
     input: &Value,
     context: &Context<'_>,
 ) -> Result<u64, TaskError> {
-    let value = paths::resolve(path, input, context).map_err(|e| runtime(format!("{field}: {e}")))?;
+    let value =
+        paths::resolve(path, input, context).map_err(|e| runtime(format!("{field}: {e}")))?;
     value.as_u64().ok_or_else(|| {
         runtime(format!(
             "{field} `{path}` is {value}, not a non-negative integer"

@@ -133,9 +133,17 @@ fn batches(
     effective: &Value,
     context: &Context<'_>,
 ) -> Result<Vec<Value>, TaskError> {
-    let max_items = match (batcher.max_items_per_batch, &batcher.max_items_per_batch_path) {
+    let max_items = match (
+        batcher.max_items_per_batch,
+        &batcher.max_items_per_batch_path,
+    ) {
         (Some(max), _) => Some(max),
-        (None, Some(path)) => Some(whole_number("MaxItemsPerBatchPath", path, effective, context)?),
+        (None, Some(path)) => Some(whole_number(
+            "MaxItemsPerBatchPath",
+            path,
+            effective,
+            context,
+        )?),
         (None, None) => None,
     };
     let max_bytes = match (
@@ -193,7 +201,10 @@ fn tolerate(
     effective: &Value,
     context: &Context<'_>,
 ) -> Result<(), TaskError> {
-    let count = match (map.tolerated_failure_count, &map.tolerated_failure_count_path) {
+    let count = match (
+        map.tolerated_failure_count,
+        &map.tolerated_failure_count_path,
+    ) {
         (Some(count), _) => Some(count),
         (None, Some(path)) => Some(whole_number(
             "ToleratedFailureCountPath",

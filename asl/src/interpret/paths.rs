@@ -126,9 +126,14 @@ impl Path {
             if name_len == 0 {
                 (Root::Input, rest)
             } else if rest.starts_with(|c: char| c.is_ascii_digit()) {
-                return Err(syntax("a variable name cannot start with a digit".to_owned()));
+                return Err(syntax(
+                    "a variable name cannot start with a digit".to_owned(),
+                ));
             } else {
-                (Root::Variable(rest[..name_len].to_owned()), &rest[name_len..])
+                (
+                    Root::Variable(rest[..name_len].to_owned()),
+                    &rest[name_len..],
+                )
             }
         } else {
             return Err(syntax("a path starts with `$`".to_owned()));
@@ -365,13 +370,11 @@ fn compare(left: &Value, op: Comparison, right: &Value) -> bool {
             .zip(b.as_f64())
             .and_then(|(a, b)| a.partial_cmp(&b)),
         (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
-        _ if matches!(op, Comparison::Eq | Comparison::Ne) => {
-            Some(if left == right {
-                Ordering::Equal
-            } else {
-                Ordering::Less
-            })
-        }
+        _ if matches!(op, Comparison::Eq | Comparison::Ne) => Some(if left == right {
+            Ordering::Equal
+        } else {
+            Ordering::Less
+        }),
         _ => None,
     };
     let Some(ordering) = ordering else {
@@ -677,8 +680,14 @@ mod tests {
         let input = json!({"items": [
             {"x": 1, "name": "a"}, {"x": 3, "name": "b"}, {"x": 5, "name": "c", "deep": {"x": 9}}
         ]});
-        assert_eq!(select("$.items[*].name", &input), Ok(json!(["a", "b", "c"])));
-        assert_eq!(select("$.items[?(@.x > 1)].name", &input), Ok(json!(["b", "c"])));
+        assert_eq!(
+            select("$.items[*].name", &input),
+            Ok(json!(["a", "b", "c"]))
+        );
+        assert_eq!(
+            select("$.items[?(@.x > 1)].name", &input),
+            Ok(json!(["b", "c"]))
+        );
         assert_eq!(
             select("$.items[?(@.x >= 3 && @.name != 'c')].name", &input),
             Ok(json!(["b"]))
@@ -709,14 +718,25 @@ mod tests {
     #[test]
     fn rejects_malformed_paths() {
         for path in [
-            "a.b", "$.", "$[", "$[]", "$['a'", "$.a[1:]b", "$1x", "$.a[?(@.x >)]", "$.a[?@.x]",
+            "a.b",
+            "$.",
+            "$[",
+            "$[]",
+            "$['a'",
+            "$.a[1:]b",
+            "$1x",
+            "$.a[?(@.x >)]",
+            "$.a[?@.x]",
         ] {
             assert!(
                 matches!(Path::parse(path), Err(PathError::Syntax { .. })),
                 "{path} parsed"
             );
         }
-        assert_eq!(Path::parse("$$.Execution.Input").map(|p| p.is_context()), Ok(true));
+        assert_eq!(
+            Path::parse("$$.Execution.Input").map(|p| p.is_context()),
+            Ok(true)
+        );
         assert_eq!(
             Path::parse("$count.total").map(|p| p.variable().map(str::to_owned)),
             Ok(Some("count".to_owned()))

@@ -54,7 +54,10 @@ mod tests {
 
     #[test]
     fn counts_compact_json_and_enforces_the_quota() {
-        assert_eq!(size(&json!({"a": [1, "é"]})), r#"{"a":[1,"é"]}"#.len() as u64);
+        assert_eq!(
+            size(&json!({"a": [1, "é"]})),
+            r#"{"a":[1,"é"]}"#.len() as u64
+        );
         let limit = usize::try_from(MAX_PAYLOAD_BYTES).unwrap_or(usize::MAX);
         // A string of n characters is n + 2 bytes of JSON.
         assert!(check(&json!("x".repeat(limit - 2)), "the output").is_ok());

@@ -142,9 +142,7 @@ mod tests {
         let rng = Rng::new(7);
         assert_eq!(jitter(&retrier, delay, &rng), delay);
         retrier.jitter_strategy = Some("FULL".to_owned());
-        let jittered: Vec<_> = (0..100)
-            .map(|_| jitter(&retrier, delay, &rng))
-            .collect();
+        let jittered: Vec<_> = (0..100).map(|_| jitter(&retrier, delay, &rng)).collect();
         assert!(jittered.iter().all(|d| *d < delay));
         let distinct: std::collections::HashSet<_> = jittered.iter().collect();
         assert!(distinct.len() > 90, "jitter is not random: {distinct:?}");

@@ -37,9 +37,8 @@ pub(crate) fn is_valid(text: &str) -> bool {
 /// shows it.
 pub(crate) fn format(time: SystemTime) -> String {
     let utc = OffsetDateTime::from(time).to_offset(UtcOffset::UTC);
-    let layout = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let layout =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     // Infallible for a four-digit year; a `SystemTime` outside it is not a clock reading.
     utc.format(layout)
         .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())

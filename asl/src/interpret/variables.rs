@@ -71,7 +71,12 @@ mod tests {
     #[test]
     fn inner_scopes_read_outer_ones_and_shadow_them() {
         let mut outer = Variables::new(None);
-        outer.set(json!({"a": 1, "b": 2}).as_object().cloned().unwrap_or_default());
+        outer.set(
+            json!({"a": 1, "b": 2})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
         let mut inner = Variables::new(Some(&outer));
         assert_eq!(inner.get("a"), Some(&json!(1)));
         inner.set(json!({"a": 10}).as_object().cloned().unwrap_or_default());

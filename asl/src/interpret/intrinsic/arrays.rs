@@ -36,8 +36,7 @@ pub(super) fn range(values: &[Value]) -> Result<Value, String> {
     let [start, end, step] = values else {
         return Err("expects a start, an end and a step".to_owned());
     };
-    let (Some(start), Some(end), Some(step)) = (integer(start), integer(end), integer(step))
-    else {
+    let (Some(start), Some(end), Some(step)) = (integer(start), integer(end), integer(step)) else {
         return Err("the start, end and step must be integers".to_owned());
     };
     if step == 0 {

@@ -18,7 +18,9 @@ fn text<'v>(values: &'v [Value], what: &str) -> Result<&'v str, String> {
 
 /// `States.Base64Encode(text)`: the Base64 (RFC 4648, padded) of the UTF-8 text.
 pub(super) fn base64_encode(values: &[Value]) -> Result<Value, String> {
-    Ok(Value::String(STANDARD.encode(text(values, "data to encode")?)))
+    Ok(Value::String(
+        STANDARD.encode(text(values, "data to encode")?),
+    ))
 }
 
 /// `States.Base64Decode(base64)`: the text the Base64 encodes.

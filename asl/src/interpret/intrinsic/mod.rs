@@ -228,7 +228,11 @@ impl<'a> Parser<'a> {
 
 impl Expr {
     /// The value of the argument or call.
-    pub(crate) fn eval(&self, input: &Value, context: &Context<'_>) -> Result<Value, IntrinsicError> {
+    pub(crate) fn eval(
+        &self,
+        input: &Value,
+        context: &Context<'_>,
+    ) -> Result<Value, IntrinsicError> {
         match self {
             Self::Str(raw) => Ok(Value::String(unescape(raw))),
             Self::Literal(value) => Ok(value.clone()),
@@ -400,14 +404,29 @@ mod tests {
             eval("States.ArrayPartition($.a, 4)", &input),
             Ok(json!([[1, 2, 3, 4], [5, 6, 7, 8], [9]]))
         );
-        assert_eq!(eval("States.ArrayContains($.a, 5)", &input), Ok(json!(true)));
-        assert_eq!(eval("States.ArrayContains($.a, '5')", &input), Ok(json!(false)));
-        assert_eq!(eval("States.ArrayRange(1, 9, 2)", &input), Ok(json!([1, 3, 5, 7, 9])));
-        assert_eq!(eval("States.ArrayRange(5, 1, -2)", &input), Ok(json!([5, 3, 1])));
+        assert_eq!(
+            eval("States.ArrayContains($.a, 5)", &input),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            eval("States.ArrayContains($.a, '5')", &input),
+            Ok(json!(false))
+        );
+        assert_eq!(
+            eval("States.ArrayRange(1, 9, 2)", &input),
+            Ok(json!([1, 3, 5, 7, 9]))
+        );
+        assert_eq!(
+            eval("States.ArrayRange(5, 1, -2)", &input),
+            Ok(json!([5, 3, 1]))
+        );
         assert_eq!(eval("States.ArrayRange(1, 5, -1)", &input), Ok(json!([])));
         assert_eq!(eval("States.ArrayGetItem($.a, 5)", &input), Ok(json!(6)));
         assert_eq!(eval("States.ArrayLength($.a)", &input), Ok(json!(9)));
-        assert_eq!(eval("States.ArrayUnique($.dup)", &input), Ok(json!([1, 2, 3, 4])));
+        assert_eq!(
+            eval("States.ArrayUnique($.dup)", &input),
+            Ok(json!([1, 2, 3, 4]))
+        );
         for call in [
             "States.ArrayPartition($.a, 0)",
             "States.ArrayRange(1, 9, 0)",
@@ -449,7 +468,9 @@ mod tests {
         );
         assert_eq!(
             eval("States.Hash('input data', 'SHA-256')", &input),
-            Ok(json!("b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3"))
+            Ok(json!(
+                "b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3"
+            ))
         );
         for call in [
             "States.Hash('a', 'SHA-3')",

@@ -127,7 +127,11 @@ async fn distributed_map_tolerates_failures_up_to_the_threshold() {
         }
         json!({"StartAt": "Each", "States": {"Each": map}})
     };
-    let tolerated = run(definition(json!({"ToleratedFailureCount": 1})), json!([1, 3, 2])).await;
+    let tolerated = run(
+        definition(json!({"ToleratedFailureCount": 1})),
+        json!([1, 3, 2]),
+    )
+    .await;
     assert_eq!(
         tolerated.output,
         Some(json!([1, {"Error": "TooBig", "Cause": "over two"}, 2]))
@@ -161,7 +165,9 @@ async fn item_batcher_groups_items() {
     let outcome = run(definition, json!([1, 2, 3])).await;
     assert_eq!(
         outcome.output,
-        Some(json!([{"BatchInput": {"k": 1}, "Items": [1, 2]}, {"BatchInput": {"k": 1}, "Items": [3]}]))
+        Some(
+            json!([{"BatchInput": {"k": 1}, "Items": [1, 2]}, {"BatchInput": {"k": 1}, "Items": [3]}])
+        )
     );
 }
 

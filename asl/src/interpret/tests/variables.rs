@@ -35,7 +35,10 @@ async fn undefined_variables_fail() {
     let definition = json!({"StartAt": "Show", "States": {
         "Show": {"Type": "Pass", "Parameters": {"x.$": "$nothing"}, "End": true}}});
     let outcome = run(definition, json!({})).await;
-    assert_eq!(outcome.error.as_deref(), Some(errors::PARAMETER_PATH_FAILURE));
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some(errors::PARAMETER_PATH_FAILURE)
+    );
 }
 
 /// A Task's Assign reads its result (after ResultSelector); a Catch's reads the error.
@@ -68,7 +71,10 @@ async fn inner_scopes_read_outer_variables_and_keep_their_own() {
             "Next": "After"},
         "After": {"Type": "Pass", "Parameters": {"seen.$": "$local"}, "End": true}}});
     let outcome = run(definition.clone(), json!([1, 2])).await;
-    assert_eq!(outcome.error.as_deref(), Some(errors::PARAMETER_PATH_FAILURE));
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some(errors::PARAMETER_PATH_FAILURE)
+    );
     let mut ok = definition;
     ok["States"]["Each"]["End"] = json!(true);
     if let Some(each) = ok["States"]["Each"].as_object_mut() {
@@ -135,7 +141,9 @@ async fn outputs_over_the_quota_fail_uncaught() {
 #[test]
 fn executions_are_send() {
     fn assert_send<T: Send>(_: &T) {}
-    let interpreter = Interpreter::new(&machine(&json!({"StartAt": "S", "States": {"S": {"Type": "Succeed"}}})));
+    let interpreter = Interpreter::new(&machine(
+        &json!({"StartAt": "S", "States": {"S": {"Type": "Succeed"}}}),
+    ));
     let future = interpreter.run(json!({}));
     assert_send(&future);
 }

@@ -18,7 +18,10 @@ pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
                 paths.template("ResultSelector", task.result_selector.as_ref());
                 paths.template("Assign", task.assign.as_ref());
                 paths.path("TimeoutSecondsPath", task.timeout_seconds_path.as_deref());
-                paths.path("HeartbeatSecondsPath", task.heartbeat_seconds_path.as_deref());
+                paths.path(
+                    "HeartbeatSecondsPath",
+                    task.heartbeat_seconds_path.as_deref(),
+                );
                 paths.catchers(&task.catch);
             }
             State::Pass(pass) => {

@@ -166,9 +166,19 @@ impl Interpreter {
         };
         let result = match payload::check(&input, "the execution input") {
             Ok(()) => {
-                execution
-                    .run_states(workflow, input.clone(), None, &mut journal)
-                    .await
+                let run = execution.run_states(workflow, input.clone(), None, &mut journal);
+                match self.machine.timeout_seconds {
+                    None => run.await,
+                    Some(seconds) => {
+                        let timer = self.clock.timeout(Duration::from_secs(seconds));
+                        race(run, timer).await.unwrap_or_else(|| {
+                            Err(TaskError::new(
+                                errors::TIMEOUT,
+                                format!("the execution did not finish within {seconds} seconds"),
+                            ))
+                        })
+                    }
+                }
             }
             Err(error) => Err(error),
         };

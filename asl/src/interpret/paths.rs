@@ -306,7 +306,12 @@ fn step<'v>(segment: &Segment, node: &'v Value, root: &'v Value, out: &mut Vec<&
         Segment::Filter(filter) => {
             let mut items = Vec::new();
             children(node, &mut items);
-            out.extend(items.into_iter().filter(|item| filter.holds(item, root)));
+            // As the Step Functions guide says, `@` matches objects only, never scalars.
+            out.extend(
+                items
+                    .into_iter()
+                    .filter(|item| item.is_object() && filter.holds(item, root)),
+            );
         }
     }
 }
@@ -697,6 +702,10 @@ mod tests {
             Ok(json!([1, 5]))
         );
         assert_eq!(select("$.items[?(@.x > 10)]", &input), Ok(json!([])));
+        assert_eq!(
+            select("$.items[?(@ > 1)]", &json!({"items": [1, 2, 3]})),
+            Ok(json!([]))
+        );
         assert_eq!(select("$..x", &input), Ok(json!([1, 3, 5, 9])));
         assert_eq!(select("$.items[2].deep.*", &input), Ok(json!([9])));
     }

@@ -114,6 +114,24 @@ async fn timeout_seconds_path_bounds_the_task() {
     assert_eq!(outcome.error.as_deref(), Some(errors::RUNTIME));
 }
 
+/// The machine's `TimeoutSeconds` bounds the whole execution.
+#[tokio::test]
+async fn machine_timeout_seconds_bounds_the_execution() {
+    let definition = json!({"StartAt": "Slow", "TimeoutSeconds": 60, "States": {
+        "Slow": {"Type": "Task", "Resource": "slow", "End": true}}});
+    let slow = crate::interpret::task_fn(|_, _| async {
+        std::future::pending::<()>().await;
+        Ok::<_, TaskError>(json!(null))
+    });
+    let outcome = Interpreter::new(&machine(&definition))
+        .runner("slow", slow)
+        .clock(TestClock::new().expire_timeouts())
+        .run(json!({}))
+        .await;
+    assert_eq!(outcome.error.as_deref(), Some(errors::TIMEOUT));
+    assert!(outcome.cause.is_some_and(|c| c.contains("execution")));
+}
+
 /// An output over 256 KiB fails with `States.DataLimitExceeded`, which `States.ALL` does
 /// not catch.
 #[tokio::test]

@@ -5,6 +5,9 @@
 //! A case's `tasks` say what each Task resource returns (`{"output": …}` or
 //! `{"error": …, "cause"?: …}`), as the page describes it; `expected.task_inputs`, when
 //! present, lists the inputs each resource must have received.
+//!
+//! `tests/rejected/*.json` hold definitions the service rejects (the kinds the issue
+//! lists), each with the rule that must refuse it.
 
 mod cases;
 
@@ -113,5 +116,39 @@ async fn every_conformance_case_gives_what_the_aws_page_shows() {
         failures.len(),
         cases.len(),
         failures.join("\n")
+    );
+}
+
+/// Each definition of `tests/rejected/` (one per kind of definition the service rejects
+/// that `asl` once accepted) is refused: at parse time, or by the rule the file names.
+#[test]
+fn definitions_the_service_rejects_are_refused() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rejected");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "expected at least 10 rejected cases");
+    let mut accepted = Vec::new();
+    for file in &files {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let rule = case["rule"].as_str().unwrap_or_default();
+        let parsed = asl::StateMachine::from_json(&case["definition"].to_string());
+        let refused = match (rule, parsed) {
+            ("parse", parsed) => parsed.is_err(),
+            (rule, Ok(machine)) => asl::diagnostics(&machine)
+                .iter()
+                .any(|d| d.rule.as_str() == rule),
+            (_, Err(_)) => false,
+        };
+        if !refused {
+            accepted.push(format!("{} ({rule})", file.display()));
+        }
+    }
+    assert!(
+        accepted.is_empty(),
+        "not refused as expected:\n{}",
+        accepted.join("\n")
     );
 }

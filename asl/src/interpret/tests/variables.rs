@@ -29,6 +29,21 @@ async fn assigned_variables_are_read_by_later_states() {
     );
 }
 
+/// A Choice assigns from the matched rule, or from the state when `Default` is taken.
+#[tokio::test]
+async fn choice_assigns_from_the_matched_rule_or_the_state() {
+    let definition = json!({"StartAt": "Pick", "States": {
+        "Pick": {"Type": "Choice", "Assign": {"picked": "default"},
+                 "Choices": [{"Variable": "$.n", "NumericGreaterThan": 1,
+                              "Assign": {"picked": "big", "n.$": "$.n"}, "Next": "Show"}],
+                 "Default": "Show"},
+        "Show": {"Type": "Pass", "Parameters": {"picked.$": "$picked"}, "End": true}}});
+    let big = run(definition.clone(), json!({"n": 5})).await;
+    assert_eq!(big.output, Some(json!({"picked": "big"})));
+    let small = run(definition, json!({"n": 0})).await;
+    assert_eq!(small.output, Some(json!({"picked": "default"})));
+}
+
 /// An undefined variable is a path failure.
 #[tokio::test]
 async fn undefined_variables_fail() {

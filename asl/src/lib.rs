@@ -1,6 +1,6 @@
 //! Amazon States Language (ASL): a typed model of state machines, their JSON form, static
-//! validation, and an in-process interpreter ([`interpret`], the default feature
-//! `interpret`).
+//! validation, and an in-process interpreter ([`interpret`]; its real clock and
+//! `Interpreter::new` need the default feature `tokio`).
 //!
 //! ```
 //! use asl::{Catcher, Fail, Retrier, StateMachine, Succeed, Task};
@@ -21,17 +21,15 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-#[cfg(feature = "interpret")]
 pub mod interpret;
 pub mod model;
 pub mod validate;
 
 /// Re-exported for implementing [`interpret::TaskRunner`] and [`interpret::Clock`].
-#[cfg(feature = "interpret")]
 pub use async_trait::async_trait;
 
 pub use model::{
-    Catcher, Choice, ChoiceRule, Condition, Fail, ParseError, Pass, Retrier, State, StateMachine,
-    Succeed, Task, Wait, errors,
+    Branch, Catcher, Choice, ChoiceRule, Condition, Fail, Map, Parallel, ParseError, Pass,
+    QueryLanguage, Retrier, State, StateMachine, Succeed, Task, Wait, errors,
 };
 pub use validate::{Diagnostic, Rule, ValidationErrors, diagnostics, validate};

@@ -169,10 +169,78 @@ fn output_is_deterministic_and_keeps_state_order() {
 }
 
 #[test]
-fn unsupported_and_malformed_definitions_are_errors() {
-    let map = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "End": true}}}"#;
-    let err = StateMachine::from_json(map).unwrap_err();
-    assert!(err.to_string().contains("Map"), "{err}");
+fn unknown_and_malformed_definitions_are_errors() {
+    let unknown_type = r#"{"StartAt": "L", "States": {"L": {"Type": "Loop", "End": true}}}"#;
+    let err = StateMachine::from_json(unknown_type).unwrap_err();
+    assert!(err.to_string().contains("Loop"), "{err}");
     let err = StateMachine::from_json(r#"{"States": {}}"#).unwrap_err();
     assert!(err.to_string().contains("StartAt"), "{err}");
+}
+
+#[test]
+fn unknown_fields_are_refused_with_their_path() {
+    let typo = r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "ErrorPth": "$.e"}}}"#;
+    let err = StateMachine::from_json(typo).unwrap_err();
+    assert_eq!(err.path(), "States.F");
+    assert!(
+        err.to_string().contains("unknown field `ErrorPth`"),
+        "{err}"
+    );
+    let nested = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+        "Branches": [{"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "r",
+            "End": true, "Retry": [{"ErrorEquals": ["E"], "MaxAttempt": 2}]}}}]}}});
+    let err = StateMachine::from_json(&nested.to_string()).unwrap_err();
+    assert_eq!(err.path(), "States.P");
+    assert!(
+        err.to_string()
+            .contains("Branches[0].States.T: Retry[0].MaxAttempt: unknown field `MaxAttempt`"),
+        "{err}"
+    );
+    let top =
+        r#"{"StartAt": "S", "Version": "1.0", "Timeout": 3, "States": {"S": {"Type": "Succeed"}}}"#;
+    let err = StateMachine::from_json(top).unwrap_err();
+    assert!(err.to_string().contains("unknown field `Timeout`"), "{err}");
+}
+
+#[test]
+fn round_trips_map_and_parallel() {
+    let definition = json!({
+        "QueryLanguage": "JSONPath",
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map",
+                "ItemsPath": "$.items",
+                "ItemSelector": {"value.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
+                "MaxConcurrency": 2,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "Work",
+                    "States": {"Work": {"Type": "Pass", "End": true}}
+                },
+                "ResultPath": "$.results",
+                "Assign": {"count.$": "States.ArrayLength($.items)"},
+                "Next": "Both"
+            },
+            "Both": {
+                "Type": "Parallel",
+                "Branches": [
+                    {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+                    {"StartAt": "B", "States": {"B": {"Type": "Succeed"}}}
+                ],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Failed"}],
+                "End": true
+            },
+            "Failed": {"Type": "Fail", "ErrorPath": "$.Error", "CausePath": "$.Cause"}
+        }
+    });
+    let machine = assert_round_trip(&definition).unwrap();
+    let State::Map(map) = &machine.states["Each"] else {
+        panic!("Each is not a Map");
+    };
+    assert_eq!(
+        map.processor().map(|(field, _)| field),
+        Some("ItemProcessor")
+    );
+    assert_eq!(machine.states["Both"].children().len(), 2);
 }

@@ -535,6 +535,7 @@ mod tests {
             variable: None,
             condition: Condition::IsNull(true),
             next: None,
+            assign: None,
         };
         assert_eq!(
             matches(&missing_variable, &json!({}), &context),

@@ -23,9 +23,11 @@ pub trait Clock: Send + Sync {
 
 /// The real clock: `tokio::time::sleep` and the system time. Needs a tokio runtime with
 /// its time driver enabled.
+#[cfg(feature = "tokio")]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokioClock;
 
+#[cfg(feature = "tokio")]
 #[async_trait]
 impl Clock for TokioClock {
     async fn sleep(&self, duration: Duration) {

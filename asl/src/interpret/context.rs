@@ -4,7 +4,9 @@ use std::time::SystemTime;
 
 use serde_json::{Value, json};
 
+use super::random::Rng;
 use super::timestamp;
+use super::variables::Variables;
 
 /// What `$$` paths read; turned into JSON only when a `$$` path is resolved.
 #[derive(Debug, Clone, Copy)]
@@ -23,12 +25,23 @@ pub(crate) struct Context<'a> {
     pub retry_count: u64,
     /// `$$.StateMachine.Name`.
     pub machine_name: &'a str,
+    /// The workflow variables in scope (`$name`), `None` when there are none.
+    pub variables: Option<&'a Variables<'a>>,
+    /// `$$.Map.Item.Index` and `$$.Map.Item.Value`, while a Map state builds an item's input.
+    pub map_item: Option<(usize, &'a Value)>,
+    /// The execution's random source (`States.MathRandom`, `States.UUID`).
+    pub rng: &'a Rng,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The value of the workflow variable `name`, if it is in scope.
+    pub fn variable(&self, name: &str) -> Option<&'a Value> {
+        self.variables?.get(name)
+    }
+
     /// The context object as JSON.
     pub fn to_value(self) -> Value {
-        json!({
+        let mut context = json!({
             "Execution": {
                 "Name": self.execution_name,
                 "Input": self.execution_input,
@@ -42,7 +55,14 @@ impl Context<'_> {
             "StateMachine": {
                 "Name": self.machine_name,
             },
-        })
+        });
+        if let (Some((index, value)), Some(fields)) = (self.map_item, context.as_object_mut()) {
+            fields.insert(
+                "Map".to_owned(),
+                json!({"Item": {"Index": index, "Value": value}}),
+            );
+        }
+        context
     }
 }
 
@@ -51,6 +71,7 @@ impl Context<'static> {
     /// A context for unit tests that do not read `$$`.
     pub fn for_tests() -> Self {
         static NULL: Value = Value::Null;
+        static RNG: Rng = Rng::new(0);
         Self {
             execution_name: "test-execution",
             execution_input: &NULL,
@@ -59,6 +80,9 @@ impl Context<'static> {
             entered_time: SystemTime::UNIX_EPOCH,
             retry_count: 0,
             machine_name: "test-machine",
+            variables: None,
+            map_item: None,
+            rng: &RNG,
         }
     }
 }

@@ -1,6 +1,5 @@
 //! The state loop: runs a machine from `StartAt` to a terminal state, one state at a time.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
@@ -9,20 +8,28 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::Poll;
 use std::time::{Duration, SystemTime};
 
+use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::catch;
 use super::choice;
-use super::clock::{Clock, TokioClock};
+use super::clock::Clock;
+use super::concurrency::BoxFuture;
 use super::context::Context;
 use super::history::{HistoryEvent, Outcome, Status};
+use super::io_processing::{self, Completion, input_path, output_path, runtime};
 use super::parameters;
-use super::paths::{self, Path};
-use super::retry::{self, Rng};
+use super::paths;
+use super::payload;
+use super::random::Rng;
+use super::retry;
 use super::runner::{TaskError, TaskRunner};
 use super::timestamp::Timestamp;
+use super::variables::{self, Variables};
 use crate::errors;
-use crate::model::{Choice, Pass, State, StateMachine, Succeed, Task, Wait};
+use crate::model::{
+    Branch, Choice, Fail, Pass, QueryLanguage, State, StateMachine, Succeed, Task, Wait,
+};
 
 /// Default bound on the states one execution may enter (Step Functions' history limit).
 pub const DEFAULT_MAX_TRANSITIONS: u64 = 25_000;
@@ -59,13 +66,20 @@ impl fmt::Debug for Interpreter {
 impl Interpreter {
     /// An interpreter for (a copy of) `machine`, with no runners, the [`TokioClock`] and
     /// [`DEFAULT_MAX_TRANSITIONS`].
+    #[cfg(feature = "tokio")]
     pub fn new(machine: &StateMachine) -> Self {
+        Self::with_clock(machine, super::clock::TokioClock)
+    }
+
+    /// An interpreter for (a copy of) `machine`, with no runners, `clock` and
+    /// [`DEFAULT_MAX_TRANSITIONS`].
+    pub fn with_clock(machine: &StateMachine, clock: impl Clock + 'static) -> Self {
         Self {
             machine: machine.clone(),
             name: "state-machine".to_owned(),
             runners: HashMap::new(),
             fallback: None,
-            clock: Arc::new(TokioClock),
+            clock: Arc::new(clock),
             max_transitions: DEFAULT_MAX_TRANSITIONS,
             seed: None,
             executions: AtomicU64::new(0),
@@ -149,12 +163,32 @@ impl Interpreter {
             name,
             input: &input,
             start_time: self.clock.now(),
-        };
-        let mut journal = Journal {
-            history: Vec::new(),
             rng: Rng::new(seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
         };
-        let result = execution.run(input.clone(), &mut journal).await;
+        let mut journal = Journal::default();
+        let workflow = Workflow {
+            start_at: &self.machine.start_at,
+            states: &self.machine.states,
+            language: self.machine.query_language.unwrap_or_default(),
+        };
+        let result = match payload::check(&input, "the execution input") {
+            Ok(()) => {
+                let run = execution.run_states(workflow, input.clone(), None, &mut journal);
+                match self.machine.timeout_seconds {
+                    None => run.await,
+                    Some(seconds) => {
+                        let timer = self.clock.timeout(Duration::from_secs(seconds));
+                        race(run, timer).await.unwrap_or_else(|| {
+                            Err(TaskError::new(
+                                errors::TIMEOUT,
+                                format!("the execution did not finish within {seconds} seconds"),
+                            ))
+                        })
+                    }
+                }
+            }
+            Err(error) => Err(error),
+        };
         let history = journal.history;
         match result {
             Ok(output) => Outcome {
@@ -176,165 +210,258 @@ impl Interpreter {
 }
 
 /// What does not change during one execution.
-struct Execution<'a> {
+pub(super) struct Execution<'a> {
     interpreter: &'a Interpreter,
     name: &'a str,
     input: &'a Value,
     start_time: SystemTime,
-}
-
-/// What an execution accumulates.
-struct Journal {
-    history: Vec<HistoryEvent>,
     rng: Rng,
 }
 
+/// What a (sub-)workflow accumulates.
+#[derive(Debug, Default)]
+pub(super) struct Journal {
+    /// Its events, those of its sub-workflows included.
+    pub history: Vec<HistoryEvent>,
+    /// The states it entered.
+    pub entered: u64,
+}
+
+/// The states of a machine, a Parallel branch or a Map processor.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Workflow<'a> {
+    pub start_at: &'a str,
+    pub states: &'a IndexMap<String, State>,
+    /// The query language of states that do not name one.
+    pub language: QueryLanguage,
+}
+
+impl<'a> Workflow<'a> {
+    /// A branch or processor inside a workflow whose language is `language`.
+    pub fn of(branch: &'a Branch, language: QueryLanguage) -> Self {
+        Self {
+            start_at: &branch.start_at,
+            states: &branch.states,
+            language: branch.query_language.unwrap_or(language),
+        }
+    }
+}
+
+/// What a completed state yields besides its output: the variables it assigns.
+pub(super) type Assigned = Option<Map<String, Value>>;
+
 /// How a state that did not fail the execution ended.
 enum Step<'m> {
-    /// It completed, going on to `next` (`None`: the execution ends with `output`).
+    /// It completed, going on to `next` (`None`: the workflow ends with `output`).
     Done {
         output: Value,
         next: Option<&'m str>,
+        assigned: Assigned,
     },
     /// It failed and a catcher sends `output` on to `next`.
     Caught {
         error: TaskError,
         output: Value,
         next: &'m str,
+        assigned: Assigned,
     },
 }
 
-fn runtime(cause: impl Into<String>) -> TaskError {
-    TaskError::new(errors::RUNTIME, cause)
-}
-
 impl<'a> Execution<'a> {
-    fn context(
-        &self,
-        state_name: &'a str,
+    fn context<'c>(
+        &'c self,
+        state_name: &'c str,
         entered_time: SystemTime,
-        retry_count: u64,
-    ) -> Context<'a> {
+        variables: &'c Variables<'c>,
+    ) -> Context<'c> {
         Context {
             execution_name: self.name,
             execution_input: self.input,
             start_time: self.start_time,
             state_name,
             entered_time,
-            retry_count,
+            retry_count: 0,
             machine_name: &self.interpreter.name,
+            variables: (!variables.is_empty()).then_some(variables),
+            map_item: None,
+            rng: &self.rng,
         }
     }
 
-    async fn run(&self, mut input: Value, journal: &mut Journal) -> Result<Value, TaskError> {
-        let machine = &self.interpreter.machine;
-        let max = self.interpreter.max_transitions;
-        let mut current = machine.start_at.as_str();
-        let mut entered = 0u64;
-        loop {
-            if entered >= max {
-                return Err(runtime(format!(
-                    "the execution exceeded {max} state transitions (next state `{current}`)"
-                )));
-            }
-            entered += 1;
-            let Some((name, state)) = machine.states.get_key_value(current) else {
-                return Err(runtime(format!("there is no state named `{current}`")));
-            };
-            let state_type = state.type_name();
-            journal.history.push(HistoryEvent::StateEntered {
-                name: name.clone(),
-                state_type,
-                input: input.clone(),
-            });
-            let context = self.context(name, self.interpreter.clock.now(), 0);
-            let step = match state {
-                State::Task(task) => self.task(task, input, context, journal).await,
-                State::Pass(pass) => Self::pass(pass, input, &context),
-                State::Choice(choice) => Self::choice(choice, input, &context),
-                State::Wait(wait) => self.wait(wait, input, &context).await,
-                State::Succeed(succeed) => Self::succeed(succeed, input, &context),
-                State::Fail(fail) => Err(TaskError::new(
-                    fail.error.clone().unwrap_or_default(),
-                    fail.cause.clone().unwrap_or_default(),
-                )),
-            };
-            match step {
-                Ok(Step::Done { output, next }) => {
-                    journal.history.push(HistoryEvent::StateExited {
-                        name: name.clone(),
-                        state_type,
-                        output: output.clone(),
-                        next: next.map(str::to_owned),
-                    });
-                    match next {
-                        Some(next) => {
-                            current = next;
-                            input = output;
+    /// Runs `workflow` from its `StartAt` with `input` in a variable scope inside `outer`.
+    pub(super) fn run_states<'c>(
+        &'c self,
+        workflow: Workflow<'a>,
+        input: Value,
+        outer: Option<&'c Variables<'c>>,
+        journal: &'c mut Journal,
+    ) -> BoxFuture<'c, Result<Value, TaskError>> {
+        Box::pin(async move {
+            let max = self.interpreter.max_transitions;
+            let mut variables = Variables::new(outer);
+            let mut current = workflow.start_at;
+            let mut input = input;
+            loop {
+                if journal.entered >= max {
+                    return Err(runtime(format!(
+                        "the execution exceeded {max} state transitions (next state `{current}`)"
+                    )));
+                }
+                journal.entered += 1;
+                let Some((name, state)) = workflow.states.get_key_value(current) else {
+                    return Err(runtime(format!("there is no state named `{current}`")));
+                };
+                let state_type = state.type_name();
+                journal.history.push(HistoryEvent::StateEntered {
+                    name: name.clone(),
+                    state_type,
+                    input: input.clone(),
+                });
+                let context = self.context(name, self.interpreter.clock.now(), &variables);
+                let language = state.query_language().unwrap_or(workflow.language);
+                let step = if language == QueryLanguage::JsonAta {
+                    Err(runtime(
+                        "JSONata states are not supported by this interpreter (see asl/CONFORMANCE.md)",
+                    ))
+                } else {
+                    self.state(state, input, context, language, journal).await
+                };
+                let step = step.and_then(|step| match &step {
+                    Step::Done { output, .. } | Step::Caught { output, .. } => {
+                        payload::check(output, "the state output").map(|()| step)
+                    }
+                });
+                match step {
+                    Ok(Step::Done {
+                        output,
+                        next,
+                        assigned,
+                    }) => {
+                        journal.history.push(HistoryEvent::StateExited {
+                            name: name.clone(),
+                            state_type,
+                            output: output.clone(),
+                            next: next.map(str::to_owned),
+                        });
+                        if let Some(assigned) = assigned {
+                            variables.set(assigned);
                         }
-                        None => return Ok(output),
+                        match next {
+                            Some(next) => {
+                                current = next;
+                                input = output;
+                            }
+                            None => return Ok(output),
+                        }
+                    }
+                    Ok(Step::Caught {
+                        error,
+                        output,
+                        next,
+                        assigned,
+                    }) => {
+                        journal.history.push(HistoryEvent::StateFailed {
+                            name: name.clone(),
+                            state_type,
+                            error: error.error,
+                            cause: error.cause,
+                            caught_by: Some(next.to_owned()),
+                        });
+                        if let Some(assigned) = assigned {
+                            variables.set(assigned);
+                        }
+                        current = next;
+                        input = output;
+                    }
+                    Err(error) => {
+                        journal.history.push(HistoryEvent::StateFailed {
+                            name: name.clone(),
+                            state_type,
+                            error: error.error.clone(),
+                            cause: error.cause.clone(),
+                            caught_by: None,
+                        });
+                        return Err(error);
                     }
                 }
-                Ok(Step::Caught {
-                    error,
-                    output,
-                    next,
-                }) => {
-                    journal.history.push(HistoryEvent::StateFailed {
-                        name: name.clone(),
-                        state_type,
-                        error: error.error,
-                        cause: error.cause,
-                        caught_by: Some(next.to_owned()),
-                    });
-                    current = next;
-                    input = output;
-                }
-                Err(error) => {
-                    journal.history.push(HistoryEvent::StateFailed {
-                        name: name.clone(),
-                        state_type,
-                        error: error.error.clone(),
-                        cause: error.cause.clone(),
-                        caught_by: None,
-                    });
-                    return Err(error);
-                }
             }
+        })
+    }
+
+    /// Runs one state.
+    async fn state(
+        &self,
+        state: &'a State,
+        input: Value,
+        context: Context<'_>,
+        language: QueryLanguage,
+        journal: &mut Journal,
+    ) -> Result<Step<'a>, TaskError> {
+        match state {
+            State::Task(_) | State::Map(_) | State::Parallel(_) => {
+                self.retrying(state, input, context, language, journal)
+                    .await
+            }
+            State::Pass(pass) => Self::pass(pass, input, &context),
+            State::Choice(choice) => Self::choice(choice, input, &context),
+            State::Wait(wait) => self.wait(wait, input, &context).await,
+            State::Succeed(succeed) => Self::succeed(succeed, input, &context),
+            State::Fail(fail) => Err(Self::fail(fail, &input, &context)),
         }
     }
 
-    /// A Task with its `Retry` and `Catch`.
-    async fn task(
+    /// A Task, Map or Parallel state with its `Retry` and `Catch`.
+    async fn retrying(
         &self,
-        task: &'a Task,
+        state: &'a State,
         input: Value,
-        context: Context<'a>,
+        context: Context<'_>,
+        language: QueryLanguage,
         journal: &mut Journal,
     ) -> Result<Step<'a>, TaskError> {
-        let mut retries = vec![0u64; task.retry.len()];
+        let (retriers, catchers) = (state.retriers(), state.catchers());
+        let mut retries = vec![0u64; retriers.len()];
         let mut retry_count = 0;
         loop {
             let context = Context {
                 retry_count,
                 ..context
             };
-            let error = match self.task_attempt(task, &input, &context).await {
-                Ok(output) => {
-                    let next = transition(task.next.as_deref(), task.end)?;
-                    return Ok(Step::Done { output, next });
+            let attempt = match state {
+                State::Task(task) => self.task_attempt(task, &input, &context).await,
+                State::Map(map) => {
+                    self.map_attempt(map, &input, &context, language, journal)
+                        .await
+                }
+                State::Parallel(parallel) => {
+                    self.parallel_attempt(parallel, &input, &context, language, journal)
+                        .await
+                }
+                _ => Err(runtime(format!(
+                    "a {} state has no retry",
+                    state.type_name()
+                ))),
+            };
+            let error = match attempt {
+                Ok((output, assigned)) => {
+                    let next = transition(state.next(), Some(state.is_end()))?;
+                    return Ok(Step::Done {
+                        output,
+                        next,
+                        assigned,
+                    });
                 }
                 Err(error) => error,
             };
-            if error.error == errors::RUNTIME {
+            if retry::is_terminal(&error.error) {
                 return Err(error);
             }
-            if let Some(i) = retry::find(&task.retry, &error.error)
-                && let (Some(retrier), Some(count)) = (task.retry.get(i), retries.get_mut(i))
+            if let Some(i) = retry::find(retriers, &error.error)
+                && let (Some(retrier), Some(count)) = (retriers.get(i), retries.get_mut(i))
                 && *count < retrier.max_attempts.unwrap_or(retry::DEFAULT_MAX_ATTEMPTS)
             {
                 let delay = retry::backoff(retrier, *count);
-                let delay = retry::jitter(retrier, delay, &mut journal.rng);
+                let delay = retry::jitter(retrier, delay, &self.rng);
                 *count += 1;
                 retry_count += 1;
                 journal.history.push(HistoryEvent::TaskRetried {
@@ -347,42 +474,69 @@ impl<'a> Execution<'a> {
                 self.interpreter.clock.sleep(delay).await;
                 continue;
             }
-            let Some(catcher) = catch::find(&task.catch, &error.error) else {
+            let Some(catcher) = catch::find(catchers, &error.error) else {
                 return Err(error);
             };
+            let assigned = catcher
+                .assign
+                .as_ref()
+                .map(|assign| variables::evaluate(assign, &error.to_error_output(), &context))
+                .transpose()?;
             let output = catch::output(catcher, input, &error)?;
             return Ok(Step::Caught {
                 error,
                 output,
                 next: &catcher.next,
+                assigned,
             });
         }
     }
 
-    /// One attempt: InputPath → Parameters → invoke → ResultSelector → ResultPath →
-    /// OutputPath.
+    /// One attempt: InputPath → Parameters → invoke → ResultSelector → Assign → ResultPath
+    /// → OutputPath.
     async fn task_attempt(
         &self,
         task: &Task,
         raw: &Value,
         context: &Context<'_>,
-    ) -> Result<Value, TaskError> {
+    ) -> Result<(Value, Assigned), TaskError> {
         let effective = input_path(task.input_path.as_ref(), raw, context)?;
+        let timeout = match (task.timeout_seconds, &task.timeout_seconds_path) {
+            (Some(seconds), _) => Some(seconds),
+            (None, Some(path)) => Some(positive_seconds(
+                "TimeoutSecondsPath",
+                path,
+                &effective,
+                context,
+            )?),
+            (None, None) => None,
+        };
+        if let Some(path) = &task.heartbeat_seconds_path {
+            positive_seconds("HeartbeatSecondsPath", path, &effective, context)?;
+        }
         let payload = match &task.parameters {
             Some(template) => parameters::apply(template, &effective, context)?,
             None => effective.into_owned(),
         };
-        let result = self.invoke(task, payload).await?;
-        let result = match &task.result_selector {
-            Some(template) => parameters::apply(template, &result, context)?,
-            None => result,
-        };
-        let combined = result_path(task.result_path.as_ref(), raw, result)?;
-        output_path(task.output_path.as_ref(), combined, context)
+        payload::check(&payload, "the task input")?;
+        let result = self.invoke(task, payload, timeout).await?;
+        payload::check(&result, "the task result")?;
+        Completion {
+            result_selector: task.result_selector.as_ref(),
+            assign: task.assign.as_ref(),
+            result_path: task.result_path.as_ref(),
+            output_path: task.output_path.as_ref(),
+        }
+        .apply(raw, result, context)
     }
 
-    /// Calls the Task's runner, bounded by its `TimeoutSeconds`.
-    async fn invoke(&self, task: &Task, payload: Value) -> Result<Value, TaskError> {
+    /// Calls the Task's runner, bounded by its timeout.
+    async fn invoke(
+        &self,
+        task: &Task,
+        payload: Value,
+        timeout: Option<u64>,
+    ) -> Result<Value, TaskError> {
         let runner = self
             .interpreter
             .runners
@@ -395,7 +549,7 @@ impl<'a> Execution<'a> {
                 ))
             })?;
         let call = runner.run(&task.resource, payload);
-        let Some(seconds) = task.timeout_seconds else {
+        let Some(seconds) = timeout else {
             return call.await;
         };
         let timer = self.interpreter.clock.timeout(Duration::from_secs(seconds));
@@ -408,7 +562,7 @@ impl<'a> Execution<'a> {
         }
     }
 
-    /// InputPath → Parameters → Result → ResultPath → OutputPath.
+    /// InputPath → Parameters → Result → Assign → ResultPath → OutputPath.
     fn pass(pass: &'a Pass, raw: Value, context: &Context<'_>) -> Result<Step<'a>, TaskError> {
         let result = match (&pass.result, &pass.parameters) {
             (Some(result), _) => result.clone(),
@@ -420,44 +574,61 @@ impl<'a> Execution<'a> {
                 }
             }
         };
-        let combined = result_path(pass.result_path.as_ref(), &raw, result)?;
-        let output = output_path(pass.output_path.as_ref(), combined, context)?;
+        let (output, assigned) = Completion {
+            result_selector: None,
+            assign: pass.assign.as_ref(),
+            result_path: pass.result_path.as_ref(),
+            output_path: pass.output_path.as_ref(),
+        }
+        .apply(&raw, result, context)?;
         let next = transition(pass.next.as_deref(), pass.end)?;
-        Ok(Step::Done { output, next })
+        Ok(Step::Done {
+            output,
+            next,
+            assigned,
+        })
     }
 
-    /// InputPath → the first matching rule (or `Default`) → OutputPath.
+    /// InputPath → the first matching rule (or `Default`) → its Assign → OutputPath.
     fn choice(
         choice: &'a Choice,
         raw: Value,
         context: &Context<'_>,
     ) -> Result<Step<'a>, TaskError> {
         let effective = input_path(choice.input_path.as_ref(), &raw, context)?;
-        let mut next = None;
+        let mut matched = None;
         for (i, rule) in choice.choices.iter().enumerate() {
             if choice::matches(rule, &effective, context)? {
-                next = Some(
-                    rule.next
-                        .as_deref()
-                        .ok_or_else(|| runtime(format!("Choices[{i}] matched but has no Next")))?,
-                );
+                let next = rule
+                    .next
+                    .as_deref()
+                    .ok_or_else(|| runtime(format!("Choices[{i}] matched but has no Next")))?;
+                matched = Some((next, rule.assign.as_ref()));
                 break;
             }
         }
-        let next = next.or(choice.default.as_deref()).ok_or_else(|| {
-            TaskError::new(
-                errors::NO_CHOICE_MATCHED,
-                "no choice rule matched and there is no Default",
-            )
-        })?;
+        let (next, assign) = match (matched, choice.default.as_deref()) {
+            (Some(matched), _) => matched,
+            (None, Some(default)) => (default, choice.assign.as_ref()),
+            (None, None) => {
+                return Err(TaskError::new(
+                    errors::NO_CHOICE_MATCHED,
+                    "no choice rule matched and there is no Default",
+                ));
+            }
+        };
+        let assigned = assign
+            .map(|assign| variables::evaluate(assign, &effective, context))
+            .transpose()?;
         let output = output_path(choice.output_path.as_ref(), effective.into_owned(), context)?;
         Ok(Step::Done {
             output,
             next: Some(next),
+            assigned,
         })
     }
 
-    /// InputPath → sleep through the clock → OutputPath.
+    /// InputPath → sleep through the clock → Assign → OutputPath.
     async fn wait(
         &self,
         wait: &'a Wait,
@@ -487,15 +658,12 @@ impl<'a> Execution<'a> {
         ) {
             (Some(seconds), _, _, _) => Duration::from_secs(*seconds),
             (_, Some(timestamp), _, _) => until(timestamp)?,
-            (_, _, Some(path), _) => {
-                let value = resolve(path)?;
-                let seconds = value.as_u64().ok_or_else(|| {
-                    runtime(format!(
-                        "SecondsPath `{path}` is {value}, not a non-negative integer"
-                    ))
-                })?;
-                Duration::from_secs(seconds)
-            }
+            (_, _, Some(path), _) => Duration::from_secs(io_processing::whole_number(
+                "SecondsPath",
+                path,
+                &effective,
+                context,
+            )?),
             (_, _, _, Some(path)) => {
                 let value = resolve(path)?;
                 let text = value.as_str().ok_or_else(|| {
@@ -510,12 +678,21 @@ impl<'a> Execution<'a> {
             }
         };
         clock.sleep(duration).await;
+        let assigned = wait
+            .assign
+            .as_ref()
+            .map(|assign| variables::evaluate(assign, &effective, context))
+            .transpose()?;
         let output = output_path(wait.output_path.as_ref(), effective, context)?;
         let next = transition(wait.next.as_deref(), wait.end)?;
-        Ok(Step::Done { output, next })
+        Ok(Step::Done {
+            output,
+            next,
+            assigned,
+        })
     }
 
-    /// InputPath → OutputPath, then the execution ends.
+    /// InputPath → OutputPath, then the workflow ends.
     fn succeed(
         succeed: &Succeed,
         raw: Value,
@@ -523,74 +700,60 @@ impl<'a> Execution<'a> {
     ) -> Result<Step<'a>, TaskError> {
         let effective = input_path(succeed.input_path.as_ref(), &raw, context)?.into_owned();
         let output = output_path(succeed.output_path.as_ref(), effective, context)?;
-        Ok(Step::Done { output, next: None })
+        Ok(Step::Done {
+            output,
+            next: None,
+            assigned: None,
+        })
+    }
+
+    /// The error a Fail state ends with: `Error`/`Cause`, or `ErrorPath`/`CausePath`
+    /// (a path or an intrinsic giving a string) evaluated against its input.
+    fn fail(fail: &Fail, input: &Value, context: &Context<'_>) -> TaskError {
+        let text =
+            |field: &str, literal: &Option<String>, path: &Option<String>| match (literal, path) {
+                (Some(text), _) => Ok(text.clone()),
+                (None, Some(path)) => {
+                    match parameters::expression_value(field, path, input, context) {
+                        Ok(Value::String(text)) => Ok(text),
+                        Ok(other) => Err(runtime(format!(
+                            "{field} `{path}` is {other}, not a string"
+                        ))),
+                        Err(e) => Err(runtime(e.to_string())),
+                    }
+                }
+                (None, None) => Ok(String::new()),
+            };
+        let error = text("ErrorPath", &fail.error, &fail.error_path);
+        let cause = text("CausePath", &fail.cause, &fail.cause_path);
+        match (error, cause) {
+            (Ok(error), Ok(cause)) => TaskError::new(error, cause),
+            (Err(e), _) | (_, Err(e)) => e,
+        }
     }
 }
 
-/// Where a Task, Pass or Wait state goes: `Next`, or nowhere with `"End": true`.
-fn transition(next: Option<&str>, end: Option<bool>) -> Result<Option<&str>, TaskError> {
+/// The positive whole number of seconds at `path`.
+fn positive_seconds(
+    field: &str,
+    path: &str,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<u64, TaskError> {
+    match io_processing::whole_number(field, path, input, context)? {
+        0 => Err(runtime(format!(
+            "{field} `{path}` is 0, not a positive integer"
+        ))),
+        seconds => Ok(seconds),
+    }
+}
+
+/// Where a state goes: `Next`, or nowhere with `"End": true`.
+pub(super) fn transition(next: Option<&str>, end: Option<bool>) -> Result<Option<&str>, TaskError> {
     match (next, end) {
         (Some(next), _) => Ok(Some(next)),
         (None, Some(true)) => Ok(None),
         (None, _) => Err(runtime("the state has neither Next nor \"End\": true")),
-    }
-}
-
-/// `InputPath`: absent keeps the raw input, `null` gives `{}`, a path selects from it.
-fn input_path<'v>(
-    path: Option<&Option<String>>,
-    raw: &'v Value,
-    context: &Context<'_>,
-) -> Result<Cow<'v, Value>, TaskError> {
-    match path {
-        None => Ok(Cow::Borrowed(raw)),
-        Some(None) => Ok(Cow::Owned(Value::Object(Map::new()))),
-        Some(Some(path)) => {
-            paths::resolve(path, raw, context).map_err(|e| runtime(format!("InputPath: {e}")))
-        }
-    }
-}
-
-/// `ResultPath`: absent replaces the raw input with the result, `null` keeps the raw input,
-/// a reference path places the result inside (a copy of) the raw input.
-fn result_path(
-    path: Option<&Option<String>>,
-    raw: &Value,
-    result: Value,
-) -> Result<Value, TaskError> {
-    match path {
-        None => Ok(result),
-        Some(None) => Ok(raw.clone()),
-        Some(Some(path)) => {
-            let failure = |e: &dyn fmt::Display| {
-                TaskError::new(
-                    errors::RESULT_PATH_MATCH_FAILURE,
-                    format!("ResultPath: {e}"),
-                )
-            };
-            let path = Path::parse(path).map_err(|e| failure(&e))?;
-            if path.as_str() == "$" {
-                return Ok(result);
-            }
-            let mut combined = raw.clone();
-            path.write(&mut combined, result).map_err(|e| failure(&e))?;
-            Ok(combined)
-        }
-    }
-}
-
-/// `OutputPath`: absent keeps the value, `null` gives `{}`, a path selects from it.
-fn output_path(
-    path: Option<&Option<String>>,
-    value: Value,
-    context: &Context<'_>,
-) -> Result<Value, TaskError> {
-    match path {
-        None => Ok(value),
-        Some(None) => Ok(Value::Object(Map::new())),
-        Some(Some(path)) => paths::resolve(path, &value, context)
-            .map(Cow::into_owned)
-            .map_err(|e| runtime(format!("OutputPath: {e}"))),
     }
 }
 

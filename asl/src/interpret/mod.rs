@@ -25,21 +25,30 @@
 mod catch;
 mod choice;
 mod clock;
+mod concurrency;
 mod context;
 mod executor;
 mod history;
-mod intrinsic;
+pub(crate) mod intrinsic;
+mod io_processing;
+mod map;
+mod parallel;
 mod parameters;
-mod paths;
+pub(crate) mod paths;
+mod payload;
+mod random;
 mod retry;
 mod runner;
 mod scripted;
-mod timestamp;
+pub(crate) mod timestamp;
+mod variables;
 
 #[cfg(test)]
 mod tests;
 
-pub use clock::{Clock, TestClock, TokioClock};
+#[cfg(feature = "tokio")]
+pub use clock::TokioClock;
+pub use clock::{Clock, TestClock};
 pub use executor::{DEFAULT_MAX_TRANSITIONS, Interpreter};
 pub use history::{HistoryEvent, Outcome, Status};
 pub use paths::{Path, PathError};

@@ -77,6 +77,16 @@ fn dynamic(
             value: value.clone(),
         });
     };
+    expression_value(key, expression, input, context)
+}
+
+/// The value of `expression` (a path or an intrinsic call) for the field `key`.
+pub(crate) fn expression_value(
+    key: &str,
+    expression: &str,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Value, TemplateError> {
     if intrinsic::is_call(expression) {
         intrinsic::evaluate(expression, input, context).map_err(|source| TemplateError::Intrinsic {
             key: key.to_owned(),

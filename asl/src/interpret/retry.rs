@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::random::Rng;
 use crate::errors;
 use crate::model::Retrier;
 
@@ -22,9 +23,15 @@ const DELAY_CEILING_SECONDS: f64 = 31_622_400.0;
 pub(crate) fn error_matches(error_equals: &[String], error: &str) -> bool {
     error_equals.iter().any(|name| {
         name == error
-            || (name == errors::ALL && error != errors::RUNTIME)
+            || (name == errors::ALL && !is_terminal(error))
             || (name == errors::TASK_FAILED && error != errors::RUNTIME && error != errors::TIMEOUT)
     })
+}
+
+/// Whether `error` ends the execution whatever the `Retry` and `Catch` say:
+/// `States.Runtime` and `States.DataLimitExceeded`.
+pub(crate) fn is_terminal(error: &str) -> bool {
+    error == errors::RUNTIME || error == errors::DATA_LIMIT_EXCEEDED
 }
 
 /// The index of the first retrier whose `ErrorEquals` matches `error`.
@@ -52,34 +59,10 @@ pub(crate) fn backoff(retrier: &Retrier, retry: u64) -> Duration {
 
 /// Applies the retrier's `JitterStrategy`: `FULL` draws the delay uniformly from
 /// `[0, delay)`; anything else keeps it.
-pub(crate) fn jitter(retrier: &Retrier, delay: Duration, rng: &mut Rng) -> Duration {
+pub(crate) fn jitter(retrier: &Retrier, delay: Duration, rng: &Rng) -> Duration {
     match retrier.jitter_strategy.as_deref() {
         Some("FULL") => delay.mul_f64(rng.next_f64()),
         _ => delay,
-    }
-}
-
-/// A small deterministic pseudo-random generator (SplitMix64) for jitter.
-#[derive(Debug, Clone)]
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    /// A generator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `[0, 1)`.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -156,17 +139,15 @@ mod tests {
     fn full_jitter_stays_within_the_delay() {
         let mut retrier = Retrier::new(["E"]);
         let delay = Duration::from_secs(8);
-        let mut rng = Rng::new(7);
-        assert_eq!(jitter(&retrier, delay, &mut rng), delay);
+        let rng = Rng::new(7);
+        assert_eq!(jitter(&retrier, delay, &rng), delay);
         retrier.jitter_strategy = Some("FULL".to_owned());
-        let jittered: Vec<_> = (0..100)
-            .map(|_| jitter(&retrier, delay, &mut rng))
-            .collect();
+        let jittered: Vec<_> = (0..100).map(|_| jitter(&retrier, delay, &rng)).collect();
         assert!(jittered.iter().all(|d| *d < delay));
         let distinct: std::collections::HashSet<_> = jittered.iter().collect();
         assert!(distinct.len() > 90, "jitter is not random: {distinct:?}");
         // The same seed gives the same delays; `NONE` drew no number.
-        let mut again = Rng::new(7);
-        assert_eq!(jitter(&retrier, delay, &mut again), jittered[0]);
+        let again = Rng::new(7);
+        assert_eq!(jitter(&retrier, delay, &again), jittered[0]);
     }
 }

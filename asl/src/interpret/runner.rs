@@ -27,9 +27,14 @@ impl TaskError {
         }
     }
 
-    /// The error output a `Catch` passes on: `{"Error": …, "Cause": …}`.
+    /// The error output a `Catch` passes on: `{"Error": …, "Cause": …}` (without `Cause`
+    /// when there is none).
     pub fn to_error_output(&self) -> Value {
-        json!({"Error": self.error, "Cause": self.cause})
+        if self.cause.is_empty() {
+            json!({"Error": self.error})
+        } else {
+            json!({"Error": self.error, "Cause": self.cause})
+        }
     }
 }
 

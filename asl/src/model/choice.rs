@@ -17,6 +17,9 @@ pub struct ChoiceRule {
     /// Target state; required on top-level rules, absent on nested ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
+    /// Workflow variables to set when this (top-level) rule matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign: Option<serde_json::Value>,
 }
 
 impl ChoiceRule {
@@ -26,6 +29,7 @@ impl ChoiceRule {
             variable: Some(variable.into()),
             condition,
             next: None,
+            assign: None,
         }
     }
 
@@ -60,6 +64,7 @@ impl ChoiceRule {
             variable: None,
             condition,
             next: None,
+            assign: None,
         }
     }
 }

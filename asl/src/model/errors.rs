@@ -22,6 +22,8 @@ pub const PARAMETER_PATH_FAILURE: &str = "States.ParameterPathFailure";
 pub const BRANCH_FAILED: &str = "States.BranchFailed";
 /// A Choice state matched no rule and has no `Default`.
 pub const NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
+/// A JSONata expression could not be evaluated (JSONata states only).
+pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
 /// An intrinsic function call failed.
 pub const INTRINSIC_FAILURE: &str = "States.IntrinsicFailure";
 /// A Map state exceeded its tolerated failure threshold.

@@ -1,25 +1,39 @@
 //! Typed model of an ASL state machine and its JSON form.
 
+mod branch;
 mod choice;
 pub mod errors;
+mod map;
 mod nullable;
+mod parallel;
+mod query_language;
 mod retry;
 mod state;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+pub use branch::{Branch, ExecutionType, ProcessorConfig, ProcessorMode};
 pub use choice::{ChoiceRule, Condition};
+pub use map::{ItemBatcher, ItemReader, Map, ResultWriter};
+pub use parallel::Parallel;
+pub use query_language::QueryLanguage;
 pub use retry::{Catcher, Retrier};
 pub use state::{Choice, Fail, Pass, State, Succeed, Task, Wait};
 
 /// A complete state machine definition.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct StateMachine {
     /// Free-text description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// The ASL version (`"1.0"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The default query language of every state (`JSONPath` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_language: Option<QueryLanguage>,
     /// Name of the first state to run.
     pub start_at: String,
     /// Maximum run time of an execution in seconds.
@@ -29,10 +43,22 @@ pub struct StateMachine {
     pub states: IndexMap<String, State>,
 }
 
-/// The JSON text is not a well-formed state machine of the supported subset.
+/// The JSON text is not a well-formed state machine: malformed JSON, a missing or
+/// mistyped field, or a field ASL does not define (named with where it is).
 #[derive(Debug, thiserror::Error)]
-#[error("invalid state machine JSON: {0}")]
-pub struct ParseError(serde_json::Error);
+#[error("invalid state machine JSON at `{path}`: {source}")]
+pub struct ParseError {
+    path: String,
+    source: serde_json::Error,
+}
+
+impl ParseError {
+    /// Where in the definition the problem is, such as `States.Fail.ErrorPath` (`.` for the
+    /// top level).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
 
 impl StateMachine {
     /// An empty machine starting at the state named `start_at`.
@@ -66,7 +92,17 @@ impl StateMachine {
 
     /// Parses an ASL JSON definition.
     pub fn from_json(json: &str) -> Result<Self, ParseError> {
-        serde_json::from_str(json).map_err(ParseError)
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let machine: Self =
+            serde_path_to_error::deserialize(&mut deserializer).map_err(|e| ParseError {
+                path: e.path().to_string(),
+                source: e.into_inner(),
+            })?;
+        deserializer.end().map_err(|source| ParseError {
+            path: ".".to_owned(),
+            source,
+        })?;
+        Ok(machine)
     }
 
     /// Pretty-printed ASL JSON with a trailing newline; byte-for-byte stable for a given value.

@@ -1,12 +1,13 @@
 //! Error handling of Task states: `Retry` retriers and `Catch` catchers.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::nullable;
 
 /// One entry of a Task's `Retry` list.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Retrier {
     /// Error names this retrier handles.
     pub error_equals: Vec<String>,
@@ -60,7 +61,7 @@ impl Retrier {
 
 /// One entry of a Task's `Catch` list.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Catcher {
     /// Error names this catcher handles.
     pub error_equals: Vec<String>,
@@ -70,6 +71,12 @@ pub struct Catcher {
     /// or a reference path (`Some(Some(path))`).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
     pub result_path: Option<Option<String>>,
+    /// Workflow variables to set when this catcher handles an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign: Option<Value>,
+    /// JSONata: the input of the catcher's `Next` state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
 }
 
 impl Catcher {
@@ -81,7 +88,7 @@ impl Catcher {
         Self {
             error_equals: error_equals.into_iter().map(Into::into).collect(),
             next: next.into(),
-            result_path: None,
+            ..Self::default()
         }
     }
 

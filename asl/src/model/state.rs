@@ -4,18 +4,20 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::nullable;
-use super::{Catcher, ChoiceRule, Retrier};
+use super::{Branch, Catcher, ChoiceRule, Map, Parallel, QueryLanguage, Retrier};
 
 /// A state, tagged by its ASL `"Type"` field.
-///
-/// Map and Parallel states are not supported; parsing them fails.
 ///
 /// Deserialization reads the state as a JSON value first and then dispatches on
 /// `"Type"` (instead of serde's internally tagged enums, which buffer numbers in a
 /// form that fails under serde_json's `arbitrary_precision`, enabled elsewhere in
-/// the workspace).
+/// the workspace). Unknown fields are refused, naming the field and where it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "Type")]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "states are built once per definition; boxing would change the variants' shape for every caller"
+)]
 pub enum State {
     /// Performs work through a `Resource`.
     Task(Task),
@@ -29,6 +31,10 @@ pub enum State {
     Succeed(Succeed),
     /// Stops the execution with an error.
     Fail(Fail),
+    /// Runs a sub-workflow for each item of an array.
+    Map(Map),
+    /// Runs several sub-workflows on the same input, concurrently.
+    Parallel(Parallel),
 }
 
 impl<'de> Deserialize<'de> for State {
@@ -40,16 +46,28 @@ impl<'de> Deserialize<'de> for State {
             Some(_) => return Err(D::Error::missing_field("Type")),
             None => return Err(D::Error::custom("a state must be a JSON object")),
         };
+        fn typed<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, String> {
+            serde_path_to_error::deserialize(value).map_err(|e| {
+                let path = e.path().to_string();
+                if path == "." {
+                    e.into_inner().to_string()
+                } else {
+                    format!("{path}: {}", e.into_inner())
+                }
+            })
+        }
         let state = match kind.as_str() {
-            "Task" => serde_json::from_value(value).map(Self::Task),
-            "Pass" => serde_json::from_value(value).map(Self::Pass),
-            "Choice" => serde_json::from_value(value).map(Self::Choice),
-            "Wait" => serde_json::from_value(value).map(Self::Wait),
-            "Succeed" => serde_json::from_value(value).map(Self::Succeed),
-            "Fail" => serde_json::from_value(value).map(Self::Fail),
+            "Task" => typed(value).map(Self::Task),
+            "Pass" => typed(value).map(Self::Pass),
+            "Choice" => typed(value).map(Self::Choice),
+            "Wait" => typed(value).map(Self::Wait),
+            "Succeed" => typed(value).map(Self::Succeed),
+            "Fail" => typed(value).map(Self::Fail),
+            "Map" => typed(value).map(Self::Map),
+            "Parallel" => typed(value).map(Self::Parallel),
             other => {
                 return Err(D::Error::custom(format!(
-                    "unsupported state type `{other}` (expected Task, Pass, Choice, Wait, Succeed or Fail)"
+                    "unknown state type `{other}` (expected Task, Pass, Choice, Wait, Succeed, Fail, Map or Parallel)"
                 )));
             }
         };
@@ -67,15 +85,19 @@ impl State {
             Self::Wait(_) => "Wait",
             Self::Succeed(_) => "Succeed",
             Self::Fail(_) => "Fail",
+            Self::Map(_) => "Map",
+            Self::Parallel(_) => "Parallel",
         }
     }
 
-    /// The `Next` field of a Task, Pass or Wait state.
+    /// The `Next` field of a Task, Pass, Wait, Map or Parallel state.
     pub fn next(&self) -> Option<&str> {
         match self {
             Self::Task(s) => s.next.as_deref(),
             Self::Pass(s) => s.next.as_deref(),
             Self::Wait(s) => s.next.as_deref(),
+            Self::Map(s) => s.next.as_deref(),
+            Self::Parallel(s) => s.next.as_deref(),
             Self::Choice(_) | Self::Succeed(_) | Self::Fail(_) => None,
         }
     }
@@ -86,6 +108,8 @@ impl State {
             Self::Task(s) => s.end,
             Self::Pass(s) => s.end,
             Self::Wait(s) => s.end,
+            Self::Map(s) => s.end,
+            Self::Parallel(s) => s.end,
             Self::Choice(_) | Self::Succeed(_) | Self::Fail(_) => None,
         };
         end == Some(true)
@@ -96,6 +120,72 @@ impl State {
         matches!(self, Self::Succeed(_) | Self::Fail(_)) || self.is_end()
     }
 
+    /// The state's own `QueryLanguage`, if it names one.
+    pub fn query_language(&self) -> Option<QueryLanguage> {
+        match self {
+            Self::Task(s) => s.query_language,
+            Self::Pass(s) => s.query_language,
+            Self::Choice(s) => s.query_language,
+            Self::Wait(s) => s.query_language,
+            Self::Succeed(s) => s.query_language,
+            Self::Fail(s) => s.query_language,
+            Self::Map(s) => s.query_language,
+            Self::Parallel(s) => s.query_language,
+        }
+    }
+
+    /// The `Assign` object of the state (Succeed and Fail have none).
+    pub fn assign(&self) -> Option<&Value> {
+        match self {
+            Self::Task(s) => s.assign.as_ref(),
+            Self::Pass(s) => s.assign.as_ref(),
+            Self::Choice(s) => s.assign.as_ref(),
+            Self::Wait(s) => s.assign.as_ref(),
+            Self::Map(s) => s.assign.as_ref(),
+            Self::Parallel(s) => s.assign.as_ref(),
+            Self::Succeed(_) | Self::Fail(_) => None,
+        }
+    }
+
+    /// The `Retry` list of a Task, Map or Parallel state (empty for the others).
+    pub fn retriers(&self) -> &[Retrier] {
+        match self {
+            Self::Task(s) => &s.retry,
+            Self::Map(s) => &s.retry,
+            Self::Parallel(s) => &s.retry,
+            _ => &[],
+        }
+    }
+
+    /// The `Catch` list of a Task, Map or Parallel state (empty for the others).
+    pub fn catchers(&self) -> &[Catcher] {
+        match self {
+            Self::Task(s) => &s.catch,
+            Self::Map(s) => &s.catch,
+            Self::Parallel(s) => &s.catch,
+            _ => &[],
+        }
+    }
+
+    /// The sub-workflows of a Map (its processor) or Parallel (its branches) state, with
+    /// the field locating each (`"ItemProcessor"`, `"Branches[1]"`).
+    pub fn children(&self) -> Vec<(String, &Branch)> {
+        match self {
+            Self::Map(map) => map
+                .processor()
+                .map(|(field, branch)| (field.to_owned(), branch))
+                .into_iter()
+                .collect(),
+            Self::Parallel(parallel) => parallel
+                .branches
+                .iter()
+                .enumerate()
+                .map(|(i, branch)| (format!("Branches[{i}]"), branch))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Every transition out of this state as `(field, target)`, where `field` locates it
     /// (`"Next"`, `"Default"`, `"Choices[0].Next"`, `"Catch[1].Next"`).
     pub fn transitions(&self) -> Vec<(String, &str)> {
@@ -104,20 +194,17 @@ impl State {
             .map(|n| ("Next".to_owned(), n))
             .into_iter()
             .collect();
-        match self {
-            Self::Task(task) => out.extend(
-                task.catch
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| (format!("Catch[{i}].Next"), c.next.as_str())),
-            ),
-            Self::Choice(choice) => {
-                out.extend(choice.choices.iter().enumerate().filter_map(|(i, rule)| {
-                    Some((format!("Choices[{i}].Next"), rule.next.as_deref()?))
-                }));
-                out.extend(choice.default.as_deref().map(|d| ("Default".to_owned(), d)));
-            }
-            Self::Pass(_) | Self::Wait(_) | Self::Succeed(_) | Self::Fail(_) => {}
+        out.extend(
+            self.catchers()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("Catch[{i}].Next"), c.next.as_str())),
+        );
+        if let Self::Choice(choice) = self {
+            out.extend(choice.choices.iter().enumerate().filter_map(|(i, rule)| {
+                Some((format!("Choices[{i}].Next"), rule.next.as_deref()?))
+            }));
+            out.extend(choice.default.as_deref().map(|d| ("Default".to_owned(), d)));
         }
         out
     }
@@ -125,11 +212,24 @@ impl State {
 
 /// A Task state.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Task {
     /// Free-text description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `JSONPath` (the default) or `JSONata`, overriding the machine's `QueryLanguage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_language: Option<QueryLanguage>,
+    /// Workflow variables to set when the state completes (name → value or, for keys ending
+    /// in `.$`, a path or intrinsic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign: Option<Value>,
+    /// JSONata: the state's output (replaces `OutputPath`/`ResultPath`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
+    /// JSONata: the payload (replaces `Parameters`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<Value>,
     /// URI of the work to perform (Lambda ARN, `arn:aws:states:::…` integration, …).
     pub resource: String,
     /// Payload template for the resource; keys ending in `.$` are paths or intrinsics.
@@ -150,9 +250,18 @@ pub struct Task {
     /// Maximum run time in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u64>,
+    /// Path to the maximum run time in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds_path: Option<String>,
     /// Maximum time between heartbeats in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heartbeat_seconds: Option<u64>,
+    /// Path to the maximum time between heartbeats in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_seconds_path: Option<String>,
+    /// Cross-account role to assume for the task (`RoleArn` or `RoleArn.$`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<Value>,
     /// Retry policy, tried in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retry: Vec<Retrier>,
@@ -228,11 +337,21 @@ impl Task {
 
 /// A Pass state.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Pass {
     /// Free-text description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `JSONPath` (the default) or `JSONata`, overriding the machine's `QueryLanguage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_language: Option<QueryLanguage>,
+    /// Workflow variables to set when the state completes (name → value or, for keys ending
+    /// in `.$`, a path or intrinsic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign: Option<Value>,
+    /// JSONata: the state's output (replaces `OutputPath`/`ResultPath`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
     /// Fixed output replacing the (filtered) input.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Value>,
@@ -279,11 +398,21 @@ impl Pass {
 
 /// A Choice state.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Choice {
     /// Free-text description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `JSONPath` (the default) or `JSONata`, overriding the machine's `QueryLanguage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_language: Option<QueryLanguage>,
+    /// Workflow variables to set when the state completes (name → value or, for keys ending
+    /// in `.$`, a path or intrinsic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign: Option<Value>,
+    /// JSONata: the state's output (replaces `OutputPath`/`ResultPath`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
     /// Input filter: absent, `null` (`Some(None)`) or a path.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
     pub input_path: Option<Option<String>>,
@@ -321,11 +450,21 @@ impl Choice {
 
 /// A Wait state; exactly one of the four duration fields should be set.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Wait {
     /// Free-text description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `JSONPath` (the default) or `JSONata`, overriding the machine's `QueryLanguage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_language: Option<QueryLanguage>,
+    /// Workflow variables to set when the state completes (name → value or, for keys ending
+    /// in `.$`, a path or intrinsic).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign: Option<Value>,
+    /// JSONata: the state's output (replaces `OutputPath`/`ResultPath`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
     /// Seconds to wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<u64>,
@@ -364,11 +503,17 @@ impl Wait {
 
 /// A Succeed state.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Succeed {
     /// Free-text description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `JSONPath` (the default) or `JSONata`, overriding the machine's `QueryLanguage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_language: Option<QueryLanguage>,
+    /// JSONata: the state's output (replaces `OutputPath`/`ResultPath`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
     /// Input filter: absent, `null` (`Some(None)`) or a path.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
     pub input_path: Option<Option<String>>,
@@ -386,26 +531,35 @@ impl Succeed {
 
 /// A Fail state.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
+#[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Fail {
     /// Free-text description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `JSONPath` (the default) or `JSONata`, overriding the machine's `QueryLanguage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_language: Option<QueryLanguage>,
     /// Error name reported by the failed execution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Human-readable cause reported by the failed execution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
+    /// Path (or intrinsic) giving the error name from the state input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_path: Option<String>,
+    /// Path (or intrinsic) giving the cause from the state input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause_path: Option<String>,
 }
 
 impl Fail {
     /// A Fail state reporting `error` with `cause`.
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
         Self {
-            comment: None,
             error: Some(error.into()),
             cause: Some(cause.into()),
+            ..Self::default()
         }
     }
 }
@@ -430,7 +584,7 @@ macro_rules! transition_builders {
         }
     )*};
 }
-transition_builders!(Task, Pass, Wait);
+transition_builders!(Task, Pass, Wait, Map, Parallel);
 
 /// `comment` builders and `From<_> for State` for every state type.
 macro_rules! state_type {
@@ -451,4 +605,4 @@ macro_rules! state_type {
         }
     )*};
 }
-state_type!(Task, Pass, Choice, Wait, Succeed, Fail);
+state_type!(Task, Pass, Choice, Wait, Succeed, Fail, Map, Parallel);

@@ -39,6 +39,20 @@ pub enum Rule {
     InvalidWait,
     /// A zero timeout, or `HeartbeatSeconds` not below `TimeoutSeconds`.
     InvalidTimeout,
+    /// A Wait `Timestamp` or Choice timestamp operand is not an RFC 3339 date-time.
+    InvalidTimestamp,
+    /// An intrinsic call is malformed, unknown, or given arguments of the wrong number/type.
+    InvalidIntrinsic,
+    /// A payload template has keys `a` and `a.$`.
+    TemplateKeyCollision,
+    /// A `arn:aws:states:::…` Task resource names no service integration.
+    UnknownServiceIntegration,
+    /// A `arn:aws:lambda:…` Task resource is not a well-formed function ARN.
+    InvalidLambdaArn,
+    /// A Map state's fields do not fit together.
+    InvalidMap,
+    /// A Parallel state has no branches.
+    InvalidParallel,
 }
 
 impl Rule {
@@ -59,6 +73,13 @@ impl Rule {
             Self::InvalidPath => "invalid-path",
             Self::InvalidWait => "invalid-wait",
             Self::InvalidTimeout => "invalid-timeout",
+            Self::InvalidTimestamp => "invalid-timestamp",
+            Self::InvalidIntrinsic => "invalid-intrinsic",
+            Self::TemplateKeyCollision => "template-key-collision",
+            Self::UnknownServiceIntegration => "unknown-service-integration",
+            Self::InvalidLambdaArn => "invalid-lambda-arn",
+            Self::InvalidMap => "invalid-map",
+            Self::InvalidParallel => "invalid-parallel",
         }
     }
 }
@@ -124,13 +145,36 @@ fn render(diagnostics: &[Diagnostic]) -> String {
     text
 }
 
-/// All diagnostics for `machine`, grouped by rule, states in definition order.
+/// All diagnostics for `machine`, grouped by rule, states in definition order; then those
+/// of each Map processor and Parallel branch, its states named `Outer.Branches[0].Inner`.
 pub fn diagnostics(machine: &StateMachine) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for check in checks::ALL {
-        check(machine, &mut out);
-    }
+    collect(machine, &mut out);
     out
+}
+
+fn collect(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
+    for check in checks::ALL {
+        check(machine, out);
+    }
+    for (name, state) in &machine.states {
+        for (field, branch) in state.children() {
+            let nested = StateMachine {
+                start_at: branch.start_at.clone(),
+                states: branch.states.clone(),
+                ..StateMachine::default()
+            };
+            let mut inner = Vec::new();
+            collect(&nested, &mut inner);
+            out.extend(inner.into_iter().map(|mut diagnostic| {
+                diagnostic.state = Some(match diagnostic.state {
+                    Some(inner) => format!("{name}.{field}.{inner}"),
+                    None => format!("{name}.{field}"),
+                });
+                diagnostic
+            }));
+        }
+    }
 }
 
 /// `Ok` if `machine` breaks no rule, otherwise every diagnostic.

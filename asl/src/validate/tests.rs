@@ -5,19 +5,19 @@ use serde_json::{Value, json};
 use super::{Rule, ValidationErrors, diagnostics, validate};
 use crate::model::StateMachine;
 
-fn machine(definition: Value) -> StateMachine {
+pub(super) fn machine(definition: Value) -> StateMachine {
     serde_json::from_value(definition).unwrap()
 }
 
 /// `(rule, state)` of every diagnostic, in report order.
-fn reported(definition: Value) -> Vec<(Rule, Option<String>)> {
+pub(super) fn reported(definition: Value) -> Vec<(Rule, Option<String>)> {
     diagnostics(&machine(definition))
         .into_iter()
         .map(|d| (d.rule, d.state))
         .collect()
 }
 
-fn at(rule: Rule, state: &str) -> (Rule, Option<String>) {
+pub(super) fn at(rule: Rule, state: &str) -> (Rule, Option<String>) {
     (rule, Some(state.to_owned()))
 }
 
@@ -373,4 +373,28 @@ fn validation_errors_display_lists_every_diagnostic() {
          - [no-terminal-state] no Succeed, Fail or `\"End\": true` state is reachable from StartAt\n  \
          - [missing-transition] state `A`: Pass state has neither Next nor `\"End\": true`"
     );
+}
+
+#[test]
+fn sub_workflows_are_checked_with_their_location() {
+    let got = reported(json!({
+        "StartAt": "P",
+        "States": {
+            "P": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "Ok", "States": {"Ok": {"Type": "Succeed"}}},
+                {"StartAt": "Gone", "States": {"A": {"Type": "Pass", "End": true}}}
+            ]}
+        }
+    }));
+    assert_eq!(
+        got,
+        [(Rule::StartAtMissing, Some("P.Branches[1]".to_owned()))]
+    );
+    let got = reported(json!({
+        "StartAt": "M",
+        "States": {"M": {"Type": "Map", "End": true, "ItemProcessor": {"StartAt": "W",
+            "States": {"W": {"Type": "Wait", "Seconds": 1, "Timestamp": "2024-01-01T00:00:00Z",
+                             "End": true}}}}}
+    }));
+    assert_eq!(got, [at(Rule::InvalidWait, "M.ItemProcessor.W")]);
 }

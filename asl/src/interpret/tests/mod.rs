@@ -5,4 +5,6 @@ mod support;
 
 mod errors;
 mod io_processing;
+mod map_parallel;
 mod states;
+mod variables;

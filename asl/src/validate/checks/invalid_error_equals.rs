@@ -1,15 +1,12 @@
 //! `invalid-error-equals`: `ErrorEquals` lists are non-empty and use `States.ALL` correctly.
 
-use crate::model::{State, StateMachine, errors};
+use crate::model::{StateMachine, errors};
 use crate::validate::{Diagnostic, Rule};
 
 pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
     for (name, state) in &machine.states {
-        let State::Task(task) = state else {
-            continue;
-        };
-        let retry = task.retry.iter().map(|r| r.error_equals.as_slice());
-        let catch = task.catch.iter().map(|c| c.error_equals.as_slice());
+        let retry = state.retriers().iter().map(|r| r.error_equals.as_slice());
+        let catch = state.catchers().iter().map(|c| c.error_equals.as_slice());
         check_list(name, "Retry", retry, out);
         check_list(name, "Catch", catch, out);
     }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::model::{ChoiceRule, Condition, State, StateMachine};
+use crate::model::{Catcher, ChoiceRule, Condition, State, StateMachine};
 use crate::validate::{Diagnostic, Rule};
 
 pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
@@ -16,21 +16,28 @@ pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
                 paths.result_path("ResultPath", &task.result_path);
                 paths.template("Parameters", task.parameters.as_ref());
                 paths.template("ResultSelector", task.result_selector.as_ref());
-                for (i, catcher) in task.catch.iter().enumerate() {
-                    paths.result_path(&format!("Catch[{i}].ResultPath"), &catcher.result_path);
-                }
+                paths.template("Assign", task.assign.as_ref());
+                paths.path("TimeoutSecondsPath", task.timeout_seconds_path.as_deref());
+                paths.path(
+                    "HeartbeatSecondsPath",
+                    task.heartbeat_seconds_path.as_deref(),
+                );
+                paths.catchers(&task.catch);
             }
             State::Pass(pass) => {
                 paths.nullable("InputPath", &pass.input_path);
                 paths.nullable("OutputPath", &pass.output_path);
                 paths.result_path("ResultPath", &pass.result_path);
                 paths.template("Parameters", pass.parameters.as_ref());
+                paths.template("Assign", pass.assign.as_ref());
             }
             State::Choice(choice) => {
                 paths.nullable("InputPath", &choice.input_path);
                 paths.nullable("OutputPath", &choice.output_path);
+                paths.template("Assign", choice.assign.as_ref());
                 for (i, rule) in choice.choices.iter().enumerate() {
                     paths.rule(&format!("Choices[{i}]"), rule);
+                    paths.template(&format!("Choices[{i}].Assign"), rule.assign.as_ref());
                 }
             }
             State::Wait(wait) => {
@@ -38,12 +45,36 @@ pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
                 paths.nullable("OutputPath", &wait.output_path);
                 paths.path("SecondsPath", wait.seconds_path.as_deref());
                 paths.path("TimestampPath", wait.timestamp_path.as_deref());
+                paths.template("Assign", wait.assign.as_ref());
             }
             State::Succeed(succeed) => {
                 paths.nullable("InputPath", &succeed.input_path);
                 paths.nullable("OutputPath", &succeed.output_path);
             }
-            State::Fail(_) => {}
+            State::Fail(fail) => {
+                paths.expression("ErrorPath", fail.error_path.as_deref());
+                paths.expression("CausePath", fail.cause_path.as_deref());
+            }
+            State::Map(map) => {
+                paths.nullable("InputPath", &map.input_path);
+                paths.nullable("OutputPath", &map.output_path);
+                paths.result_path("ResultPath", &map.result_path);
+                paths.path("ItemsPath", map.items_path.as_deref());
+                paths.template("ItemSelector", map.item_selector.as_ref());
+                paths.template("Parameters", map.parameters.as_ref());
+                paths.template("ResultSelector", map.result_selector.as_ref());
+                paths.template("Assign", map.assign.as_ref());
+                paths.catchers(&map.catch);
+            }
+            State::Parallel(parallel) => {
+                paths.nullable("InputPath", &parallel.input_path);
+                paths.nullable("OutputPath", &parallel.output_path);
+                paths.result_path("ResultPath", &parallel.result_path);
+                paths.template("Parameters", parallel.parameters.as_ref());
+                paths.template("ResultSelector", parallel.result_selector.as_ref());
+                paths.template("Assign", parallel.assign.as_ref());
+                paths.catchers(&parallel.catch);
+            }
         }
     }
 }
@@ -82,6 +113,24 @@ impl Paths<'_> {
             self.report(format!(
                 "{field} `{path}` is not a JSONPath starting with `$`"
             ));
+        }
+    }
+
+    /// A field holding a path or an intrinsic call (Fail's `ErrorPath`, `CausePath`).
+    fn expression(&mut self, field: &str, expression: Option<&str>) {
+        if let Some(expression) = expression
+            && !(is_path(expression) || is_intrinsic(expression))
+        {
+            self.report(format!(
+                "{field} `{expression}` is neither a path nor an intrinsic function"
+            ));
+        }
+    }
+
+    fn catchers(&mut self, catchers: &[Catcher]) {
+        for (i, catcher) in catchers.iter().enumerate() {
+            self.result_path(&format!("Catch[{i}].ResultPath"), &catcher.result_path);
+            self.template(&format!("Catch[{i}].Assign"), catcher.assign.as_ref());
         }
     }
 

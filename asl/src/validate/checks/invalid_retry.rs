@@ -1,14 +1,11 @@
 //! `invalid-retry`: `BackoffRate` is at least 1.0 and `IntervalSeconds` positive.
 
-use crate::model::{State, StateMachine};
+use crate::model::StateMachine;
 use crate::validate::{Diagnostic, Rule};
 
 pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
     for (name, state) in &machine.states {
-        let State::Task(task) = state else {
-            continue;
-        };
-        for (i, retrier) in task.retry.iter().enumerate() {
+        for (i, retrier) in state.retriers().iter().enumerate() {
             if let Some(rate) = retrier.backoff_rate
                 && (rate.is_nan() || rate < 1.0)
             {

@@ -4,27 +4,36 @@ mod choice_without_rules;
 mod empty_states;
 mod end_with_next;
 mod invalid_error_equals;
+mod invalid_intrinsic;
+mod invalid_lambda_arn;
+mod invalid_map;
+mod invalid_parallel;
 mod invalid_path;
 mod invalid_retry;
 mod invalid_timeout;
+mod invalid_timestamp;
 mod invalid_wait;
 mod missing_transition;
 mod next_target_missing;
 mod no_terminal_state;
 mod start_at_missing;
 mod state_name_too_long;
+mod template_key_collision;
+mod unknown_service_integration;
 mod unreachable_state;
 
 use std::collections::HashSet;
 
+use serde_json::Value;
+
 use super::Diagnostic;
-use crate::model::StateMachine;
+use crate::model::{ChoiceRule, Condition, State, StateMachine};
 
 /// A check appends a diagnostic for every violation of its rule.
 type Check = fn(&StateMachine, &mut Vec<Diagnostic>);
 
 /// Every check, in report order.
-pub(super) const ALL: [Check; 14] = [
+pub(super) const ALL: [Check; 21] = [
     empty_states::check,
     start_at_missing::check,
     next_target_missing::check,
@@ -39,6 +48,13 @@ pub(super) const ALL: [Check; 14] = [
     invalid_path::check,
     invalid_wait::check,
     invalid_timeout::check,
+    invalid_timestamp::check,
+    invalid_intrinsic::check,
+    template_key_collision::check,
+    unknown_service_integration::check,
+    invalid_lambda_arn::check,
+    invalid_map::check,
+    invalid_parallel::check,
 ];
 
 /// Names of the states reachable from `StartAt`, or `None` if `StartAt` names no state
@@ -55,4 +71,87 @@ fn reachable(machine: &StateMachine) -> Option<HashSet<&str>> {
         }
     }
     Some(seen)
+}
+
+/// Every payload template of `state` (`Parameters`, `ResultSelector`, `ItemSelector`,
+/// `Credentials` and each `Assign`: the state's, its catchers', its Choice rules'), with
+/// the field naming it.
+fn templates<'s>(state: &'s State) -> Vec<(String, &'s Value)> {
+    let mut out: Vec<(String, &'s Value)> = Vec::new();
+    let mut add = |field: &str, template: Option<&'s Value>| {
+        if let Some(template) = template {
+            out.push((field.to_owned(), template));
+        }
+    };
+    match state {
+        State::Task(task) => {
+            add("Parameters", task.parameters.as_ref());
+            add("ResultSelector", task.result_selector.as_ref());
+            add("Credentials", task.credentials.as_ref());
+        }
+        State::Pass(pass) => add("Parameters", pass.parameters.as_ref()),
+        State::Map(map) => {
+            add("ItemSelector", map.item_selector.as_ref());
+            add("Parameters", map.parameters.as_ref());
+            add("ResultSelector", map.result_selector.as_ref());
+        }
+        State::Parallel(parallel) => {
+            add("Parameters", parallel.parameters.as_ref());
+            add("ResultSelector", parallel.result_selector.as_ref());
+        }
+        State::Choice(choice) => {
+            for (i, rule) in choice.choices.iter().enumerate() {
+                add(&format!("Choices[{i}].Assign"), rule.assign.as_ref());
+            }
+        }
+        State::Wait(_) | State::Succeed(_) | State::Fail(_) => {}
+    }
+    add("Assign", state.assign());
+    for (i, catcher) in state.catchers().iter().enumerate() {
+        add(&format!("Catch[{i}].Assign"), catcher.assign.as_ref());
+    }
+    out
+}
+
+/// Every `.$` value of `template` (a path or an intrinsic call, when it is a string), with
+/// its location below `field`.
+fn expressions<'v>(field: &str, template: &'v Value, out: &mut Vec<(String, &'v Value)>) {
+    match template {
+        Value::Object(fields) => {
+            for (key, value) in fields {
+                let location = format!("{field}.{key}");
+                if key.ends_with(".$") {
+                    out.push((location, value));
+                } else {
+                    expressions(&location, value, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                expressions(&format!("{field}[{i}]"), item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every Choice rule of `rules`, nested ones included, with its location below `field`.
+fn all_rules<'r>(field: &str, rules: &'r [ChoiceRule], out: &mut Vec<(String, &'r ChoiceRule)>) {
+    for (i, rule) in rules.iter().enumerate() {
+        let location = format!("{field}[{i}]");
+        match &rule.condition {
+            Condition::And(nested) => all_rules(&format!("{location}.And"), nested, out),
+            Condition::Or(nested) => all_rules(&format!("{location}.Or"), nested, out),
+            Condition::Not(nested) => {
+                all_rules(
+                    &format!("{location}.Not"),
+                    std::slice::from_ref(nested),
+                    out,
+                );
+            }
+            _ => {}
+        }
+        out.push((location, rule));
+    }
 }

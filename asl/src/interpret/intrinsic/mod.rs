@@ -1,13 +1,18 @@
 //! Intrinsic functions in payload templates, such as
-//! `States.Format('The dragon {} was added.', $.dragon.dragon_name_str)`.
+//! `States.Format('The dragon {} was added.', $.dragon.dragon_name_str)`: the parser, the
+//! dispatch by name, and one module per category of the Step Functions guide.
 //!
-//! Supported: `States.Format`, `States.StringToJson`, `States.JsonToString`,
-//! `States.Array`, `States.ArrayLength`, `States.ArrayGetItem`, `States.MathAdd`,
-//! `States.StringSplit` and `States.JsonMerge` (shallow). Arguments are string literals in
-//! single quotes (escape `'`, `{`, `}` and `\` with `\`), numbers, `true`, `false`, `null`,
-//! paths and nested calls.
+//! Arguments are string literals in single quotes (`\'`, `\{`, `\}` and `\\` are the only
+//! escapes), numbers, `true`, `false`, `null`, paths (`$.x`, `$$.x`, `$variable`) and nested
+//! calls.
 
-use serde_json::{Number, Value};
+mod arrays;
+mod encoding;
+mod json;
+mod math;
+mod strings;
+
+use serde_json::Value;
 
 use super::context::Context;
 use super::paths::{self, PathError};
@@ -31,7 +36,7 @@ pub(crate) enum IntrinsicError {
 
 /// A parsed argument or call.
 #[derive(Debug, Clone, PartialEq)]
-enum Expr {
+pub(crate) enum Expr {
     /// A string literal, kept with its escapes (`States.Format` tells `\{` from `{`).
     Str(String),
     /// A number, boolean or `null` literal.
@@ -47,19 +52,46 @@ pub(crate) fn is_call(text: &str) -> bool {
     text.starts_with("States.")
 }
 
-/// Parses and evaluates the call `text` against `input`.
-pub(crate) fn evaluate(
-    text: &str,
-    input: &Value,
-    context: &Context<'_>,
-) -> Result<Value, IntrinsicError> {
+/// Every intrinsic function Step Functions defines, by name.
+pub(crate) const FUNCTIONS: [&str; 18] = [
+    "States.Array",
+    "States.ArrayPartition",
+    "States.ArrayContains",
+    "States.ArrayRange",
+    "States.ArrayGetItem",
+    "States.ArrayLength",
+    "States.ArrayUnique",
+    "States.Base64Encode",
+    "States.Base64Decode",
+    "States.Hash",
+    "States.JsonMerge",
+    "States.StringToJson",
+    "States.JsonToString",
+    "States.MathRandom",
+    "States.MathAdd",
+    "States.StringSplit",
+    "States.UUID",
+    "States.Format",
+];
+
+/// Parses the call `text` (without evaluating it).
+pub(crate) fn parse(text: &str) -> Result<Expr, IntrinsicError> {
     let mut parser = Parser { text, pos: 0 };
     let expr = parser.call()?;
     parser.skip_whitespace();
     if parser.pos != text.len() {
         return Err(parser.error("unexpected text after the call"));
     }
-    expr.eval(input, context)
+    Ok(expr)
+}
+
+/// Parses and evaluates the call `text` against `input`.
+pub(crate) fn evaluate(
+    text: &str,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Value, IntrinsicError> {
+    parse(text)?.eval(input, context)
 }
 
 struct Parser<'a> {
@@ -142,13 +174,18 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// A single-quoted literal, returned raw (escapes kept).
+    /// A single-quoted literal, returned raw (escapes kept); `\` escapes only `'`, `{`,
+    /// `}` and `\`.
     fn string(&mut self) -> Result<Expr, IntrinsicError> {
         let body = self.rest().get(1..).unwrap_or_default();
         let mut escaped = false;
         for (i, c) in body.char_indices() {
             match c {
-                _ if escaped => escaped = false,
+                '\'' | '{' | '}' | '\\' if escaped => escaped = false,
+                _ if escaped => {
+                    self.pos += 1 + i;
+                    return Err(self.error(&format!("illegal escape `\\{c}`")));
+                }
                 '\\' => escaped = true,
                 '\'' => {
                     let raw = body[..i].to_owned();
@@ -190,7 +227,12 @@ impl<'a> Parser<'a> {
 }
 
 impl Expr {
-    fn eval(&self, input: &Value, context: &Context<'_>) -> Result<Value, IntrinsicError> {
+    /// The value of the argument or call.
+    pub(crate) fn eval(
+        &self,
+        input: &Value,
+        context: &Context<'_>,
+    ) -> Result<Value, IntrinsicError> {
         match self {
             Self::Str(raw) => Ok(Value::String(unescape(raw))),
             Self::Literal(value) => Ok(value.clone()),
@@ -213,132 +255,48 @@ fn unescape(raw: &str) -> String {
     out
 }
 
+/// The error of a function given arguments it cannot use.
+fn arguments(function: &str, reason: impl Into<String>) -> IntrinsicError {
+    IntrinsicError::Arguments {
+        function: function.to_owned(),
+        reason: reason.into(),
+    }
+}
+
 fn call(
     name: &str,
     args: &[Expr],
     input: &Value,
     context: &Context<'_>,
 ) -> Result<Value, IntrinsicError> {
-    let bad = |reason: &str| IntrinsicError::Arguments {
-        function: name.to_owned(),
-        reason: reason.to_owned(),
-    };
     if name == "States.Format" {
-        return format(args, input, context).map_err(|e| match e {
-            FormatError::Intrinsic(e) => e,
-            FormatError::Arguments(reason) => bad(&reason),
-        });
+        return strings::format(args, input, context);
     }
     let values = args
         .iter()
         .map(|arg| arg.eval(input, context))
         .collect::<Result<Vec<_>, _>>()?;
-    match (name, values.as_slice()) {
-        ("States.StringToJson", [Value::String(text)]) => {
-            serde_json::from_str(text).map_err(|e| bad(&format!("not JSON: {e}")))
-        }
-        ("States.StringToJson", _) => Err(bad("expects one string")),
-        ("States.JsonToString", [value]) => Ok(Value::String(value.to_string())),
-        ("States.JsonToString", _) => Err(bad("expects one argument")),
-        ("States.Array", _) => Ok(Value::Array(values)),
-        ("States.ArrayLength", [Value::Array(items)]) => Ok(Value::from(items.len())),
-        ("States.ArrayLength", _) => Err(bad("expects one array")),
-        ("States.ArrayGetItem", [Value::Array(items), Value::Number(index)]) => index
-            .as_u64()
-            .and_then(|i| items.get(usize::try_from(i).ok()?))
-            .cloned()
-            .ok_or_else(|| bad(&format!("no item at index {index}"))),
-        ("States.ArrayGetItem", _) => Err(bad("expects an array and an index")),
-        ("States.MathAdd", [Value::Number(a), Value::Number(b)]) => a
-            .as_i64()
-            .zip(b.as_i64())
-            .and_then(|(a, b)| a.checked_add(b))
-            .map(|sum| Value::Number(Number::from(sum)))
-            .ok_or_else(|| bad("expects two integers with an integer sum")),
-        ("States.MathAdd", _) => Err(bad("expects two integers")),
-        ("States.StringSplit", [Value::String(text), Value::String(delimiters)]) => Ok(text
-            .split(|c| delimiters.contains(c))
-            .filter(|part| !part.is_empty())
-            .map(|part| Value::String(part.to_owned()))
-            .collect()),
-        ("States.StringSplit", _) => Err(bad("expects a string and a delimiter string")),
-        ("States.JsonMerge", [Value::Object(a), Value::Object(b), Value::Bool(false)]) => {
-            let mut merged = a.clone();
-            merged.extend(b.iter().map(|(k, v)| (k.clone(), v.clone())));
-            Ok(Value::Object(merged))
-        }
-        ("States.JsonMerge", _) => Err(bad("expects two objects and `false` (shallow merge)")),
+    let bad = |reason: &str| arguments(name, reason);
+    match name {
+        "States.Array" => Ok(Value::Array(values)),
+        "States.ArrayPartition" => arrays::partition(&values).map_err(|r| bad(&r)),
+        "States.ArrayContains" => arrays::contains(&values).map_err(|r| bad(&r)),
+        "States.ArrayRange" => arrays::range(&values).map_err(|r| bad(&r)),
+        "States.ArrayGetItem" => arrays::get_item(&values).map_err(|r| bad(&r)),
+        "States.ArrayLength" => arrays::length(&values).map_err(|r| bad(&r)),
+        "States.ArrayUnique" => arrays::unique(&values).map_err(|r| bad(&r)),
+        "States.Base64Encode" => encoding::base64_encode(&values).map_err(|r| bad(&r)),
+        "States.Base64Decode" => encoding::base64_decode(&values).map_err(|r| bad(&r)),
+        "States.Hash" => encoding::hash(&values).map_err(|r| bad(&r)),
+        "States.JsonMerge" => json::merge(&values).map_err(|r| bad(&r)),
+        "States.StringToJson" => json::string_to_json(&values).map_err(|r| bad(&r)),
+        "States.JsonToString" => json::json_to_string(&values).map_err(|r| bad(&r)),
+        "States.MathRandom" => math::random(&values, context.rng).map_err(|r| bad(&r)),
+        "States.MathAdd" => math::add(&values).map_err(|r| bad(&r)),
+        "States.StringSplit" => strings::split(&values).map_err(|r| bad(&r)),
+        "States.UUID" => math::uuid(&values, context.rng).map_err(|r| bad(&r)),
         _ => Err(IntrinsicError::Unknown(name.to_owned())),
     }
-}
-
-enum FormatError {
-    Intrinsic(IntrinsicError),
-    Arguments(String),
-}
-
-impl From<IntrinsicError> for FormatError {
-    fn from(e: IntrinsicError) -> Self {
-        Self::Intrinsic(e)
-    }
-}
-
-/// `States.Format(template, args...)`: each `{}` takes the next argument.
-fn format(args: &[Expr], input: &Value, context: &Context<'_>) -> Result<Value, FormatError> {
-    let Some((template, args)) = args.split_first() else {
-        return Err(FormatError::Arguments("expects a template".to_owned()));
-    };
-    // A literal template keeps its escapes so that `\{` is not a placeholder.
-    let (template, escapes) = match template {
-        Expr::Str(raw) => (raw.clone(), true),
-        other => match other.eval(input, context)? {
-            Value::String(text) => (text, false),
-            _ => {
-                return Err(FormatError::Arguments(
-                    "the template is not a string".to_owned(),
-                ));
-            }
-        },
-    };
-    let mut values = Vec::with_capacity(args.len());
-    for arg in args {
-        values.push(match arg.eval(input, context)? {
-            Value::String(text) => text,
-            value @ (Value::Number(_) | Value::Bool(_) | Value::Null) => value.to_string(),
-            _ => {
-                return Err(FormatError::Arguments(
-                    "arguments must be strings, numbers, booleans or null".to_owned(),
-                ));
-            }
-        });
-    }
-    let mut values = values.into_iter();
-    let mut out = String::with_capacity(template.len());
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if escapes => out.extend(chars.next()),
-            '{' if chars.peek() == Some(&'}') => {
-                chars.next();
-                let value = values.next().ok_or_else(|| {
-                    FormatError::Arguments("more `{}` placeholders than arguments".to_owned())
-                })?;
-                out.push_str(&value);
-            }
-            '{' | '}' => {
-                return Err(FormatError::Arguments(format!(
-                    "unescaped `{c}` in the template"
-                )));
-            }
-            c => out.push(c),
-        }
-    }
-    if values.next().is_some() {
-        return Err(FormatError::Arguments(
-            "more arguments than `{}` placeholders".to_owned(),
-        ));
-    }
-    Ok(Value::String(out))
 }
 
 #[cfg(test)]
@@ -388,7 +346,6 @@ mod tests {
         for call in [
             "States.Format('{} and {}', $.name)",
             "States.Format('{}', $.name, $.name)",
-            "States.Format('{}', $.list)",
             "States.Format('{', $.name)",
             "States.Format()",
         ] {
@@ -441,6 +398,140 @@ mod tests {
     }
 
     #[test]
+    fn array_intrinsics() {
+        let input = json!({"a": [1, 2, 3, 4, 5, 6, 7, 8, 9], "dup": [1, 2, 3, 3, 3, 4, 1.0]});
+        assert_eq!(
+            eval("States.ArrayPartition($.a, 4)", &input),
+            Ok(json!([[1, 2, 3, 4], [5, 6, 7, 8], [9]]))
+        );
+        assert_eq!(
+            eval("States.ArrayContains($.a, 5)", &input),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            eval("States.ArrayContains($.a, '5')", &input),
+            Ok(json!(false))
+        );
+        assert_eq!(
+            eval("States.ArrayRange(1, 9, 2)", &input),
+            Ok(json!([1, 3, 5, 7, 9]))
+        );
+        assert_eq!(
+            eval("States.ArrayRange(5, 1, -2)", &input),
+            Ok(json!([5, 3, 1]))
+        );
+        assert_eq!(eval("States.ArrayRange(1, 5, -1)", &input), Ok(json!([])));
+        assert_eq!(eval("States.ArrayGetItem($.a, 5)", &input), Ok(json!(6)));
+        assert_eq!(eval("States.ArrayLength($.a)", &input), Ok(json!(9)));
+        assert_eq!(
+            eval("States.ArrayUnique($.dup)", &input),
+            Ok(json!([1, 2, 3, 4]))
+        );
+        for call in [
+            "States.ArrayPartition($.a, 0)",
+            "States.ArrayRange(1, 9, 0)",
+            "States.ArrayRange(0, 1000, 1)",
+            "States.ArrayGetItem($.a, 9)",
+            "States.ArrayGetItem($.a, -1)",
+            "States.ArrayLength('a')",
+        ] {
+            assert!(
+                matches!(eval(call, &input), Err(IntrinsicError::Arguments { .. })),
+                "{call}"
+            );
+        }
+        assert_eq!(
+            eval("States.ArrayLength(States.ArrayRange(0, 999, 1))", &input),
+            Ok(json!(1000))
+        );
+    }
+
+    #[test]
+    fn encoding_and_hash_intrinsics() {
+        let input = json!({"text": "Data to encode", "big": "x".repeat(10_001)});
+        assert_eq!(
+            eval("States.Base64Encode($.text)", &input),
+            Ok(json!("RGF0YSB0byBlbmNvZGU="))
+        );
+        assert_eq!(
+            eval("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')", &input),
+            Ok(json!("Data to encode"))
+        );
+        // Digests of "input data" as `sha1sum`/`md5sum`/`sha256sum` give them.
+        assert_eq!(
+            eval("States.Hash('input data', 'SHA-1')", &input),
+            Ok(json!("aaff4a450a104cd177d28d18d74485e8cae074b7"))
+        );
+        assert_eq!(
+            eval("States.Hash('input data', 'MD5')", &input),
+            Ok(json!("812f45842bc6d66ee14572ce20db8e86"))
+        );
+        assert_eq!(
+            eval("States.Hash('input data', 'SHA-256')", &input),
+            Ok(json!(
+                "b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3"
+            ))
+        );
+        for call in [
+            "States.Hash('a', 'SHA-3')",
+            "States.Base64Encode($.big)",
+            "States.Base64Decode('***')",
+        ] {
+            assert!(
+                matches!(eval(call, &input), Err(IntrinsicError::Arguments { .. })),
+                "{call}"
+            );
+        }
+    }
+
+    #[test]
+    fn math_rounds_half_up_and_random_is_bounded() {
+        let input = json!({"a": 1.49, "b": 1.5, "n": -1.5, "m": -2.5});
+        assert_eq!(eval("States.MathAdd($.a, $.b)", &input), Ok(json!(3)));
+        assert_eq!(eval("States.MathAdd($.n, 0)", &input), Ok(json!(-1)));
+        assert_eq!(eval("States.MathAdd($.m, 0)", &input), Ok(json!(-2)));
+        assert!(matches!(
+            eval("States.MathAdd('1', 2)", &input),
+            Err(IntrinsicError::Arguments { .. })
+        ));
+        for _ in 0..50 {
+            let Ok(Value::Number(n)) = eval("States.MathRandom(3, 6)", &input) else {
+                panic!("MathRandom gave no number");
+            };
+            assert!((3..6).contains(&n.as_i64().unwrap_or(-1)), "{n}");
+        }
+        assert_eq!(
+            eval("States.MathRandom(1, 1000, 42)", &input),
+            eval("States.MathRandom(1, 1000, 42)", &input)
+        );
+        let Ok(Value::String(uuid)) = eval("States.UUID()", &input) else {
+            panic!("UUID gave no string");
+        };
+        let parsed = uuid::Uuid::parse_str(&uuid).map(|u| u.get_version_num());
+        assert_eq!(parsed, Ok(4), "{uuid}");
+        assert_ne!(eval("States.UUID()", &input), Ok(Value::String(uuid)));
+    }
+
+    #[test]
+    fn string_to_json_of_blank_is_null_and_format_renders_containers() {
+        let input = json!({"o": {"Arg1": 1, "Arg2": []}, "l": [1, "a", {"k": null}]});
+        assert_eq!(eval("States.StringToJson('')", &input), Ok(Value::Null));
+        assert_eq!(eval("States.StringToJson('  ')", &input), Ok(Value::Null));
+        assert_eq!(
+            eval("States.Format('{}', $.o)", &input),
+            Ok(json!("{Arg1=1, Arg2=[]}"))
+        );
+        assert_eq!(
+            eval("States.Format('{}', $.l)", &input),
+            Ok(json!("[1, a, {k=null}]"))
+        );
+        assert!(matches!(
+            eval("States.JsonMerge($.o, $.o, true)", &input),
+            Err(IntrinsicError::Arguments { .. })
+        ));
+    }
+
+    #[test]
     fn rejects_malformed_calls() {
         let input = json!({});
         for call in [
@@ -458,9 +549,13 @@ mod tests {
             );
         }
         assert_eq!(
-            eval("States.Hash('a', 'SHA-1')", &input),
-            Err(IntrinsicError::Unknown("States.Hash".to_owned()))
+            eval("States.Nope('a')", &input),
+            Err(IntrinsicError::Unknown("States.Nope".to_owned()))
         );
+        assert!(matches!(
+            eval(r"States.Format('a\nb')", &input),
+            Err(IntrinsicError::Syntax { .. })
+        ));
         assert!(matches!(
             eval("States.StringToJson('{')", &input),
             Err(IntrinsicError::Arguments { .. })

@@ -1,0 +1,245 @@
+//! The Map state: its processor runs for each item of an array (`ItemsPath`), each
+//! iteration's input built by `ItemSelector`, at most `MaxConcurrency` at a time; the result
+//! is the array of the iterations' outputs.
+//!
+//! Inline, the first failed iteration fails the state with its error. Distributed (the
+//! processor's `Mode` is `DISTRIBUTED`), iterations run in a variable scope of their own,
+//! `ItemBatcher` groups the items, and failures are counted against
+//! `ToleratedFailureCount`/`ToleratedFailurePercentage`: over the threshold the state fails
+//! with `States.ExceedToleratedFailureThreshold`, under it a failed item's output is its
+//! error output. `ItemReader` and `ResultWriter` (S3) are not supported.
+
+use serde_json::{Map as Object, Value, json};
+
+use super::concurrency::{BoxFuture, join_bounded};
+use super::context::Context;
+use super::executor::{Assigned, Execution, Journal, Workflow};
+use super::io_processing::{Completion, input_path, runtime, whole_number};
+use super::parameters;
+use super::paths;
+use super::payload;
+use super::runner::TaskError;
+use crate::errors;
+use crate::model::{ItemBatcher, Map, QueryLanguage};
+
+impl<'a> Execution<'a> {
+    /// One attempt: InputPath → ItemsPath → ItemSelector (+ ItemBatcher) → the iterations →
+    /// ResultSelector → Assign → ResultPath → OutputPath.
+    pub(super) async fn map_attempt(
+        &self,
+        map: &'a Map,
+        raw: &Value,
+        context: &Context<'_>,
+        language: QueryLanguage,
+        journal: &mut Journal,
+    ) -> Result<(Value, Assigned), TaskError> {
+        let Some((_, processor)) = map.processor() else {
+            return Err(runtime("the Map state has no ItemProcessor"));
+        };
+        if map.item_reader.is_some() || map.result_writer.is_some() {
+            return Err(runtime(
+                "ItemReader and ResultWriter (S3) are not supported by this interpreter",
+            ));
+        }
+        let effective = input_path(map.input_path.as_ref(), raw, context)?;
+        let items = match &map.items_path {
+            Some(path) => paths::resolve(path, &effective, context)
+                .map_err(|e| runtime(format!("ItemsPath: {e}")))?,
+            None => std::borrow::Cow::Borrowed(effective.as_ref()),
+        };
+        let Value::Array(items) = items.as_ref() else {
+            return Err(runtime(format!(
+                "ItemsPath `{}` is {items}, not an array",
+                map.items_path.as_deref().unwrap_or("$")
+            )));
+        };
+        let mut inputs = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            inputs.push(match map.selector() {
+                Some(template) => {
+                    let item_context = Context {
+                        map_item: Some((index, item)),
+                        ..*context
+                    };
+                    parameters::apply(template, &effective, &item_context)?
+                }
+                None => item.clone(),
+            });
+        }
+        let distributed = map.is_distributed();
+        if let Some(batcher) = &map.item_batcher {
+            inputs = batches(batcher, inputs, &effective, context)?;
+        }
+        let limit = match (map.max_concurrency, &map.max_concurrency_path) {
+            (Some(max), _) => max,
+            (None, Some(path)) => whole_number("MaxConcurrencyPath", path, &effective, context)?,
+            (None, None) => 0,
+        };
+        let workflow = Workflow::of(processor, language);
+        // A distributed Map's child executions do not see the parent's variables.
+        let outer = if distributed { None } else { context.variables };
+        let iterations: Vec<BoxFuture<'_, (Result<Value, TaskError>, Journal)>> = inputs
+            .into_iter()
+            .map(|input| {
+                let run: BoxFuture<'_, _> = Box::pin(async move {
+                    let mut child = Journal::default();
+                    let result = self.run_states(workflow, input, outer, &mut child).await;
+                    (result, child)
+                });
+                run
+            })
+            .collect();
+        let total = iterations.len();
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        // Inline, the first failure stops the others and its error ends the loop below.
+        let outputs = join_bounded(iterations, limit, |(result, _)| {
+            !distributed && result.is_err()
+        })
+        .await
+        .unwrap_or_else(|failed| vec![failed]);
+        let mut results = Vec::with_capacity(outputs.len());
+        let mut failures = 0u64;
+        for (result, child) in outputs {
+            journal.history.extend(child.history);
+            match result {
+                Ok(output) => results.push(output),
+                Err(error) if distributed => {
+                    failures += 1;
+                    results.push(error.to_error_output());
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        if distributed {
+            tolerate(map, failures, total, &effective, context)?;
+        }
+        let results = Value::Array(results);
+        payload::check(&results, "the Map state's result")?;
+        Completion {
+            result_selector: map.result_selector.as_ref(),
+            assign: map.assign.as_ref(),
+            result_path: map.result_path.as_ref(),
+            output_path: map.output_path.as_ref(),
+        }
+        .apply(raw, results, context)
+    }
+}
+
+/// Groups `inputs` into `{"Items": [...], "BatchInput": ...}` batches of at most
+/// `MaxItemsPerBatch` items and `MaxInputBytesPerBatch` bytes.
+fn batches(
+    batcher: &ItemBatcher,
+    inputs: Vec<Value>,
+    effective: &Value,
+    context: &Context<'_>,
+) -> Result<Vec<Value>, TaskError> {
+    let max_items = match (
+        batcher.max_items_per_batch,
+        &batcher.max_items_per_batch_path,
+    ) {
+        (Some(max), _) => Some(max),
+        (None, Some(path)) => Some(whole_number(
+            "MaxItemsPerBatchPath",
+            path,
+            effective,
+            context,
+        )?),
+        (None, None) => None,
+    };
+    let max_bytes = match (
+        batcher.max_input_bytes_per_batch,
+        &batcher.max_input_bytes_per_batch_path,
+    ) {
+        (Some(max), _) => Some(max),
+        (None, Some(path)) => Some(whole_number(
+            "MaxInputBytesPerBatchPath",
+            path,
+            effective,
+            context,
+        )?),
+        (None, None) => None,
+    };
+    if max_items.is_none() && max_bytes.is_none() {
+        return Err(runtime(
+            "ItemBatcher sets neither MaxItemsPerBatch nor MaxInputBytesPerBatch",
+        ));
+    }
+    let batch = |items: Vec<Value>| {
+        let mut fields = Object::new();
+        if let Some(input) = &batcher.batch_input {
+            fields.insert("BatchInput".to_owned(), input.clone());
+        }
+        fields.insert("Items".to_owned(), Value::Array(items));
+        Value::Object(fields)
+    };
+    let mut out = Vec::new();
+    let mut current: Vec<Value> = Vec::new();
+    let mut bytes = 0u64;
+    for input in inputs {
+        let size = payload::size(&input);
+        let full_by_items = max_items.is_some_and(|max| current.len() as u64 >= max);
+        let full_by_bytes = max_bytes.is_some_and(|max| bytes + size > max);
+        if !current.is_empty() && (full_by_items || full_by_bytes) {
+            out.push(batch(std::mem::take(&mut current)));
+            bytes = 0;
+        }
+        bytes += size;
+        current.push(input);
+    }
+    if !current.is_empty() {
+        out.push(batch(current));
+    }
+    Ok(out)
+}
+
+/// `Ok` when `failures` of `total` items are within the tolerated thresholds (none set:
+/// none tolerated).
+fn tolerate(
+    map: &Map,
+    failures: u64,
+    total: usize,
+    effective: &Value,
+    context: &Context<'_>,
+) -> Result<(), TaskError> {
+    let count = match (
+        map.tolerated_failure_count,
+        &map.tolerated_failure_count_path,
+    ) {
+        (Some(count), _) => Some(count),
+        (None, Some(path)) => Some(whole_number(
+            "ToleratedFailureCountPath",
+            path,
+            effective,
+            context,
+        )?),
+        (None, None) => None,
+    };
+    let percentage = match (
+        map.tolerated_failure_percentage,
+        &map.tolerated_failure_percentage_path,
+    ) {
+        (Some(percentage), _) => Some(percentage),
+        (None, Some(path)) => {
+            let value = paths::resolve(path, effective, context)
+                .map_err(|e| runtime(format!("ToleratedFailurePercentagePath: {e}")))?;
+            Some(value.as_f64().ok_or_else(|| {
+                runtime(format!(
+                    "ToleratedFailurePercentagePath `{path}` is {value}, not a number"
+                ))
+            })?)
+        }
+        (None, None) => None,
+    };
+    let over_count = count.is_some_and(|count| failures > count);
+    let over_percentage = percentage.is_some_and(|percentage| {
+        total > 0 && (failures as f64) * 100.0 / (total as f64) > percentage
+    });
+    let none_tolerated = count.is_none() && percentage.is_none() && failures > 0;
+    if over_count || over_percentage || none_tolerated {
+        return Err(TaskError::new(
+            errors::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+            json!({"failed": failures, "total": total}).to_string(),
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Workflow variables: the scopes `$name` reads, and `Assign`, which sets them.
+//!
+//! A Map iteration or Parallel branch runs in a scope of its own: it reads the variables
+//! of the scopes around it, and what it assigns stays inside it. Every expression of one
+//! `Assign` sees the variables as they were before the state.
+
+use serde_json::{Map, Value};
+
+use super::context::Context;
+use super::parameters;
+use super::runner::TaskError;
+use crate::errors;
+
+/// One scope of variables, with the scope around it.
+#[derive(Debug, Default)]
+pub(crate) struct Variables<'p> {
+    own: Map<String, Value>,
+    outer: Option<&'p Variables<'p>>,
+}
+
+impl<'p> Variables<'p> {
+    /// A scope inside `outer` (the top level has none).
+    pub fn new(outer: Option<&'p Variables<'p>>) -> Self {
+        Self {
+            own: Map::new(),
+            outer,
+        }
+    }
+
+    /// The value of `name`, from the innermost scope that has it.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self.own.get(name) {
+            Some(value) => Some(value),
+            None => self.outer?.get(name),
+        }
+    }
+
+    /// Sets every variable of `assigned` in this scope.
+    pub fn set(&mut self, assigned: Map<String, Value>) {
+        self.own.extend(assigned);
+    }
+
+    /// Whether no scope holds a variable (so contexts need not carry it).
+    pub fn is_empty(&self) -> bool {
+        self.own.is_empty() && self.outer.is_none_or(Variables::is_empty)
+    }
+}
+
+/// Evaluates an `Assign` object against `input` (`$`): keys ending in `.$` take a path's or
+/// an intrinsic's value, other values are payload templates.
+pub(crate) fn evaluate(
+    assign: &Value,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Map<String, Value>, TaskError> {
+    match parameters::apply(assign, input, context)? {
+        Value::Object(assigned) => Ok(assigned),
+        other => Err(TaskError::new(
+            errors::RUNTIME,
+            format!("Assign must be an object, not {other}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn inner_scopes_read_outer_ones_and_shadow_them() {
+        let mut outer = Variables::new(None);
+        outer.set(
+            json!({"a": 1, "b": 2})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let mut inner = Variables::new(Some(&outer));
+        assert_eq!(inner.get("a"), Some(&json!(1)));
+        inner.set(json!({"a": 10}).as_object().cloned().unwrap_or_default());
+        assert_eq!(inner.get("a"), Some(&json!(10)));
+        assert_eq!(inner.get("b"), Some(&json!(2)));
+        assert_eq!(inner.get("c"), None);
+        assert_eq!(outer.get("a"), Some(&json!(1)));
+        assert!(Variables::new(None).is_empty());
+        assert!(!inner.is_empty());
+    }
+
+    #[test]
+    fn assign_reads_paths_and_variables_as_they_were() {
+        let mut scope = Variables::new(None);
+        scope.set(json!({"count": 1}).as_object().cloned().unwrap_or_default());
+        let context = Context {
+            variables: Some(&scope),
+            ..Context::for_tests()
+        };
+        let assigned = evaluate(
+            &json!({"count.$": "States.MathAdd($count, 1)", "old.$": "$count", "x.$": "$.x",
+                    "fixed": {"k": [1]}}),
+            &json!({"x": "input"}),
+            &context,
+        );
+        assert_eq!(
+            assigned.map(Value::Object),
+            Ok(json!({"count": 2, "old": 1, "x": "input", "fixed": {"k": [1]}}))
+        );
+        let missing = evaluate(&json!({"y.$": "$undefined"}), &json!({}), &context);
+        assert_eq!(
+            missing.map_err(|e| e.error),
+            Err(errors::PARAMETER_PATH_FAILURE.to_owned())
+        );
+    }
+}

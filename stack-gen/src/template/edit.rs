@@ -8,10 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::TemplateError;
 
+/// A typed edit, erased: it downcasts the resource it is given.
+type ErasedEdit = Box<dyn FnOnce(&mut dyn Any)>;
+
 struct Change {
     type_id: TypeId,
     type_name: &'static str,
-    apply: Box<dyn FnOnce(&mut dyn Any)>,
+    apply: ErasedEdit,
 }
 
 /// Changes to resources, by the logical id the stack code gives them; see
@@ -42,7 +45,7 @@ impl Edits {
 
     /// Changes the typed resource `id` (of type `R`) before it is added.
     pub fn change<R: 'static>(mut self, id: &str, edit: impl FnOnce(&mut R) + 'static) -> Self {
-        let apply = Box::new(move |resource: &mut dyn Any| {
+        let apply: ErasedEdit = Box::new(move |resource: &mut dyn Any| {
             if let Some(resource) = resource.downcast_mut::<R>() {
                 edit(resource);
             }

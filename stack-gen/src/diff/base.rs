@@ -41,9 +41,9 @@ impl Base {
     pub fn load(&self, template: &Path) -> Result<Value, DiffError> {
         let (text, what) = match self {
             Self::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| DiffError::Read {
+                let text = std::fs::read_to_string(path).map_err(|cause| DiffError::Read {
                     path: path.clone(),
-                    source,
+                    cause,
                 })?;
                 (text, path.display().to_string())
             }
@@ -52,7 +52,7 @@ impl Base {
                 format!("{} at {revision}", template.display()),
             ),
         };
-        serde_json::from_str(&text).map_err(|source| DiffError::Json { what, source })
+        serde_json::from_str(&text).map_err(|cause| DiffError::Json { what, cause })
     }
 }
 

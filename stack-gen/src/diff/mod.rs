@@ -44,20 +44,20 @@ pub enum DiffError {
     #[error("{0}")]
     Git(String),
     /// A template file could not be read.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Read {
         /// The file.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A template is not JSON.
-    #[error("{what} is not JSON: {source}")]
+    #[error("{what} is not JSON: {cause}")]
     Json {
         /// Which template.
         what: String,
         /// The cause.
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     /// A template is JSON but not shaped like a template.
     #[error("{what} is not a CloudFormation template: {reason}")]
@@ -161,7 +161,7 @@ impl Diff {
                     .join("; ")
             };
             if let (true, Some(holds)) = (change.data_at_risk(), change.holds) {
-                let data = change.data.as_deref().unwrap_or_default();
+                let data = capitalized(change.data.as_deref().unwrap_or_default());
                 let why = reasons();
                 let why = if why.is_empty() {
                     String::new()
@@ -192,6 +192,14 @@ impl Diff {
         }
         out
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn sections<'a>(

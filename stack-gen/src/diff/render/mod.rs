@@ -59,7 +59,7 @@ pub fn render(diff: &Diff, format: Format, labels: &Labels) -> Result<String, se
     })
 }
 
-/// One line of counts: "3 resources (1 replaced, 1 removed, 1 in place), 2 IAM statements".
+/// One line of counts: "3 resources (1 removed, 1 replaced or needing replacement, 1 updated in place), 2 IAM statements".
 fn summary(diff: &Diff) -> String {
     let count = |n: usize, one: &str, many: &str| -> Option<String> {
         (n > 0).then(|| format!("{n} {}", if n == 1 { one } else { many }))
@@ -69,7 +69,10 @@ fn summary(diff: &Diff) -> String {
     let kinds: Vec<String> = [
         (by(|c| c.kind == ResourceChangeKind::Added), "added"),
         (by(ResourceChange::removed), "removed"),
-        (by(ResourceChange::replaced), "replaced or at risk of it"),
+        (
+            by(ResourceChange::replaced),
+            "replaced or needing replacement",
+        ),
         (
             by(|c| c.kind == ResourceChangeKind::Modified && !c.replaced()),
             "updated in place",

@@ -32,7 +32,9 @@ pub use path::{Path, Segment};
 pub use render::{Format, Labels, render};
 pub use resources::{PropertyChange, ResourceChange, ResourceChangeKind};
 pub use sections::{EntryChange, EntryChangeKind, FieldChange};
-pub use update_behavior::{TypeRules, UpdateBehavior, Verdict, classify, rules, table_source};
+pub use update_behavior::{
+    TypeRules, UpdateBehavior, Verdict, classify, rules, schema_verdict, table_source,
+};
 
 /// Why a diff could not be made.
 #[derive(Debug, thiserror::Error)]

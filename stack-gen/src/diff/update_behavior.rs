@@ -168,8 +168,26 @@ fn touches(listed: &str, path: &Path, old: Option<&Value>, new: Option<&Value>) 
 }
 
 /// What CloudFormation does when the property at `path` of a `type_name` resource
-/// goes from `old` to `new` (`None`: absent).
+/// goes from `old` to `new` (`None`: absent): [`schema_verdict`], unless the service
+/// refuses the change in place ([`super::refused`]).
 pub fn classify(type_name: &str, path: &Path, old: Option<&Value>, new: Option<&Value>) -> Verdict {
+    let verdict = schema_verdict(type_name, path, old, new);
+    if verdict.behavior == UpdateBehavior::InPlace
+        && let Some(refusal) = refused::refusal(type_name, path, new)
+    {
+        return Verdict::new(UpdateBehavior::Refused, refusal);
+    }
+    verdict
+}
+
+/// What AWS's provider schema (as the update table holds it) says CloudFormation
+/// does when the property at `path` goes from `old` to `new`.
+pub fn schema_verdict(
+    type_name: &str,
+    path: &Path,
+    old: Option<&Value>,
+    new: Option<&Value>,
+) -> Verdict {
     let Some(rules) = rules(type_name) else {
         return Verdict::new(
             UpdateBehavior::Unknown,
@@ -207,9 +225,6 @@ pub fn classify(type_name: &str, path: &Path, old: Option<&Value>, new: Option<&
                 listed.replace('/', ".")
             ),
         );
-    }
-    if let Some(refusal) = refused::refusal(type_name, path, new) {
-        return Verdict::new(UpdateBehavior::Refused, refusal);
     }
     Verdict {
         behavior: UpdateBehavior::InPlace,

@@ -377,3 +377,19 @@ fn the_update_table_covers_every_type_and_property_the_stack_sets() {
         }
     }
 }
+
+#[test]
+fn an_edit_that_meets_no_resource_or_the_wrong_type_fails_the_build() {
+    let error = stack::build_with(Edits::none().omit("NoSuchResource"))
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .to_string()
+            .contains("`NoSuchResource` met no resource"),
+        "{error}"
+    );
+    let wrong = Edits::none().change("UserPool", |_: &mut lambda::Function_| {});
+    let error = stack::build_with(wrong).err().unwrap();
+    assert!(error.to_string().contains("expects"), "{error}");
+}

@@ -21,6 +21,10 @@ pub enum Tool {
     VelocityPython,
     /// The AWS CLI (v1), in `.tools/venv/awscli`.
     Aws,
+    /// `actionlint` (GitHub Actions workflows), in `.tools/venv/actionlint`.
+    Actionlint,
+    /// `shellcheck`, beside actionlint, which runs it on `run:` scripts.
+    Shellcheck,
 }
 
 /// Why a tool could not be run.
@@ -56,6 +60,8 @@ impl Tool {
             Self::MotoServer => "moto_server",
             Self::VelocityPython => "airspeed-ext",
             Self::Aws => "aws",
+            Self::Actionlint => "actionlint",
+            Self::Shellcheck => "shellcheck",
         }
     }
 
@@ -69,6 +75,8 @@ impl Tool {
             Self::MotoServer => tools.join("venv/moto/bin/moto_server"),
             Self::VelocityPython => tools.join("venv/airspeed/bin/python"),
             Self::Aws => tools.join("venv/awscli/bin/aws"),
+            Self::Actionlint => tools.join("venv/actionlint/bin/actionlint"),
+            Self::Shellcheck => tools.join("venv/actionlint/bin/shellcheck"),
         }
     }
 
@@ -137,6 +145,22 @@ impl Run {
     pub fn json(&self) -> Result<serde_json::Value, serde_json::Error> {
         serde_json::from_str(&self.stdout)
     }
+}
+
+/// The AWS provider schemas the pinned cfn-lint ships
+/// (`.tools/venv/cfn-lint/lib/python3.*/site-packages/cfnlint/data/schemas`).
+pub fn cfn_lint_schemas() -> Result<PathBuf, ToolError> {
+    let lib = workspace_root().join(".tools/venv/cfn-lint/lib");
+    let missing = || ToolError::Missing {
+        tool: "cfn-lint's schemas",
+        path: lib.join("python3.*/site-packages/cfnlint/data/schemas"),
+    };
+    let entries = std::fs::read_dir(&lib).map_err(|_| missing())?;
+    entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("site-packages/cfnlint/data/schemas"))
+        .find(|schemas| schemas.is_dir())
+        .ok_or_else(missing)
 }
 
 /// A path as a string argument.

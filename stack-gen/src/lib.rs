@@ -1,8 +1,10 @@
 //! The dragons stack as typed Rust, written to a deterministic CloudFormation template.
 //!
 //! [`stack::build`] assembles the stack from `stratosphere`'s typed resources through
-//! our [`template`] layer; [`output`] turns it into the files under `cfn-out/`.
+//! our [`template`] layer; [`output`] turns it into the files under `cfn-out/`;
+//! [`diff`] tells a reviewer what a change to it does to a deployed stack.
 
+pub mod diff;
 pub mod iam;
 pub mod output;
 pub mod stack;

@@ -1,10 +1,12 @@
-//! `stack-gen`: writes (or, with `--check`, verifies) the generated `cfn-out/`.
+//! `stack-gen`: writes (or, with `--check`, verifies) the generated `cfn-out/`;
+//! `stack-gen diff` compares what the code generates now with a base template.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
+use stack_gen::diff::{self, Base, FailOn, Format, Labels};
 use stack_gen::output;
 
 /// Generate the dragons CloudFormation template and state machine definition.
@@ -12,11 +14,35 @@ use stack_gen::output;
 #[command(version, about)]
 struct Cli {
     /// Output directory (default: the workspace's `cfn-out/`).
-    #[arg(long)]
+    #[arg(long, global = true)]
     out: Option<PathBuf>,
     /// Write nothing; exit 1, naming the files that differ, if the output is stale.
     #[arg(long)]
     check: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compare the template the code generates now with a base one, offline: per
+    /// resource, CloudFormation's update behaviour (in place or replacement),
+    /// stateful resources at risk, IAM statements. Exit 0: no change, 1: changes
+    /// (see --fail-on), 2: error.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// A git revision whose committed template to compare with, or a template file.
+    #[arg(long, default_value = "HEAD")]
+    base: String,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Which changes make the exit status 1.
+    #[arg(long, value_enum, default_value_t = FailOn::Changes)]
+    fail_on: FailOn,
 }
 
 fn default_out() -> PathBuf {
@@ -24,9 +50,38 @@ fn default_out() -> PathBuf {
     manifest.parent().unwrap_or(manifest).join("cfn-out")
 }
 
+fn run_diff(out: &Path, args: &DiffArgs) -> anyhow::Result<bool> {
+    let template = out.join(output::TEMPLATE_FILE);
+    let base = Base::parse(&args.base);
+    let old = base.load(&template)?;
+    let new = output::generate()
+        .context("building the stack")?
+        .into_iter()
+        .find(|file| file.path == output::TEMPLATE_FILE)
+        .context("the stack generates no template")?;
+    let new = serde_json::from_str(&new.contents).context("reading the generated template")?;
+    let changes = diff::compare(&old, &new)?;
+    let labels = Labels {
+        base: base.label(),
+        current: "this code".to_owned(),
+    };
+    print!("{}", diff::render(&changes, args.format, &labels)?);
+    Ok(changes.fails(args.fail_on))
+}
+
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let out = cli.out.unwrap_or_else(default_out);
+    if let Some(Command::Diff(args)) = &cli.command {
+        return Ok(match run_diff(&out, args) {
+            Ok(false) => ExitCode::SUCCESS,
+            Ok(true) => ExitCode::FAILURE,
+            Err(error) => {
+                eprintln!("stack-gen diff: {error:#}");
+                ExitCode::from(2)
+            }
+        });
+    }
     let files = output::generate().context("building the stack")?;
     if cli.check {
         let stale = output::stale(&out, &files)?;

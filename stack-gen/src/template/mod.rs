@@ -6,6 +6,7 @@
 //! hands out typed [`Handle`]s, so a `Ref`/`Fn::GetAtt` can only name a resource
 //! that was added to the template.
 
+mod edit;
 mod handle;
 mod parameter;
 mod render;
@@ -18,6 +19,7 @@ use sha2::{Digest, Sha256};
 use stratosphere::template::ToResource;
 use stratosphere::value::ExpBool;
 
+pub use edit::Edits;
 pub use handle::{Condition, Handle, HasArn, Param};
 pub use parameter::{Output, Parameter};
 pub use sub::{Pseudo, Sub, region_arn, regional_arn};
@@ -31,6 +33,19 @@ pub enum TemplateError {
     /// A logical id that CloudFormation would reject (alphanumeric, 1-255).
     #[error("invalid logical id `{0}`: use 1 to 255 ASCII letters and digits")]
     InvalidId(String),
+    /// An [`Edits`] change was written for another resource type.
+    #[error("edit of `{id}` expects {expected}, but the stack adds {found}")]
+    EditType {
+        /// The logical id.
+        id: String,
+        /// The type the edit was written for.
+        expected: &'static str,
+        /// The type the stack adds under that id.
+        found: &'static str,
+    },
+    /// An [`Edits`] change names a resource the stack never adds.
+    #[error("edit of `{0}` met no resource of that logical id")]
+    UnusedEdit(String),
 }
 
 /// A checkov check skipped on one resource, with the reason a reviewer reads.
@@ -107,6 +122,7 @@ pub struct Template {
     conditions: BTreeMap<String, ExpBool>,
     resources: BTreeMap<String, Entry>,
     outputs: BTreeMap<String, Output>,
+    edits: Edits,
 }
 
 fn checked_id(id: &str) -> Result<String, TemplateError> {
@@ -138,11 +154,23 @@ impl Template {
             conditions: BTreeMap::new(),
             resources: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            edits: Edits::none(),
         }
     }
 
+    /// Applies `edits` to the resources added from now on (what-if variants).
+    pub fn with_edits(mut self, edits: Edits) -> Self {
+        self.edits = edits;
+        self
+    }
+
+    /// Fails when one of the [`Edits`] met no resource.
+    pub fn finish_edits(&self) -> Result<(), TemplateError> {
+        self.edits.finish()
+    }
+
     /// Adds a resource; the handle is the only way to reference it.
-    pub fn add<R: ToResource>(
+    pub fn add<R: ToResource + 'static>(
         &mut self,
         id: &str,
         resource: R,
@@ -151,12 +179,16 @@ impl Template {
     }
 
     /// Adds a resource with attributes (`DependsOn`, `Condition`, retention, skips).
-    pub fn add_with<R: ToResource>(
+    pub fn add_with<R: ToResource + 'static>(
         &mut self,
         id: &str,
-        resource: R,
+        mut resource: R,
         attributes: Attributes,
     ) -> Result<Handle<R>, TemplateError> {
+        let Some(id) = self.edits.apply(id, &mut resource)? else {
+            return Ok(Handle::new(checked_id(id)?));
+        };
+        let id = id.as_str();
         let entry = Entry {
             resource_type: R::RESOURCE_TYPE_NAME.to_string(),
             properties: resource.to_resource_properties(),
@@ -166,7 +198,7 @@ impl Template {
     }
 
     /// Adds a resource whose code property is a local path for `aws cloudformation package`.
-    pub fn add_packaged<R: Packageable>(
+    pub fn add_packaged<R: Packageable + 'static>(
         &mut self,
         id: &str,
         resource: R,
@@ -174,6 +206,7 @@ impl Template {
         attributes: Attributes,
     ) -> Result<Handle<R>, TemplateError> {
         let handle = self.add_with(id, resource, attributes)?;
+        // An omitted resource has no entry; there is nothing to point at the code.
         if let Some(entry) = self.resources.get_mut(handle.id()) {
             entry.properties.insert(
                 R::PACKAGED_PROPERTY.to_owned(),

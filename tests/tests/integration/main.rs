@@ -17,6 +17,8 @@ mod request_model;
 mod request_template;
 mod sample_data;
 mod state_machine;
+mod update_table;
 mod upload_data;
 mod util;
 mod workflow_on_moto;
+mod workflows;

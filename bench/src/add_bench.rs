@@ -11,11 +11,12 @@ use std::{
 
 use clap::Args;
 use dragons_contract::{
-    DataFormat, Dragon,
+    DataFormat, Dragon, ReportRef,
     query_engine::QueryEngine,
     store::{AddError, DragonWriter},
 };
-use handlers::{aws::S3Store, domain::catalog::names};
+use dragons_harness::fixtures::record_names;
+use handlers::aws::S3Store;
 use rand::Rng;
 
 use crate::local_aws::LocalAws;
@@ -55,7 +56,11 @@ async fn write(store: Arc<S3Store>, writer: usize, adds: usize) -> anyhow::Resul
     for n in 0..adds {
         let mut tries = 0;
         loop {
-            match store.add(&dragon(writer, n)).await {
+            let report = ReportRef {
+                id: format!("bench-{writer}-{n}"),
+                submitted_at: "2026-01-01T00:00:00Z".into(),
+            };
+            match store.add(&dragon(writer, n), &report).await {
                 Ok(added) => {
                     rounds += u64::from(added.attempts);
                     break;
@@ -95,7 +100,7 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
                     "data/dragons.jsonl",
                 ))?)
                 .await?;
-            let before = names(
+            let before = record_names(
                 &std::fs::read(dragons_harness::in_workspace("data/dragons.jsonl"))?,
                 DataFormat::JsonLines,
             )?
@@ -131,7 +136,7 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
                 .collect()
                 .await?
                 .to_vec();
-            let stored = names(&object, DataFormat::JsonLines)?.len();
+            let stored = record_names(&object, DataFormat::JsonLines)?.len();
             if stored != before + adds {
                 notes.push(format!(
                     "{writers} writers: {stored} records stored, expected {}",

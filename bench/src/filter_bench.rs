@@ -8,7 +8,10 @@ use anyhow::Context;
 use clap::Args;
 use dragons_contract::{DataFormat, DragonQuery};
 use dragons_ops::sample;
-use handlers::domain::filter::DragonFilter;
+use handlers::domain::{
+    filter::{FilterError, QueryFilter},
+    records::{Flow, Record, RecordSplitter},
+};
 
 use crate::SEED;
 use crate::python;
@@ -160,17 +163,28 @@ fn prefix_len(data: &[u8], count: usize) -> usize {
         .map_or(data.len(), |(at, _)| at + 1)
 }
 
-/// The best of `runs` passes of a [`DragonFilter`] over `data`, fed in chunks.
+/// The best of `runs` passes of the scan engine's splitter and [`QueryFilter`] over
+/// `data`, fed in chunks, the matches gathered as a page would gather them.
 fn rust_filter(data: &[u8], query: &DragonQuery, runs: usize) -> anyhow::Result<Measured> {
     let mut best: Option<Measured> = None;
     for _ in 0..runs.max(1) {
         let start = Instant::now();
-        let mut filter = DragonFilter::new(query.clone(), DataFormat::JsonLines);
+        let filter = QueryFilter::new(query.clone());
+        let mut splitter = RecordSplitter::new(DataFormat::JsonLines);
+        let (mut records, mut matched) = (0, 0);
+        let mut answer = Vec::new();
+        let mut keep = |record: Record<'_>| {
+            if filter.matches(record.bytes, records)? {
+                answer.extend_from_slice(record.bytes);
+                matched += 1;
+            }
+            records += 1;
+            Ok::<_, FilterError>(Flow::Continue)
+        };
         for chunk in data.chunks(CHUNK) {
-            filter.push(chunk)?;
+            splitter.push(chunk, &mut keep)?;
         }
-        let (records, matched) = filter.counts();
-        let answer = filter.finish()?;
+        splitter.finish(&mut keep)?;
         let elapsed = start.elapsed();
         std::hint::black_box(answer);
         if best.as_ref().is_none_or(|b| elapsed < b.best) {

@@ -7,3 +7,6 @@ pub const ALLOW_ORIGIN: &str = "*";
 pub const ALLOW_HEADERS: &str = "Authorization,Content-Type";
 /// `Access-Control-Allow-Methods` of a preflight.
 pub const ALLOW_METHODS: &str = "GET,POST,OPTIONS";
+/// `Access-Control-Expose-Headers` of answers: what a browser's script may read
+/// besides the simple headers (the next page's `Link`).
+pub const EXPOSE_HEADERS: &str = "Link";

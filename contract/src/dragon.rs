@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::name::PATTERN as NAME;
+
 /// No control characters at all (single-line fields).
 const SINGLE_LINE: &str = r"^[^\u0000-\u001F\u007F]*$";
 /// No control characters except line feeds and carriage returns (multi-line fields).
@@ -16,8 +18,9 @@ const MULTI_LINE: &str = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]*$";
 #[serde(deny_unknown_fields)]
 #[schemars(title = "Dragon", description = "A dragon sighting report.")]
 pub struct Dragon {
-    /// The dragon's name: the key, unique and compared case-insensitively.
-    #[schemars(length(min = 1, max = 80), regex(pattern = SINGLE_LINE))]
+    /// The dragon's name: unique by its key (compatibility-normalized, case-folded); no
+    /// control, format or invisible characters.
+    #[schemars(length(min = 1, max = 80), regex(pattern = NAME))]
     pub dragon_name_str: String,
     /// The family (for example `red`).
     #[schemars(length(min = 1, max = 40), regex(pattern = SINGLE_LINE))]

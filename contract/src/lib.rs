@@ -5,13 +5,13 @@
 //! - [`Dragon`] and its JSON Schema ([`schema`]), the layout of the data object
 //!   ([`DataFormat`]), the `GET /dragons` query ([`query`]) and its engines
 //!   ([`query_engine`]);
-//! - the report the workflow runs on ([`Report`], [`Reporter`]) and the error names its
+//! - the report the workflow runs on ([`Report`], [`Reporter`], [`AddInput`]) and the error names its
 //!   tasks answer with ([`TaskErrorType`]);
 //! - the names of environment variables, SSM parameters, binaries, the stage and the
 //!   state machine ([`names`]), and the CORS policy ([`cors`]);
 //! - the report workflow's definition, built with `asl` ([`workflow`]);
-//! - the key names are unique by ([`name`]), the store contract ([`store`])
-//!   and an in-memory store for tests ([`memory`]).
+//! - the key names are unique by ([`name`]), pages ([`page`]), the store contract
+//!   ([`store`]) and an in-memory store for tests ([`memory`]).
 //!
 //! Nothing here knows of AWS SDKs, HTTP servers or CloudFormation.
 
@@ -21,6 +21,7 @@ pub mod format;
 pub mod memory;
 pub mod name;
 pub mod names;
+pub mod page;
 pub mod query;
 pub mod query_engine;
 pub mod report;
@@ -35,5 +36,5 @@ mod workflow_tests;
 pub use dragon::Dragon;
 pub use format::DataFormat;
 pub use query::DragonQuery;
-pub use report::{Report, Reporter};
+pub use report::{AddInput, Report, ReportRef, Reporter};
 pub use task_error::TaskErrorType;

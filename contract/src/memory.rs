@@ -5,8 +5,9 @@
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::{
-    Dragon, DragonQuery, name,
-    store::{AddError, Added, DragonReader, DragonWriter, StoreError},
+    Dragon, ReportRef, name,
+    page::{Cursor, Page, PageBuilder},
+    store::{AddError, Added, DragonReader, DragonWriter, PageError, PageRequest, StoreError},
 };
 
 /// A failure the store answers every call with until [`MemoryStore::heal`].
@@ -22,11 +23,13 @@ pub enum Failure {
 
 #[derive(Debug, Default)]
 struct State {
-    dragons: Vec<Dragon>,
+    /// Each dragon and the report that added it (`None`: it was there from the start).
+    dragons: Vec<(Dragon, Option<String>)>,
     failure: Option<Failure>,
 }
 
-/// Dragons in a vector, in the order they were added.
+/// Dragons in a vector, in the order they were added; a cursor is the position of
+/// the next record.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     state: Mutex<State>,
@@ -42,7 +45,7 @@ impl MemoryStore {
     pub fn with(dragons: impl IntoIterator<Item = Dragon>) -> Self {
         Self {
             state: Mutex::new(State {
-                dragons: dragons.into_iter().collect(),
+                dragons: dragons.into_iter().map(|dragon| (dragon, None)).collect(),
                 failure: None,
             }),
         }
@@ -60,7 +63,11 @@ impl MemoryStore {
 
     /// Every stored dragon, in order.
     pub fn dragons(&self) -> Vec<Dragon> {
-        self.lock().dragons.clone()
+        self.lock()
+            .dragons
+            .iter()
+            .map(|(dragon, _)| dragon.clone())
+            .collect()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -78,15 +85,39 @@ impl MemoryStore {
     }
 }
 
+/// The position a cursor names.
+fn position(cursor: &Cursor) -> Option<usize> {
+    let bytes: [u8; 8] = cursor.0.as_slice().try_into().ok()?;
+    usize::try_from(u64::from_be_bytes(bytes)).ok()
+}
+
+fn cursor_at(position: usize) -> Cursor {
+    Cursor((position as u64).to_be_bytes().to_vec())
+}
+
 impl DragonReader for MemoryStore {
-    async fn list(&self, query: &DragonQuery) -> Result<Vec<u8>, StoreError> {
+    async fn page(&self, request: PageRequest<'_>) -> Result<Page, PageError> {
         let state = self.readable()?;
-        let matching: Vec<&Dragon> = state
-            .dragons
-            .iter()
-            .filter(|dragon| query.matches(&dragon.dragon_name_str, &dragon.family_str))
-            .collect();
-        serde_json::to_vec(&matching).map_err(StoreError::failed)
+        let start = match request.after {
+            None => 0,
+            Some(cursor) => position(cursor)
+                .filter(|position| *position < state.dragons.len())
+                .ok_or(PageError::Cursor("no record at this position"))?,
+        };
+        let mut page = PageBuilder::new(request.limit);
+        for (index, (dragon, _)) in state.dragons.iter().enumerate().skip(start) {
+            if !request
+                .query
+                .matches(&dragon.dragon_name_str, &dragon.family_str)
+            {
+                continue;
+            }
+            let record = serde_json::to_vec(dragon).map_err(StoreError::failed)?;
+            if !page.push(&record) {
+                return Ok(page.finish(Some(cursor_at(index))));
+            }
+        }
+        Ok(page.finish(None))
     }
 }
 
@@ -97,30 +128,42 @@ impl DragonWriter for MemoryStore {
             .readable()?
             .dragons
             .iter()
-            .any(|dragon| name::key(&dragon.dragon_name_str) == key))
+            .any(|(dragon, _)| name::key(&dragon.dragon_name_str) == key))
     }
 
-    async fn add(&self, dragon: &Dragon) -> Result<Added, AddError> {
+    async fn add(&self, dragon: &Dragon, report: &ReportRef) -> Result<Added, AddError> {
         let mut state = self.readable()?;
         if state.failure == Some(Failure::Conflict) {
             return Err(AddError::Conflict { attempts: 1 });
         }
         let key = name::key(&dragon.dragon_name_str);
-        if state
+        if let Some((_, added_by)) = state
             .dragons
             .iter()
-            .any(|stored| name::key(&stored.dragon_name_str) == key)
+            .find(|(stored, _)| name::key(&stored.dragon_name_str) == key)
         {
+            if added_by.as_deref() == Some(report.id.as_str()) {
+                return Ok(Added {
+                    attempts: 0,
+                    replayed: true,
+                });
+            }
             return Err(AddError::NameTaken(dragon.dragon_name_str.clone()));
         }
-        state.dragons.push(dragon.clone());
-        Ok(Added { attempts: 1 })
+        state
+            .dragons
+            .push((dragon.clone(), Some(report.id.clone())));
+        Ok(Added {
+            attempts: 1,
+            replayed: false,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::DragonQuery;
 
     fn dragon(name: &str, family: &str) -> Dragon {
         Dragon {
@@ -134,45 +177,113 @@ mod tests {
         }
     }
 
+    fn report(id: &str) -> ReportRef {
+        ReportRef {
+            id: id.into(),
+            submitted_at: "2026-12-01T00:00:00Z".into(),
+        }
+    }
+
+    async fn walk(store: &MemoryStore, query: &DragonQuery, limit: usize) -> Vec<Vec<Dragon>> {
+        let mut pages = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .page(PageRequest {
+                    query,
+                    limit,
+                    after: after.as_ref(),
+                })
+                .await
+                .unwrap();
+            pages.push(serde_json::from_slice(&page.body).unwrap());
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return pages,
+            }
+        }
+    }
+
     #[tokio::test]
-    async fn lists_what_matches_and_adds_each_name_once() {
-        let store = MemoryStore::with([dragon("Atlas", "red"), dragon("Bryn", "blue")]);
+    async fn pages_hold_what_matches_and_walks_see_each_once() {
+        let store = MemoryStore::with(
+            (0..7).map(|n| dragon(&format!("D{n}"), if n % 2 == 0 { "red" } else { "blue" })),
+        );
         let red = DragonQuery {
             family: Some("red".into()),
             ..DragonQuery::default()
         };
-        let listed: Vec<Dragon> = serde_json::from_slice(&store.list(&red).await.unwrap()).unwrap();
-        assert_eq!(listed, [dragon("Atlas", "red")]);
+        let pages = walk(&store, &red, 2).await;
+        let names: Vec<Vec<&str>> = pages
+            .iter()
+            .map(|page| page.iter().map(|d| d.dragon_name_str.as_str()).collect())
+            .collect();
+        assert_eq!(names, [vec!["D0", "D2"], vec!["D4", "D6"]]);
+        assert_eq!(walk(&store, &DragonQuery::default(), 100).await.len(), 1);
+        let forged = Cursor(vec![0xff; 8]);
+        assert!(matches!(
+            store
+                .page(PageRequest {
+                    query: &red,
+                    limit: 2,
+                    after: Some(&forged)
+                })
+                .await,
+            Err(PageError::Cursor(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn adds_each_name_once_and_knows_its_own_reports() {
+        let store = MemoryStore::with([dragon("Atlas", "red")]);
         assert!(store.is_name_taken("ATLAS").await.unwrap());
         assert!(!store.is_name_taken("Cora").await.unwrap());
         assert!(matches!(
-            store.add(&dragon("atlas", "gold")).await,
+            store.add(&dragon("atlas", "gold"), &report("r1")).await,
             Err(AddError::NameTaken(name)) if name == "atlas"
         ));
-        store.add(&dragon("Cora", "gold")).await.unwrap();
-        assert_eq!(store.dragons().len(), 3);
+        let first = store
+            .add(&dragon("Cora", "gold"), &report("r2"))
+            .await
+            .unwrap();
+        assert!(!first.replayed);
+        let again = store
+            .add(&dragon("Cora", "gold"), &report("r2"))
+            .await
+            .unwrap();
+        assert!(again.replayed);
+        assert!(matches!(
+            store.add(&dragon("CORA", "gold"), &report("r3")).await,
+            Err(AddError::NameTaken(_))
+        ));
+        assert_eq!(store.dragons().len(), 2);
     }
 
     #[tokio::test]
     async fn injected_failures_are_the_domain_errors() {
         let store = MemoryStore::with([dragon("Atlas", "red")]);
+        let all = DragonQuery::default();
+        let request = PageRequest {
+            query: &all,
+            limit: 10,
+            after: None,
+        };
         store.fail(Failure::Unavailable);
         assert!(
-            store
-                .list(&DragonQuery::default())
-                .await
-                .unwrap_err()
-                .is_transient()
+            matches!(store.page(request).await, Err(PageError::Store(error)) if error.is_transient())
         );
         store.fail(Failure::Failed);
         assert!(!store.is_name_taken("x").await.unwrap_err().is_transient());
         store.fail(Failure::Conflict);
-        assert!(store.list(&DragonQuery::default()).await.is_ok());
+        assert!(store.page(request).await.is_ok());
         assert!(matches!(
-            store.add(&dragon("Bryn", "red")).await,
+            store.add(&dragon("Bryn", "red"), &report("r")).await,
             Err(AddError::Conflict { .. })
         ));
         store.heal();
-        store.add(&dragon("Bryn", "red")).await.unwrap();
+        store
+            .add(&dragon("Bryn", "red"), &report("r"))
+            .await
+            .unwrap();
     }
 }

@@ -8,6 +8,9 @@ pub const ENV_BUCKET_PARAMETER: &str = "DRAGON_DATA_BUCKET_PARAMETER";
 pub const ENV_FILE_PARAMETER: &str = "DRAGON_DATA_FILE_PARAMETER";
 /// Environment variable choosing the query engine (`auto`, `s3-select`, `scan`).
 pub const ENV_QUERY_ENGINE: &str = "DRAGONS_QUERY_ENGINE";
+/// Environment variable: how many seconds a container keeps the data location it read
+/// from SSM (`0`: read it on every request).
+pub const ENV_LOCATION_CACHE_SECONDS: &str = "DRAGONS_LOCATION_CACHE_SECONDS";
 
 /// The seed's SSM parameter holding the data bucket's name.
 pub const DEFAULT_BUCKET_PARAMETER: &str = "dragon_data_bucket_name";

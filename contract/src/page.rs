@@ -11,6 +11,14 @@ pub const DEFAULT_PAGE_LIMIT: usize = 100;
 /// well under Lambda's 6 MB synchronous response limit, headers included.
 pub const MAX_PAGE_BODY_BYTES: usize = 5 * 1024 * 1024;
 
+/// How long a page token stays valid.
+pub const TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+/// How many days the data bucket keeps a version of the object after another
+/// replaced it (its lifecycle rule): a walk's pages all read the version its first
+/// page read, which must outlive every token that names it.
+pub const REPLACED_VERSION_DAYS: i32 = 1;
+const _: () = assert!(TOKEN_LIFETIME.as_secs() < REPLACED_VERSION_DAYS as u64 * 24 * 60 * 60);
+
 /// Where a walk resumes: bytes of the store's own, opaque to everyone else.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor(pub Vec<u8>);
@@ -108,7 +116,7 @@ mod tests {
     #[test]
     fn escaped_length_counts_what_a_json_string_escapes() {
         assert_eq!(escaped_len(br#"{"a":"b"}"#), 9 + 4);
-        assert_eq!(escaped_len(b"{\n \"a\\\"\" }"), 11 + 5);
+        assert_eq!(escaped_len(b"{\n \"a\\\"\" }"), 10 + 5);
         assert_eq!(escaped_len("é".as_bytes()), 2);
     }
 
@@ -130,7 +138,12 @@ mod tests {
         assert!(!page.push(record));
         let body = page.finish(None).body;
         assert!(escaped_len(&body) <= 2 * escaped_len(record) + 3);
-        assert_eq!(serde_json::from_slice::<Vec<serde_json::Value>>(&body).unwrap().len(), 2);
+        assert_eq!(
+            serde_json::from_slice::<Vec<serde_json::Value>>(&body)
+                .unwrap()
+                .len(),
+            2
+        );
     }
 
     #[test]

@@ -21,3 +21,26 @@ pub struct Report {
     /// Who sent it.
     pub reporter: Reporter,
 }
+
+/// Which report (workflow execution) asks a store to add a dragon: how a store knows,
+/// when a retried task finds the name taken, that the dragon there is this report's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRef {
+    /// The execution's name (`$$.Execution.Name`): unique per state machine.
+    pub id: String,
+    /// When the execution started (`$$.Execution.StartTime`, RFC 3339): nothing it
+    /// wrote is older.
+    pub submitted_at: String,
+}
+
+/// What the AddDragon task receives: the report and the execution it belongs to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddInput {
+    /// The reported dragon, as sent.
+    pub dragon: Value,
+    /// Who sent it.
+    pub reporter: Reporter,
+    /// The execution.
+    pub report: ReportRef,
+}

@@ -4,7 +4,8 @@
 
 use std::future::Future;
 
-use crate::{Dragon, DragonQuery};
+pub use crate::page::{Cursor, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, Page};
+use crate::{Dragon, DragonQuery, report::ReportRef};
 
 /// The underlying cause of a store failure, kept for the log (never shown to callers).
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -67,15 +68,45 @@ pub enum AddError {
 /// What a successful add took.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Added {
-    /// Conditional write rounds (1 when no other writer interfered).
+    /// Conditional write rounds (1 when no other writer interfered; 0 when the
+    /// dragon was already there from this very report).
     pub attempts: u32,
+    /// The same report had already added the dragon (a retried task): nothing new
+    /// was written.
+    pub replayed: bool,
+}
+
+/// One page to read: the filters, at most `limit` records, after `after`.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest<'a> {
+    /// The filters every record must match.
+    pub query: &'a DragonQuery,
+    /// At most this many records (1 to [`MAX_PAGE_LIMIT`]).
+    pub limit: usize,
+    /// Where the previous page ended (`None`: the first page).
+    pub after: Option<&'a Cursor>,
+}
+
+/// Why a page could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// The cursor does not fit the data (forged, or its data is gone): the caller
+    /// should start the walk again (a 400).
+    #[error("the page token does not fit the dragon data: {0}")]
+    Cursor(&'static str),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// What `GET /dragons` reads.
 pub trait DragonReader: Sync {
-    /// The records matching `query`, as one JSON array (`[]` when none match).
-    fn list(&self, query: &DragonQuery)
-    -> impl Future<Output = Result<Vec<u8>, StoreError>> + Send;
+    /// One page of the records matching the request's filters, in the store's stable
+    /// order; following each page's `next` yields every matching record once.
+    fn page(
+        &self,
+        request: PageRequest<'_>,
+    ) -> impl Future<Output = Result<Page, PageError>> + Send;
 }
 
 /// What the report workflow's tasks read and write.
@@ -83,7 +114,12 @@ pub trait DragonWriter: Sync {
     /// Whether a stored dragon has `name` (by [`crate::name::key`]).
     fn is_name_taken(&self, name: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Stores `dragon` unless its name is taken. Never loses a concurrent writer's
-    /// dragon; of two reports of one name, only one is added.
-    fn add(&self, dragon: &Dragon) -> impl Future<Output = Result<Added, AddError>> + Send;
+    /// Stores `dragon`, reported by `report`, unless its name is taken. Never loses a
+    /// concurrent writer's dragon; of two reports of one name, only one is added; a
+    /// report that already added this dragon (a retried task) is told so, not refused.
+    fn add(
+        &self,
+        dragon: &Dragon,
+        report: &ReportRef,
+    ) -> impl Future<Output = Result<Added, AddError>> + Send;
 }

@@ -75,6 +75,19 @@ fn notification(subject: &str, outcome: &str, message: &str) -> Value {
     })
 }
 
+/// The AddDragon task's input: the report and the execution it belongs to (an
+/// [`AddInput`](crate::AddInput)), so that a retried task knows its own dragon.
+fn add_input() -> Value {
+    json!({
+        "dragon.$": "$.dragon",
+        "reporter.$": "$.reporter",
+        "report": {
+            "id.$": "$$.Execution.Name",
+            "submittedAt.$": "$$.Execution.StartTime",
+        },
+    })
+}
+
 /// The report workflow. Input: a [`Report`](crate::Report),
 /// `{"dragon": {...}, "reporter": {"sub", "username"}}`.
 pub fn definition() -> StateMachine {
@@ -95,7 +108,15 @@ pub fn definition() -> StateMachine {
         )
         .state(
             "AddDragon",
-            discarding_result(lambda_task(ADD_FUNCTION_ARN))
+            discarding_result(lambda_task(ADD_FUNCTION_ARN).parameters(add_input()))
+                // The add is idempotent per execution: a timed-out attempt that did
+                // write is told so on its retry.
+                .retry(
+                    Retrier::new([asl::errors::TIMEOUT])
+                        .interval_seconds(2)
+                        .max_attempts(2)
+                        .backoff_rate(2.0),
+                )
                 .retry(retry_conflicts)
                 .catch(to_rejection())
                 .catch(to_failure())

@@ -100,7 +100,12 @@ async fn valid_report_is_added_and_announced() {
     // Every ResultPath is null: the execution input flows through unchanged.
     assert_eq!(outcome.output, Some(input()));
     assert_eq!(fakes.validate.calls(), [(validate(), input())]);
-    assert_eq!(fakes.add.inputs(), [input()]);
+    // AddDragon also learns which execution it works for (it is idempotent per report).
+    let mut add_input = input();
+    add_input["report"] = json!({"id": "execution-0", "submittedAt": "2024-01-01T00:00:00.000Z"});
+    assert_eq!(fakes.add.inputs(), [add_input]);
+    let added: crate::AddInput = serde_json::from_value(fakes.add.inputs()[0].clone()).unwrap();
+    assert_eq!(added.report.id, "execution-0");
     assert_eq!(
         fakes.sns.calls(),
         [(
@@ -249,6 +254,15 @@ async fn persistent_write_conflicts_end_in_the_failure_branch() {
         )]
     );
     assert_eq!(outcome.error.as_deref(), Some("DragonReportFailed"));
+}
+
+#[tokio::test]
+async fn a_timed_out_add_is_retried_as_the_add_is_idempotent() {
+    let fakes = Fakes::new(Fake::replying([]), Fake::failing(1, asl::errors::TIMEOUT));
+    let outcome = fakes.run().await;
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:#?}");
+    assert_eq!(fakes.add.calls().len(), 2);
+    assert_eq!(fakes.add.inputs()[0], fakes.add.inputs()[1]);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_s3::{config::Credentials, primitives::ByteStream};
+use dragons_contract::DataFormat;
 use handlers::aws::{AwsClients, DataLocation, ParameterNames, clients::https_client};
 use local_api::local_stack::{self, Inbox};
 pub use local_api::local_stack::{Notification, SetupError};
@@ -120,6 +121,29 @@ impl Subscriber {
         let seconds = i32::try_from(wait.as_secs()).unwrap_or(20);
         self.inbox.drain(seconds).await
     }
+}
+
+/// The names of the records in a data object, in order (a test's view of it: the
+/// whole object parsed).
+pub fn record_names(data: &[u8], format: DataFormat) -> Result<Vec<String>, serde_json::Error> {
+    let records: Vec<serde_json::Value> = match format {
+        DataFormat::JsonLines => data
+            .split(|byte| *byte == b'\n')
+            .filter(|line| !line.trim_ascii().is_empty())
+            .map(serde_json::from_slice)
+            .collect::<Result<_, _>>()?,
+        DataFormat::JsonArray if data.trim_ascii().is_empty() => Vec::new(),
+        DataFormat::JsonArray => serde_json::from_slice(data)?,
+    };
+    Ok(records
+        .iter()
+        .map(|record| {
+            record["dragon_name_str"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect())
 }
 
 /// Points `command` (an AWS CLI or SDK program) at `endpoint` with the same dummy

@@ -1,6 +1,9 @@
 //! Wiring the local API: settings in, the shared [`AppState`] out.
 
-use std::sync::{Arc, atomic::AtomicUsize};
+use std::{
+    sync::{Arc, atomic::AtomicUsize},
+    time::Duration,
+};
 
 use aws_config::SdkConfig;
 use dragons_contract::query_engine::QueryEngine;
@@ -33,6 +36,8 @@ pub struct Settings {
     pub parameters: ParameterNames,
     /// The query engine of `GET /dragons`.
     pub engine: QueryEngine,
+    /// How long the data location read from SSM is kept (zero: read on every request).
+    pub location_ttl: Duration,
 }
 
 /// Why the app could not be built.
@@ -51,11 +56,10 @@ pub enum AppError {
 pub fn app_state(config: &SdkConfig, settings: &Settings) -> Result<AppState, AppError> {
     let clients = AwsClients::from_config(config);
     let validator = Arc::new(DragonValidator::new()?);
-    let store = Arc::new(S3Store::new(
-        clients,
-        settings.parameters.clone(),
-        settings.engine,
-    ));
+    let store = Arc::new(
+        S3Store::new(clients, settings.parameters.clone(), settings.engine)
+            .with_location_ttl(settings.location_ttl),
+    );
     let resources = WorkflowResources {
         region: settings.region.clone(),
         topic_arn: settings.topic_arn.clone(),

@@ -13,7 +13,10 @@ use aws_sdk_cognitoidentityprovider::{
         UserPoolPolicyType, UsernameAttributeType, VerifiedAttributeType,
     },
 };
-use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::{
+    primitives::ByteStream,
+    types::{BucketVersioningStatus, VersioningConfiguration},
+};
 use aws_sdk_sqs::types::QueueAttributeName;
 use aws_sdk_ssm::types::ParameterType;
 use handlers::aws::{AwsClients, DataLocation, ParameterNames};
@@ -189,18 +192,30 @@ pub async fn id_token(
         .ok_or_else(|| missing("signing in"))
 }
 
-/// The bucket `name`, created unless this account has it.
+/// The bucket `name`, created unless this account has it, and versioned as the
+/// template's data bucket is (a walk's pages read one version).
 pub async fn bucket(clients: &AwsClients, name: &str) -> Result<(), SetupError> {
-    if clients.s3.head_bucket().bucket(name).send().await.is_ok() {
-        return Ok(());
+    if clients.s3.head_bucket().bucket(name).send().await.is_err() {
+        clients
+            .s3
+            .create_bucket()
+            .bucket(name)
+            .send()
+            .await
+            .map_err(failed("creating the bucket"))?;
     }
     clients
         .s3
-        .create_bucket()
+        .put_bucket_versioning()
         .bucket(name)
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
         .send()
         .await
-        .map_err(failed("creating the bucket"))?;
+        .map_err(failed("versioning the bucket"))?;
     Ok(())
 }
 

@@ -39,7 +39,9 @@ pub fn proxy_event(request: &ProxyRequest<'_>) -> Value {
     }
     let mut headers = Map::new();
     let mut multi_headers: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (name, value) in &request.headers {
+    // API Gateway tells the integration how the client connected; locally, plain HTTP.
+    let forwarded = [("X-Forwarded-Proto".to_owned(), "http".to_owned())];
+    for (name, value) in request.headers.iter().chain(&forwarded) {
         headers.insert(name.clone(), Value::from(value.as_str()));
         multi_headers
             .entry(name.clone())
@@ -73,7 +75,9 @@ pub fn proxy_event(request: &ProxyRequest<'_>) -> Value {
         "requestContext": {
             "resourcePath": request.path,
             "httpMethod": request.method,
-            "path": format!("/{STAGE}{}", request.path),
+            // The path as the client asked for it: on AWS it starts with the stage (or
+            // a custom domain's base path); locally there is no stage in the URL.
+            "path": request.path,
             "accountId": crate::step_functions::LOCAL_ACCOUNT,
             "protocol": "HTTP/1.1",
             "stage": STAGE,

@@ -272,6 +272,7 @@ mod tests {
             topic_arn: "arn:aws:sns:us-east-1:123456789012:topic".into(),
             parameters: ParameterNames::default(),
             engine: QueryEngine::Scan,
+            location_ttl: std::time::Duration::ZERO,
         };
         let state = Arc::new(app_state(&config, &settings).unwrap());
         (router(Arc::clone(&state)), state)

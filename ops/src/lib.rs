@@ -5,8 +5,11 @@
 pub mod sample;
 
 use aws_sdk_s3::primitives::ByteStream;
-use dragons_contract::{DataFormat, Dragon};
-use handlers::aws::{AwsClients, DataLocation, ParameterNames, location::LocationError};
+use dragons_contract::{DataFormat, Dragon, name};
+use handlers::{
+    aws::{AwsClients, DataLocation, ParameterNames, location::LocationError},
+    domain::validation::DragonValidator,
+};
 
 /// Why the data could not be uploaded.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +21,16 @@ pub enum UploadError {
         line: usize,
         /// What is wrong.
         reason: String,
+    },
+    /// Two lines name one dragon (names are unique by their key).
+    #[error("line {line} names `{name}` again (line {first} has that name)")]
+    DuplicateName {
+        /// 1-based line number of the second one.
+        line: usize,
+        /// Its name.
+        name: String,
+        /// 1-based line number of the first one.
+        first: usize,
     },
     /// The data location could not be read from SSM.
     #[error("reading the data location from SSM failed")]
@@ -35,20 +48,36 @@ pub enum UploadError {
     },
 }
 
-/// `lines` (JSON Lines of dragons, each checked) as the object for `format`: the
-/// lines themselves, or one JSON array document.
+/// `lines` (JSON Lines of dragons, each checked as a report would be, and no two of one
+/// name) as the object for `format`: the lines themselves, or one JSON array document.
 pub fn object_body(lines: &str, format: DataFormat) -> Result<Vec<u8>, UploadError> {
+    let validator = DragonValidator::new().map_err(|error| UploadError::InvalidRecord {
+        line: 0,
+        reason: error.to_string(),
+    })?;
+    let mut seen = std::collections::HashMap::new();
     let mut records = Vec::new();
     for (index, line) in lines
         .lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
     {
-        let dragon: Dragon =
-            serde_json::from_str(line).map_err(|error| UploadError::InvalidRecord {
+        let invalid = |reason: String| UploadError::InvalidRecord {
+            line: index + 1,
+            reason,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(line).map_err(|error| invalid(error.to_string()))?;
+        let dragon = validator
+            .validate(&value)
+            .map_err(|rejection| invalid(rejection.to_string()))?;
+        if let Some(first) = seen.insert(name::key(&dragon.dragon_name_str), index + 1) {
+            return Err(UploadError::DuplicateName {
                 line: index + 1,
-                reason: error.to_string(),
-            })?;
+                name: dragon.dragon_name_str,
+                first,
+            });
+        }
         records.push((line, dragon));
     }
     Ok(match format {

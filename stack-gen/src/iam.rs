@@ -22,8 +22,14 @@ pub mod actions {
 
     /// `s3:GetObject`
     pub const S3_GET_OBJECT: Action = Action("s3:GetObject");
+    /// `s3:GetObjectVersion`
+    pub const S3_GET_OBJECT_VERSION: Action = Action("s3:GetObjectVersion");
     /// `s3:PutObject`
     pub const S3_PUT_OBJECT: Action = Action("s3:PutObject");
+    /// `s3:ListBucket`
+    pub const S3_LIST_BUCKET: Action = Action("s3:ListBucket");
+    /// `s3:ListBucketVersions`
+    pub const S3_LIST_BUCKET_VERSIONS: Action = Action("s3:ListBucketVersions");
     /// `s3:*`, used only to deny plain-HTTP access.
     pub const S3_ALL: Action = Action("s3:*");
     /// `ssm:GetParameters`
@@ -117,6 +123,12 @@ impl Statement {
             principal: None,
             condition: None,
         }
+    }
+
+    /// Only where `condition` (an IAM `Condition` block) holds.
+    pub fn when(mut self, condition: Value) -> Self {
+        self.condition = Some(condition);
+        self
     }
 
     /// Allows actions for which AWS offers no resource-level permission (`Resource: *`).

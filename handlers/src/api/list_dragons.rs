@@ -1,35 +1,95 @@
-//! `GET /dragons`: the query string checked strictly, the store asked, the answer
-//! or a JSON error returned.
+//! `GET /dragons`: the query string checked strictly, the `nextToken` opened, one
+//! page asked of the store, and the records answered with a `Link` to the next page,
+//! or a JSON error.
 
-use dragons_contract::{DragonQuery, store::DragonReader};
-use lambda_http::{Body, Request, RequestExt, Response, http::StatusCode};
+use std::time::SystemTime;
+
+use dragons_contract::{
+    query::{FAMILY_PARAMETER, LIMIT_PARAMETER, ListRequest, NAME_PARAMETER, NEXT_TOKEN_PARAMETER},
+    store::{DragonReader, PageError, PageRequest},
+};
+use lambda_http::{
+    Body, Request, RequestExt, Response,
+    http::{HeaderValue, StatusCode, header},
+    request::RequestContext,
+};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::response;
-use crate::logging::error_chain;
+use crate::{domain::page_token, logging::error_chain};
 
 /// The message of a 502 (the detail goes to the log only).
 pub const UPSTREAM_FAILED: &str = "The dragon data could not be read";
 /// The message of a 503.
 pub const UPSTREAM_UNAVAILABLE: &str = "The dragon data is unavailable; try again later";
+/// The message of a 400 for a token the data no longer fits.
+pub const STALE_TOKEN: &str = "`nextToken` does not fit the dragon data; start the walk again";
+
+/// What a query string value may hold unescaped: RFC 3986's unreserved characters.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Answers one `GET /dragons` request from `store`.
 pub async fn list_dragons(store: &impl DragonReader, request: &Request) -> Response<Body> {
+    list_dragons_at(store, request, SystemTime::now()).await
+}
+
+/// Answers one `GET /dragons` request from `store`, with tokens made and checked at
+/// `now`.
+pub async fn list_dragons_at(
+    store: &impl DragonReader,
+    request: &Request,
+    now: SystemTime,
+) -> Response<Body> {
     let mut pairs: Vec<(&str, &str)> = request
         .query_string_parameters_ref()
         .map(|parameters| parameters.iter().collect())
         .unwrap_or_default();
     // The map's order is arbitrary: sort so the same query always gets the same error.
     pairs.sort_unstable();
-    let query = match DragonQuery::from_pairs(pairs) {
-        Ok(query) => query,
+    let list = match ListRequest::from_pairs(pairs) {
+        Ok(list) => list,
         Err(error) => {
             tracing::info!(%error, "refused query string");
             return response::error(StatusCode::BAD_REQUEST, &error.to_string());
         }
     };
-    match store.list(&query).await {
-        Ok(records) => response::json(StatusCode::OK, records),
-        Err(error) => {
+    let after = match list.next_token.as_deref() {
+        None => None,
+        Some(token) => match page_token::decode(token, &list.query, now) {
+            Ok(cursor) => Some(cursor),
+            Err(error) => {
+                tracing::info!(%error, "refused page token");
+                return response::error(StatusCode::BAD_REQUEST, &error.to_string());
+            }
+        },
+    };
+    let page = store
+        .page(PageRequest {
+            query: &list.query,
+            limit: list.limit,
+            after: after.as_ref(),
+        })
+        .await;
+    match page {
+        Ok(page) => {
+            let mut answer = response::json(StatusCode::OK, page.body);
+            if let Some(next) = page.next {
+                let token = page_token::encode(&list.query, &next, now);
+                if let Ok(link) = HeaderValue::from_str(&next_link(request, &list, &token)) {
+                    answer.headers_mut().insert(header::LINK, link);
+                }
+            }
+            answer
+        }
+        Err(PageError::Cursor(why)) => {
+            tracing::info!(why, "the page token does not fit the data");
+            response::error(StatusCode::BAD_REQUEST, STALE_TOKEN)
+        }
+        Err(PageError::Store(error)) => {
             let transient = error.is_transient();
             tracing::error!(error = %error_chain(&error), transient, "listing dragons failed");
             if transient {
@@ -41,10 +101,38 @@ pub async fn list_dragons(store: &impl DragonReader, request: &Request) -> Respo
     }
 }
 
+/// The `Link` to the page after this one (RFC 8288): this request's URL, as the
+/// client asked for it (the API Gateway request context's path, custom domain base
+/// paths included), with the same filters and limit and the next token.
+fn next_link(request: &Request, list: &ListRequest, token: &str) -> String {
+    let path = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV1(context)) => context.path.clone(),
+        _ => None,
+    }
+    .unwrap_or_else(|| request.uri().path().to_owned());
+    let origin = match (request.uri().scheme_str(), request.uri().authority()) {
+        (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+        _ => String::new(),
+    };
+    let limit = list.limit.to_string();
+    let query: Vec<String> = [
+        (NAME_PARAMETER, list.query.name.as_deref()),
+        (FAMILY_PARAMETER, list.query.family.as_deref()),
+        (LIMIT_PARAMETER, Some(limit.as_str())),
+        (NEXT_TOKEN_PARAMETER, Some(token)),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| {
+        value.map(|value| format!("{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
+    })
+    .collect();
+    format!("<{origin}{path}?{}>; rel=\"next\"", query.join("&"))
+}
+
 #[cfg(test)]
 mod tests {
     use dragons_contract::{
-        Dragon,
+        Dragon, DragonQuery,
         memory::{Failure, MemoryStore},
         query::QueryError,
     };
@@ -103,13 +191,118 @@ mod tests {
     }
 
     async fn answer(store: &MemoryStore, query: &[(&str, &str)]) -> (StatusCode, Value) {
+        let (status, body, _) = answer_with_link(store, query).await;
+        (status, body)
+    }
+
+    /// The status, the body and the `Link` header's value.
+    async fn answer_with_link(
+        store: &MemoryStore,
+        query: &[(&str, &str)],
+    ) -> (StatusCode, Value, Option<String>) {
         let response = list_dragons(store, &request(query)).await;
         assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
         assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
         let Body::Text(text) = response.body() else {
             panic!("a text body, never base64: {:?}", response.body());
         };
-        (response.status(), serde_json::from_str(text).unwrap())
+        let link = response
+            .headers()
+            .get(header::LINK)
+            .map(|value| value.to_str().unwrap().to_owned());
+        (response.status(), serde_json::from_str(text).unwrap(), link)
+    }
+
+    /// The decoded query of a `Link: <url>; rel="next"` value.
+    fn link_query(link: &str) -> Vec<(String, String)> {
+        let url = link
+            .strip_prefix('<')
+            .and_then(|rest| rest.split_once(">; rel=\"next\""))
+            .map(|(url, _)| url)
+            .unwrap_or_else(|| panic!("not a next link: {link}"));
+        let (path, query) = url.split_once('?').unwrap();
+        assert!(path.ends_with("/v1/dragons"), "{path}");
+        query
+            .split('&')
+            .map(|pair| {
+                let (name, value) = pair.split_once('=').unwrap();
+                let value = percent_encoding::percent_decode_str(value)
+                    .decode_utf8()
+                    .unwrap();
+                (name.to_owned(), value.into_owned())
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn following_the_links_yields_every_record_once() {
+        let store = MemoryStore::with(
+            (0..7).map(|n| dragon(&format!("Ré {n}"), if n == 3 { "blue" } else { "red" })),
+        );
+        let mut query: Vec<(String, String)> = vec![
+            ("family".into(), "red".into()),
+            ("limit".into(), "2".into()),
+        ];
+        let mut seen = Vec::new();
+        let mut pages = 0;
+        loop {
+            let pairs: Vec<(&str, &str)> = query
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let (status, body, link) = answer_with_link(&store, &pairs).await;
+            assert_eq!(status, StatusCode::OK);
+            pages += 1;
+            seen.extend(names(&body).into_iter().map(str::to_owned));
+            let Some(link) = link else { break };
+            query = link_query(&link);
+            assert_eq!(query[0], ("family".to_owned(), "red".to_owned()));
+        }
+        assert_eq!(pages, 3);
+        assert_eq!(seen, ["Ré 0", "Ré 1", "Ré 2", "Ré 4", "Ré 5", "Ré 6"]);
+    }
+
+    #[tokio::test]
+    async fn tokens_of_other_walks_and_forgeries_are_400s() {
+        let store = store();
+        let (_, _, link) = answer_with_link(&store, &[("limit", "1")]).await;
+        let token = link_query(&link.unwrap())
+            .into_iter()
+            .find(|(name, _)| name == "nextToken")
+            .unwrap()
+            .1;
+        let (status, _) = answer(&store, &[("nextToken", &token)]).await;
+        assert_eq!(status, StatusCode::OK);
+        for (query, message) in [
+            (
+                vec![("nextToken", token.as_str()), ("family", "red")],
+                "`nextToken` belongs to a walk with other filters",
+            ),
+            (
+                vec![("nextToken", &token[..token.len() - 2])],
+                "`nextToken` is not a token this API issued",
+            ),
+            (
+                vec![("nextToken", "AAAA")],
+                "`nextToken` is not a token this API issued",
+            ),
+        ] {
+            assert_eq!(
+                answer(&store, &query).await,
+                (StatusCode::BAD_REQUEST, json!({ "message": message })),
+                "{query:?}"
+            );
+        }
+        // A well-made token for a position the data does not have.
+        let beyond = page_token::encode(
+            &DragonQuery::default(),
+            &dragons_contract::page::Cursor(99_u64.to_be_bytes().to_vec()),
+            SystemTime::now(),
+        );
+        assert_eq!(
+            answer(&store, &[("nextToken", &beyond)]).await,
+            (StatusCode::BAD_REQUEST, json!({ "message": STALE_TOKEN }))
+        );
     }
 
     fn names(records: &Value) -> Vec<&str> {
@@ -143,14 +336,16 @@ mod tests {
     async fn each_query_error_is_a_400_with_its_reason() {
         let store = store();
         let long = "x".repeat(129);
-        let cases: [(&[(&str, &str)], QueryError); 4] = [
+        let cases: [(&[(&str, &str)], QueryError); 6] = [
             (&[("colour", "red")], QueryError::Unknown("colour".into())),
             (
                 &[("family", "red"), ("family", "blue")],
                 QueryError::Repeated("family"),
             ),
             (&[("dragonName", "")], QueryError::Empty("dragonName")),
-            (&[("family", &long)], QueryError::TooLong("family")),
+            (&[("family", &long)], QueryError::TooLong("family", 128)),
+            (&[("limit", "0")], QueryError::Limit),
+            (&[("limit", "1001")], QueryError::Limit),
         ];
         for (query, error) in cases {
             let (status, body) = answer(&store, query).await;

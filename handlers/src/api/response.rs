@@ -25,6 +25,10 @@ pub fn json(status: StatusCode, body: Vec<u8>) -> Response<Body> {
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
         header::HeaderValue::from_static(cors::ALLOW_ORIGIN),
     );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        header::HeaderValue::from_static(cors::EXPOSE_HEADERS),
+    );
     response
 }
 

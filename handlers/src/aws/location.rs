@@ -1,10 +1,22 @@
 //! Where the dragon data lives: bucket and key, read from SSM Parameter Store in one
-//! `GetParameters` call per request, so moving the data needs no redeploy.
+//! `GetParameters` call, so moving the data needs no redeploy, and kept per container
+//! for a few seconds ([`LocationCache`]).
+//!
+//! The trade-off: Parameter Store's default throughput is 40 transactions per second
+//! per account and region, shared by every caller; reading it on every request would
+//! cap the whole API near that rate. With the default 5 s, each warm container reads
+//! it at most once every 5 s, and a moved data location is picked up within 5 s.
+
+use std::{
+    sync::{Mutex, PoisonError},
+    time::{Duration, Instant},
+};
 
 use aws_sdk_ssm::{Client, error::SdkError, operation::get_parameters::GetParametersError};
 
 use dragons_contract::names::{
     DEFAULT_BUCKET_PARAMETER, DEFAULT_FILE_PARAMETER, ENV_BUCKET_PARAMETER, ENV_FILE_PARAMETER,
+    ENV_LOCATION_CACHE_SECONDS,
 };
 
 use super::sdk_error;
@@ -104,5 +116,68 @@ impl DataLocation {
             bucket: value(&names.bucket)?,
             key: value(&names.file)?,
         })
+    }
+}
+
+/// How long a container keeps the data location unless told otherwise.
+pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// `DRAGONS_LOCATION_CACHE_SECONDS` is not a whole number of seconds.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{ENV_LOCATION_CACHE_SECONDS} must be a whole number of seconds, not `{0}`")]
+pub struct InvalidTtl(String);
+
+/// How long to keep the data location: `DRAGONS_LOCATION_CACHE_SECONDS`, or
+/// [`DEFAULT_CACHE_TTL`] when unset or empty (`0`: read it on every request).
+pub fn cache_ttl_from_env() -> Result<Duration, InvalidTtl> {
+    match std::env::var(ENV_LOCATION_CACHE_SECONDS) {
+        Ok(text) if !text.is_empty() => text
+            .parse()
+            .map(Duration::from_secs)
+            .map_err(|_| InvalidTtl(text)),
+        _ => Ok(DEFAULT_CACHE_TTL),
+    }
+}
+
+/// The data location, read from SSM and kept for `ttl`.
+#[derive(Debug)]
+pub struct LocationCache {
+    names: ParameterNames,
+    ttl: Duration,
+    kept: Mutex<Option<(Instant, DataLocation)>>,
+}
+
+impl LocationCache {
+    /// A cache of the location `names` hold, kept for `ttl` (zero: not kept).
+    pub fn new(names: ParameterNames, ttl: Duration) -> Self {
+        Self {
+            names,
+            ttl,
+            kept: Mutex::new(None),
+        }
+    }
+
+    /// The parameters the location is read from.
+    pub fn names(&self) -> &ParameterNames {
+        &self.names
+    }
+
+    /// The location: the one kept if it is younger than the time to keep it, else
+    /// read from SSM (failures are not kept).
+    pub async fn get(&self, ssm: &Client) -> Result<DataLocation, LocationError> {
+        if !self.ttl.is_zero() {
+            let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((read, location)) = kept.as_ref()
+                && read.elapsed() < self.ttl
+            {
+                return Ok(location.clone());
+            }
+        }
+        let location = DataLocation::fetch(ssm, &self.names).await?;
+        if !self.ttl.is_zero() {
+            *self.kept.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some((Instant::now(), location.clone()));
+        }
+        Ok(location)
     }
 }

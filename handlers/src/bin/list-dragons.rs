@@ -3,7 +3,7 @@
 use dragons_contract::query_engine::QueryEngine;
 use handlers::{
     api::list_dragons::list_dragons,
-    aws::{AwsClients, ParameterNames, S3Store, engine_from_env_or},
+    aws::{AwsClients, ParameterNames, S3Store, cache_ttl_from_env, engine_from_env_or},
     logging,
 };
 use lambda_http::{Request, service_fn};
@@ -16,7 +16,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         AwsClients::from_env().await,
         ParameterNames::from_env(),
         engine,
-    );
+    )
+    .with_location_ttl(cache_ttl_from_env()?);
     tracing::info!(%engine, "list-dragons ready");
     let store = &store;
     lambda_http::run(service_fn(move |request: Request| async move {

@@ -1,7 +1,4 @@
-//! The scan engine's core: split a data object, fed in chunks as it arrives, into
-//! records, and keep those a [`DragonQuery`] matches as one JSON array, copying
-//! each record's bytes unchanged. Works for JSON Lines and for one array document;
-//! holds at most one partial record besides the answer.
+//! The scan engine's test of each record: whether a [`DragonQuery`] matches it.
 //!
 //! A byte-level pre-filter spares most records the JSON parser: a record without
 //! a backslash holds every string verbatim, so when it lacks the bytes of a wanted
@@ -14,7 +11,9 @@ use std::borrow::Cow;
 use memchr::memmem::Finder;
 use serde::Deserialize;
 
-use dragons_contract::{DataFormat, DragonQuery};
+use dragons_contract::DragonQuery;
+
+use super::records::MalformedDocument;
 
 /// Why the data could not be filtered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,8 +27,8 @@ pub enum FilterError {
         reason: String,
     },
     /// The document is not a top-level JSON array of objects.
-    #[error("the data is not a JSON array of records: {0}")]
-    MalformedDocument(&'static str),
+    #[error(transparent)]
+    MalformedDocument(#[from] MalformedDocument),
 }
 
 /// The two fields a query looks at; escapes are decoded, so `"r\u0065d"` is `red`.
@@ -108,233 +107,51 @@ impl PreFilter {
     }
 }
 
-/// Where the array splitter is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ArrayState {
-    /// Before the opening `[`.
-    Start,
-    /// Between records: expecting a record, `,` or `]`.
-    Between,
-    /// Inside a record, `depth` braces/brackets deep, maybe inside a string.
-    Record {
-        depth: usize,
-        in_string: bool,
-        escaped: bool,
-    },
-    /// After the closing `]`.
-    Done,
-}
-
-/// A streaming filter: feed it chunks, then take the answer with [`finish`](Self::finish).
+/// Which records a [`DragonQuery`] wants: the byte-level pre-filter, then an exact
+/// parse of the two keys.
 #[derive(Debug)]
-pub struct DragonFilter {
+pub struct QueryFilter {
     query: DragonQuery,
     prefilter: PreFilter,
-    format: DataFormat,
-    pending: Vec<u8>,
-    scanned: usize,
-    array: ArrayState,
-    records: usize,
-    matched: usize,
-    answer: Vec<u8>,
 }
 
-impl DragonFilter {
-    /// A filter for `query` over data laid out as `format`.
-    pub fn new(query: DragonQuery, format: DataFormat) -> Self {
+impl QueryFilter {
+    /// A filter for `query`.
+    pub fn new(query: DragonQuery) -> Self {
         Self {
             prefilter: PreFilter::new(&query),
             query,
-            format,
-            pending: Vec::new(),
-            scanned: 0,
-            array: ArrayState::Start,
-            records: 0,
-            matched: 0,
-            answer: b"[".to_vec(),
         }
     }
 
-    /// Feeds the next chunk of the data object.
-    pub fn push(&mut self, chunk: &[u8]) -> Result<(), FilterError> {
-        self.pending.extend_from_slice(chunk);
-        let consumed = match self.format {
-            DataFormat::JsonLines => self.split_lines(false)?,
-            DataFormat::JsonArray => self.split_array()?,
-        };
-        self.pending.drain(..consumed);
-        self.scanned -= consumed;
-        Ok(())
+    /// The query it filters for.
+    pub fn query(&self) -> &DragonQuery {
+        &self.query
     }
 
-    /// Ends the data: returns the matching records as a JSON array.
-    pub fn finish(mut self) -> Result<Vec<u8>, FilterError> {
-        match self.format {
-            DataFormat::JsonLines => {
-                self.split_lines(true)?;
-            }
-            DataFormat::JsonArray => {
-                if self.array != ArrayState::Done {
-                    return Err(FilterError::MalformedDocument(
-                        "it ends before its closing `]`",
-                    ));
-                }
-                if self.pending.iter().any(|b| !b.is_ascii_whitespace()) {
-                    return Err(FilterError::MalformedDocument(
-                        "text follows the closing `]`",
-                    ));
-                }
-            }
-        }
-        self.answer.push(b']');
-        Ok(self.answer)
-    }
-
-    /// How many records were read and how many matched, so far.
-    pub fn counts(&self) -> (usize, usize) {
-        (self.records, self.matched)
-    }
-
-    /// Handles every complete line in `pending` (and, at the end, the last one).
-    fn split_lines(&mut self, at_end: bool) -> Result<usize, FilterError> {
-        let mut start = 0;
-        while let Some(offset) = memchr::memchr(b'\n', &self.pending[self.scanned..]) {
-            let end = self.scanned + offset;
-            self.record_at(start, end)?;
-            start = end + 1;
-            self.scanned = start;
-        }
-        self.scanned = self.pending.len();
-        if at_end {
-            self.record_at(start, self.pending.len())?;
-            return Ok(self.pending.len());
-        }
-        Ok(start)
-    }
-
-    /// Handles every complete record of the array document in `pending`.
-    fn split_array(&mut self) -> Result<usize, FilterError> {
-        let mut consumed = 0;
-        let mut record_start = 0;
-        let mut index = self.scanned;
-        while index < self.pending.len() {
-            let byte = self.pending[index];
-            self.array = match self.array {
-                ArrayState::Start if byte.is_ascii_whitespace() => ArrayState::Start,
-                ArrayState::Start if byte == b'[' => ArrayState::Between,
-                ArrayState::Start => {
-                    return Err(FilterError::MalformedDocument("it does not start with `[`"));
-                }
-                ArrayState::Between if byte.is_ascii_whitespace() || byte == b',' => {
-                    ArrayState::Between
-                }
-                ArrayState::Between if byte == b']' => ArrayState::Done,
-                ArrayState::Between if byte == b'{' => {
-                    record_start = index;
-                    ArrayState::Record {
-                        depth: 1,
-                        in_string: false,
-                        escaped: false,
-                    }
-                }
-                ArrayState::Between => {
-                    return Err(FilterError::MalformedDocument(
-                        "an element is not an object",
-                    ));
-                }
-                ArrayState::Record {
-                    depth,
-                    in_string: true,
-                    escaped,
-                } => ArrayState::Record {
-                    depth,
-                    in_string: escaped || byte != b'"',
-                    escaped: !escaped && byte == b'\\',
-                },
-                ArrayState::Record { depth, .. } => match byte {
-                    b'"' => ArrayState::Record {
-                        depth,
-                        in_string: true,
-                        escaped: false,
-                    },
-                    b'{' | b'[' => ArrayState::Record {
-                        depth: depth + 1,
-                        in_string: false,
-                        escaped: false,
-                    },
-                    b'}' | b']' if depth == 1 => {
-                        self.record_at(record_start, index + 1)?;
-                        ArrayState::Between
-                    }
-                    b'}' | b']' => ArrayState::Record {
-                        depth: depth - 1,
-                        in_string: false,
-                        escaped: false,
-                    },
-                    _ => ArrayState::Record {
-                        depth,
-                        in_string: false,
-                        escaped: false,
-                    },
-                },
-                ArrayState::Done if byte.is_ascii_whitespace() => ArrayState::Done,
-                ArrayState::Done => {
-                    return Err(FilterError::MalformedDocument(
-                        "text follows the closing `]`",
-                    ));
-                }
-            };
-            index += 1;
-            if !matches!(self.array, ArrayState::Record { .. }) {
-                // Between records nothing needs keeping: a partial record then
-                // always starts at the front of `pending`.
-                consumed = index;
-            }
-        }
-        self.scanned = index;
-        Ok(consumed)
-    }
-
-    /// Handles `pending[start..end]` (surrounding whitespace ignored) as one record,
-    /// without copying it out of the buffer.
-    fn record_at(&mut self, start: usize, end: usize) -> Result<(), FilterError> {
-        let pending = std::mem::take(&mut self.pending);
-        let record = pending[start..end].trim_ascii();
-        let result = if record.is_empty() {
-            Ok(())
-        } else {
-            self.record(record)
-        };
-        self.pending = pending;
-        result
-    }
-
-    fn record(&mut self, record: &[u8]) -> Result<(), FilterError> {
-        let index = self.records;
-        self.records += 1;
+    /// Whether `record` (trimmed, non-empty; the `index`th of the data, for errors)
+    /// matches the query. A record that could match must be a JSON object with
+    /// string `dragon_name_str` and `family_str`.
+    pub fn matches(&self, record: &[u8], index: usize) -> Result<bool, FilterError> {
         if self.prefilter.rules_out(record) {
-            return Ok(());
+            return Ok(false);
         }
         let keys: Keys =
             serde_json::from_slice(record).map_err(|error| FilterError::MalformedRecord {
                 index,
                 reason: error.to_string(),
             })?;
-        if self.query.matches(&keys.dragon_name_str, &keys.family_str) {
-            if self.matched > 0 {
-                self.answer.push(b',');
-            }
-            self.answer.extend_from_slice(record);
-            self.matched += 1;
-        }
-        Ok(())
+        Ok(self.query.matches(&keys.dragon_name_str, &keys.family_str))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use dragons_contract::DataFormat;
     use serde_json::{Value, json};
+
+    use super::*;
+    use crate::domain::records::{Flow, Record, RecordSplitter};
 
     fn records() -> Vec<Value> {
         vec![
@@ -344,17 +161,30 @@ mod tests {
         ]
     }
 
+    /// The records of `data` that `query` matches, as a JSON array, fed `chunk`
+    /// bytes at a time.
     fn run(
         data: &[u8],
         format: DataFormat,
         query: DragonQuery,
         chunk: usize,
     ) -> Result<Value, FilterError> {
-        let mut filter = DragonFilter::new(query, format);
+        let filter = QueryFilter::new(query);
+        let mut splitter = RecordSplitter::new(format);
+        let mut matched = Vec::new();
+        let mut index = 0;
+        let mut keep = |record: Record<'_>| {
+            if filter.matches(record.bytes, index)? {
+                matched.push(serde_json::from_slice::<Value>(record.bytes).unwrap());
+            }
+            index += 1;
+            Ok::<_, FilterError>(Flow::Continue)
+        };
         for piece in data.chunks(chunk) {
-            filter.push(piece)?;
+            splitter.push(piece, &mut keep)?;
         }
-        Ok(serde_json::from_slice(&filter.finish()?).unwrap())
+        splitter.finish(&mut keep)?;
+        Ok(Value::Array(matched))
     }
 
     fn family(value: &str) -> DragonQuery {
@@ -605,16 +435,5 @@ mod tests {
         );
         assert!(run(odd, DataFormat::JsonLines, family("blue"), 3).is_err());
         assert!(run(odd, DataFormat::JsonLines, DragonQuery::default(), 3).is_err());
-    }
-
-    #[test]
-    fn holds_no_more_than_a_partial_record() {
-        let mut filter = DragonFilter::new(family("none"), DataFormat::JsonLines);
-        let line = lines();
-        for _ in 0..100 {
-            filter.push(&line).unwrap();
-            assert!(filter.pending.is_empty());
-        }
-        assert_eq!(filter.counts(), (300, 0));
     }
 }

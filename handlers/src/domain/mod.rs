@@ -1,7 +1,11 @@
-//! Pure domain logic of the Lambdas: validating a reported dragon, the S3 Select SQL,
-//! the streaming filter and the writers' view of the data object. No I/O, no AWS types.
+//! Pure domain logic of the Lambdas: validating a reported dragon, splitting the data
+//! object into records, the scan engine's filter and pages, the page tokens, the S3
+//! Select SQL and the writers' view of the data object. No I/O, no AWS types.
 
 pub mod catalog;
 pub mod filter;
+pub mod page_scan;
+pub mod page_token;
+pub mod records;
 pub mod select_sql;
 pub mod validation;

@@ -1,25 +1,20 @@
-//! S3 Select SQL for a [`DragonQuery`]: values only ever appear as string literals
-//! with `'` doubled, so no query value can change the statement.
+//! S3 Select SQL for a [`DragonQuery`] over JSON Lines: values only ever appear as
+//! string literals with `'` doubled, so no query value can change the statement.
 
-use dragons_contract::{DataFormat, DragonQuery};
+use dragons_contract::DragonQuery;
 
-/// The `FROM` clause's table for data in `format`. S3 Select reads the name
+/// The `FROM` clause's table: JSON Lines records. S3 Select reads the name
 /// `S3Object` without regard to case; we write it `s3object`, as the AWS CLI reference
 /// does, which is also the spelling moto's parser accepts.
-fn table(format: DataFormat) -> &'static str {
-    match format {
-        DataFormat::JsonLines => "s3object s",
-        DataFormat::JsonArray => "s3object[*][*] s",
-    }
-}
+const TABLE: &str = "s3object s";
 
 /// A SQL string literal: wrapped in `'`, each `'` inside doubled.
 pub fn string_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
-/// The `SELECT` for a query over data in `format`.
-pub fn select_sql(query: &DragonQuery, format: DataFormat) -> String {
+/// The `SELECT` for a query over JSON Lines data.
+pub fn select_sql(query: &DragonQuery) -> String {
     let conditions: Vec<String> = [
         ("dragon_name_str", query.name.as_deref()),
         ("family_str", query.family.as_deref()),
@@ -27,7 +22,7 @@ pub fn select_sql(query: &DragonQuery, format: DataFormat) -> String {
     .into_iter()
     .filter_map(|(field, value)| value.map(|v| format!("s.{field} = {}", string_literal(v))))
     .collect();
-    let mut sql = format!("SELECT * FROM {}", table(format));
+    let mut sql = format!("SELECT * FROM {TABLE}");
     if !conditions.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&conditions.join(" AND "));
@@ -48,18 +43,14 @@ mod tests {
 
     #[test]
     fn builds_the_exact_statements() {
-        let lines = DataFormat::JsonLines;
+        assert_eq!(select_sql(&query(None, None)), "SELECT * FROM s3object s");
         assert_eq!(
-            select_sql(&query(None, None), lines),
-            "SELECT * FROM s3object s"
-        );
-        assert_eq!(
-            select_sql(&query(None, Some("red")), lines),
+            select_sql(&query(None, Some("red"))),
             "SELECT * FROM s3object s WHERE s.family_str = 'red'"
         );
         assert_eq!(
-            select_sql(&query(Some("Atlas"), Some("red")), DataFormat::JsonArray),
-            "SELECT * FROM s3object[*][*] s WHERE s.dragon_name_str = 'Atlas' AND s.family_str = 'red'"
+            select_sql(&query(Some("Atlas"), Some("red"))),
+            "SELECT * FROM s3object s WHERE s.dragon_name_str = 'Atlas' AND s.family_str = 'red'"
         );
     }
 
@@ -76,7 +67,7 @@ mod tests {
         ];
         for (value, literal) in cases {
             assert_eq!(string_literal(value), literal, "{value}");
-            let sql = select_sql(&query(Some(value), None), DataFormat::JsonLines);
+            let sql = select_sql(&query(Some(value), None));
             assert_eq!(
                 sql,
                 format!("SELECT * FROM s3object s WHERE s.dragon_name_str = {literal}")

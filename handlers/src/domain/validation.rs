@@ -6,7 +6,7 @@ use std::fmt;
 use jsonschema::{Validator, error::ValidationErrorKind};
 use serde_json::Value;
 
-use dragons_contract::{Dragon, schema::dragon_schema};
+use dragons_contract::{Dragon, name, schema::dragon_schema};
 
 /// The longest field name echoed back in a reason.
 const MAX_ECHOED_NAME: usize = 64;
@@ -63,12 +63,17 @@ impl DragonValidator {
         let mut reasons: Vec<String> = self
             .schema
             .iter_errors(report)
-            .map(|e| reason(e.kind(), &e.instance_path().to_string()))
+            .map(|e| reason(e.kind(), &e.instance_path().to_string(), e.instance()))
             .collect();
         if reasons.is_empty() {
             // The schema and the type agree (tested), so this only fails if they drift.
-            return serde_json::from_value(report.clone())
-                .map_err(|error| Rejection::because(format!("the dragon is malformed: {error}")));
+            let dragon: Dragon = serde_json::from_value(report.clone())
+                .map_err(|error| Rejection::because(format!("the dragon is malformed: {error}")))?;
+            // The schema's pattern covers the Basic Multilingual Plane; the rest here.
+            return match name::forbidden_char(&dragon.dragon_name_str) {
+                Some(c) => Err(Rejection::because(invisible(c))),
+                None => Ok(dragon),
+            };
         }
         reasons.sort();
         reasons.dedup();
@@ -76,8 +81,17 @@ impl DragonValidator {
     }
 }
 
-/// A readable sentence for one schema violation at `path` (`""` or `/field`).
-fn reason(kind: &ValidationErrorKind, path: &str) -> String {
+/// The reason a name holding `c` is refused.
+fn invisible(c: char) -> String {
+    format!(
+        "`dragon_name_str` contains a control, format or invisible character (U+{:04X})",
+        u32::from(c)
+    )
+}
+
+/// A readable sentence for one schema violation at `path` (`""` or `/field`) of
+/// `instance`.
+fn reason(kind: &ValidationErrorKind, path: &str, instance: &Value) -> String {
     let field = echoed(path.trim_start_matches('/'));
     match kind {
         ValidationErrorKind::Required { property } => {
@@ -98,7 +112,10 @@ fn reason(kind: &ValidationErrorKind, path: &str) -> String {
             format!("`{field}` is longer than {limit} characters")
         }
         ValidationErrorKind::Pattern { .. } => {
-            format!("`{field}` contains a control character")
+            match instance.as_str().and_then(name::forbidden_char) {
+                Some(c) if field == "dragon_name_str" => invisible(c),
+                _ => format!("`{field}` contains a control character"),
+            }
         }
         ValidationErrorKind::Type { .. } if field.is_empty() => {
             "the dragon is not a JSON object".to_owned()
@@ -156,6 +173,37 @@ mod tests {
     }
 
     #[test]
+    fn names_with_invisible_or_format_characters_are_refused_with_the_character() {
+        for (name, code) in [
+            ("Atlas\u{200b}", "U+200B"),
+            ("\u{202e}Atlas", "U+202E"),
+            ("Atlas\u{85}", "U+0085"),
+            ("Atlas\u{e0041}", "U+E0041"),
+            ("At\u{ad}las", "U+00AD"),
+        ] {
+            assert_eq!(
+                reasons(&with("dragon_name_str", json!(name))),
+                [format!(
+                    "`dragon_name_str` contains a control, format or invisible character ({code})"
+                )],
+                "{name:?}"
+            );
+        }
+        // Other fields may hold them: right-to-left text needs its marks.
+        let validator = DragonValidator::new().unwrap();
+        assert!(
+            validator
+                .validate(&with("description_str", json!("שלום\u{200f} עולם")))
+                .is_ok()
+        );
+        assert!(
+            validator
+                .validate(&with("dragon_name_str", json!("Ærø 🐉")))
+                .is_ok()
+        );
+    }
+
+    #[test]
     fn the_model_alone_is_the_schema() {
         let validator = DragonValidator::new().unwrap();
         assert!(validator.conforms(&atlas()));
@@ -183,7 +231,7 @@ mod tests {
         );
         assert_eq!(
             reasons(&with("dragon_name_str", json!("two\nlines"))),
-            ["`dragon_name_str` contains a control character"]
+            ["`dragon_name_str` contains a control, format or invisible character (U+000A)"]
         );
         assert_eq!(
             reasons(&with("location_city_str", json!(7))),

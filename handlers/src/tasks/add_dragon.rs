@@ -1,20 +1,24 @@
 //! AddDragon: the conditional append, after checking the dragon once more (the
 //! task may be invoked on its own, and the name check must hold inside the write).
 
-use dragons_contract::store::{AddError, DragonWriter};
+use dragons_contract::{
+    AddInput,
+    store::{AddError, DragonWriter},
+};
 use serde_json::{Value, json};
 
-use super::{TaskFailure, input::checked_report};
+use super::{TaskFailure, input::checked};
 use crate::{domain::validation::DragonValidator, logging::error_chain};
 
-/// Adds the reported dragon; answers `{"added": …, "attempts": n}`.
+/// Adds the reported dragon; answers `{"added": …, "attempts": n, "replayed": …}`
+/// (`replayed`: this execution had added it already, as a retried task finds).
 pub async fn add_dragon(
     validator: &DragonValidator,
     store: &impl DragonWriter,
     event: Value,
 ) -> Result<Value, TaskFailure> {
-    let (report, dragon) = checked_report(validator, event)?;
-    let added = match store.add(&dragon).await {
+    let (input, dragon) = checked::<AddInput>(validator, event)?;
+    let added = match store.add(&dragon, &input.report).await {
         Ok(added) => added,
         Err(error) => {
             match &error {
@@ -29,9 +33,15 @@ pub async fn add_dragon(
     };
     tracing::info!(
         dragon = %dragon.dragon_name_str,
-        reporter = %report.reporter.sub,
+        reporter = %input.reporter.sub,
+        report = %input.report.id,
         attempts = added.attempts,
+        replayed = added.replayed,
         "dragon added"
     );
-    Ok(json!({ "added": dragon.dragon_name_str, "attempts": added.attempts }))
+    Ok(json!({
+        "added": dragon.dragon_name_str,
+        "attempts": added.attempts,
+        "replayed": added.replayed,
+    }))
 }

@@ -16,7 +16,7 @@ use serde_json::Value;
 pub use failure::TaskFailure;
 
 use crate::{
-    aws::{AwsClients, ParameterNames, S3Store},
+    aws::{AwsClients, ParameterNames, S3Store, cache_ttl_from_env},
     domain::validation::DragonValidator,
     logging,
 };
@@ -54,7 +54,8 @@ pub async fn serve(task: Task) -> Result<(), lambda_runtime::Error> {
         AwsClients::from_env().await,
         ParameterNames::from_env(),
         dragons_contract::query_engine::QueryEngine::default(),
-    );
+    )
+    .with_location_ttl(cache_ttl_from_env()?);
     let (validator, store) = (&validator, &store);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         // Boxed: the task's future nests the SDK's, deeper than the compiler's
@@ -88,6 +89,7 @@ mod tests {
                 "location_neighborhood_str": "grandi",
             },
             "reporter": { "sub": "7d8c-sub", "username": "mira" },
+            "report": { "id": "report-1", "submittedAt": "2026-12-01T10:00:00.000Z" },
         })
     }
 
@@ -110,7 +112,21 @@ mod tests {
         assert!(store.dragons().is_empty(), "validation writes nothing");
         assert_eq!(
             run(Task::Add, &store, report("Quill")).await,
-            Ok(json!({ "added": "Quill", "attempts": 1 }))
+            Ok(json!({ "added": "Quill", "attempts": 1, "replayed": false }))
+        );
+        assert_eq!(store.dragons(), [stored("Quill")]);
+        // The same execution's task, retried after its write: added, not refused.
+        assert_eq!(
+            run(Task::Add, &store, report("Quill")).await,
+            Ok(json!({ "added": "Quill", "attempts": 0, "replayed": true }))
+        );
+        let mut another = report("QUILL");
+        another["report"]["id"] = json!("report-2");
+        assert_eq!(
+            run(Task::Add, &store, another).await,
+            Err(TaskFailure::rejected(
+                "a dragon named `QUILL` already exists"
+            ))
         );
         assert_eq!(store.dragons(), [stored("Quill")]);
     }
@@ -118,6 +134,13 @@ mod tests {
     #[tokio::test]
     async fn rejections_are_validation_errors_with_their_reason() {
         let store = MemoryStore::with([stored("Quill")]);
+        let mut no_execution = report("Nib");
+        no_execution.as_object_mut().unwrap().remove("report");
+        let failure = run(Task::Add, &store, no_execution).await.unwrap_err();
+        assert!(
+            failure.message.contains("missing field `report`"),
+            "{failure}"
+        );
         for task in [Task::Validate, Task::Add] {
             let taken = run(task, &store, report("QUILL")).await.unwrap_err();
             assert_eq!(

@@ -1,9 +1,12 @@
 //! ValidateDragon: the request model's rules, then "name not taken".
 
-use dragons_contract::store::{AddError, DragonWriter};
+use dragons_contract::{
+    Report,
+    store::{AddError, DragonWriter},
+};
 use serde_json::{Value, json};
 
-use super::{TaskFailure, input::checked_report};
+use super::{TaskFailure, input::checked};
 use crate::{domain::validation::DragonValidator, logging::error_chain};
 
 /// Checks the reported dragon; answers `{"valid": true, "dragon_name_str": …}`.
@@ -12,7 +15,7 @@ pub async fn validate_dragon(
     store: &impl DragonWriter,
     event: Value,
 ) -> Result<Value, TaskFailure> {
-    let (report, dragon) = checked_report(validator, event)?;
+    let (report, dragon) = checked::<Report>(validator, event)?;
     let name = &dragon.dragon_name_str;
     match store.is_name_taken(name).await {
         Ok(false) => {}

@@ -9,7 +9,7 @@ use std::{net::SocketAddr, sync::Arc};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use dragons_contract::{names::DEFAULT_DATA_KEY, query_engine::QueryEngine};
-use handlers::aws::{ParameterNames, clients::load_config, engine_from_env_or};
+use handlers::aws::{ParameterNames, cache_ttl_from_env, clients::load_config, engine_from_env_or};
 use local_api::{
     app::{Settings, app_state},
     routes::serve,
@@ -142,6 +142,7 @@ async fn main() -> anyhow::Result<()> {
                 // moto's S3 Select truncates values at quotes and doubles backslash
                 // escapes, so locally the default is the scan engine.
                 engine: engine_from_env_or(QueryEngine::Scan)?,
+                location_ttl: cache_ttl_from_env()?,
             };
             let state = Arc::new(app_state(&config, &settings)?);
             let address = SocketAddr::from(([127, 0, 0, 1], port));

@@ -4,12 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dragons_contract::{
-    cors,
-    names::DRAGONS_PATH_PART,
-    query::{FAMILY_PARAMETER, NAME_PARAMETER},
-    schema::dragon_schema,
-};
+use dragons_contract::{cors, names::DRAGONS_PATH_PART, query::PARAMETERS, schema::dragon_schema};
 use stratosphere::services::aws::{apigateway, iam as iam_types, lambda, stepfunctions};
 use stratosphere::value::ExpString;
 
@@ -176,7 +171,7 @@ pub fn add(
                 ),
             },
             operation_name: "ListDragons",
-            request_parameters: [NAME_PARAMETER, FAMILY_PARAMETER]
+            request_parameters: PARAMETERS
                 .into_iter()
                 .map(|name| (format!("method.request.querystring.{name}"), "false".into()))
                 .collect::<BTreeMap<String, ExpString>>(),

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use dragons_contract::names::{self, functions};
+use serde_json::json;
 use stratosphere::services::aws::{lambda, logs};
 use stratosphere::value::ExpString;
 
@@ -33,7 +34,10 @@ struct Spec {
     binary: &'static str,
     description: &'static str,
     timeout_seconds: i32,
+    /// What it does to the data object (its versions included).
     data_actions: &'static [Action],
+    /// What it lists of the bucket, only ever the data object's own key.
+    list_actions: &'static [Action],
     query_engine: bool,
 }
 
@@ -41,25 +45,32 @@ const SPECS: [Spec; 3] = [
     Spec {
         id: "ListDragons",
         binary: functions::LIST_DRAGONS,
-        description: "GET /dragons: queries the dragon data (S3 Select or scan).",
+        description: "GET /dragons: queries the dragon data (S3 Select or scan), a page at a time.",
         timeout_seconds: 15,
-        data_actions: &[actions::S3_GET_OBJECT],
+        data_actions: &[actions::S3_GET_OBJECT, actions::S3_GET_OBJECT_VERSION],
+        list_actions: &[actions::S3_LIST_BUCKET],
         query_engine: true,
     },
     Spec {
         id: "ValidateDragon",
         binary: functions::VALIDATE_DRAGON,
         description: "Report workflow: validates a reported dragon and checks its name is free.",
-        timeout_seconds: 15,
+        timeout_seconds: 30,
         data_actions: &[actions::S3_GET_OBJECT],
+        list_actions: &[actions::S3_LIST_BUCKET],
         query_engine: false,
     },
     Spec {
         id: "AddDragon",
         binary: functions::ADD_DRAGON,
-        description: "Report workflow: adds a dragon with a conditional write.",
-        timeout_seconds: 30,
-        data_actions: &[actions::S3_GET_OBJECT, actions::S3_PUT_OBJECT],
+        description: "Report workflow: adds a dragon with a streamed conditional write.",
+        timeout_seconds: 60,
+        data_actions: &[
+            actions::S3_GET_OBJECT,
+            actions::S3_GET_OBJECT_VERSION,
+            actions::S3_PUT_OBJECT,
+        ],
+        list_actions: &[actions::S3_LIST_BUCKET, actions::S3_LIST_BUCKET_VERSIONS],
         query_engine: false,
     },
 ];
@@ -83,9 +94,17 @@ const SKIPS: [CheckovSkip; 4] = [
     },
 ];
 
-fn policy(spec: &Spec, storage: &Storage, log_group: &Handle<logs::LogGroup_>) -> PolicyDocument {
+fn policy(
+    spec: &Spec,
+    parameters: &Parameters,
+    storage: &Storage,
+    log_group: &Handle<logs::LogGroup_>,
+) -> PolicyDocument {
     let parameter_arn =
         |parameter| regional_arn("ssm", Sub::new().text("parameter/").reference(parameter));
+    // Listing the data key makes S3 answer a missing object with 404 rather than 403
+    // (AccessDenied), so "no object yet" can be told from "no access".
+    let data_key_only = json!({ "StringEquals": { "s3:prefix": parameters.data_key.reference() } });
     PolicyDocument::new(vec![
         Statement::allow(
             "ReadDataLocation",
@@ -100,6 +119,8 @@ fn policy(spec: &Spec, storage: &Storage, log_group: &Handle<logs::LogGroup_>) -
             spec.data_actions,
             vec![Sub::new().arn(&storage.bucket).text("/*").build()],
         ),
+        Statement::allow("ListDataKey", spec.list_actions, vec![storage.bucket.arn()])
+            .when(data_key_only),
         Statement::allow(
             "WriteOwnLogs",
             &[
@@ -131,7 +152,7 @@ fn add_one(
             Service::Lambda,
             &format!("Execution role of {}", spec.binary),
             &format!("{}Policy", spec.id),
-            &policy(spec, storage, &log_group),
+            &policy(spec, parameters, storage, &log_group),
         ),
     )?;
     let mut variables: BTreeMap<String, ExpString> = BTreeMap::from([

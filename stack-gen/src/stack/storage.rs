@@ -1,6 +1,7 @@
 //! The data: the S3 bucket (encrypted, versioned, private, TLS-only, retained) and
 //! the SSM parameters that tell the Lambdas where the data object is.
 
+use dragons_contract::page::REPLACED_VERSION_DAYS;
 use stratosphere::services::aws::{s3, ssm};
 
 use super::Parameters;
@@ -28,6 +29,17 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
                     server_side_encryption_by_default: s3::bucket::ServerSideEncryptionByDefault! {
                         sse_algorithm: "AES256",
                     },
+                }],
+            },
+            // Every add writes a new version; a replaced one is kept long enough for the
+            // walks still reading it, then expires, so storage does not grow with adds.
+            lifecycle_configuration: s3::bucket::LifecycleConfiguration! {
+                rules: vec![s3::bucket::Rule! {
+                    id: "ExpireReplacedVersions",
+                    noncurrent_version_expiration: s3::bucket::NoncurrentVersionExpiration! {
+                        noncurrent_days: REPLACED_VERSION_DAYS,
+                    },
+                    status: "Enabled",
                 }],
             },
             ownership_controls: s3::bucket::OwnershipControls! {

@@ -30,20 +30,23 @@ const UNSCOPED: [&str; 12] = [
 fn expected()
 -> BTreeMap<&'static str, (&'static str, BTreeMap<&'static str, BTreeSet<&'static str>>)> {
     let set = |ids: &[&'static str]| ids.iter().copied().collect::<BTreeSet<_>>();
-    let lambda = |log_group: &'static str, write: bool| {
+    // Objects of the data bucket are `DataBucket/*`; the bucket itself `DataBucket`.
+    let lambda = |log_group: &'static str, objects: &[&'static str], lists: &[&'static str]| {
         let mut actions = BTreeMap::from([
             (
                 "ssm:GetParameters",
                 set(&["BucketNameParameter", "FileNameParameter"]),
             ),
-            ("s3:GetObject", set(&["DataBucket"])),
             ("logs:CreateLogStream", set(&[log_group])),
             ("logs:PutLogEvents", set(&[log_group])),
             ("xray:PutTraceSegments", set(&["*"])),
             ("xray:PutTelemetryRecords", set(&["*"])),
         ]);
-        if write {
-            actions.insert("s3:PutObject", set(&["DataBucket"]));
+        for action in objects {
+            actions.insert(*action, set(&["DataBucket/*"]));
+        }
+        for action in lists {
+            actions.insert(*action, set(&["DataBucket"]));
         }
         ("lambda.amazonaws.com", actions)
     };
@@ -70,12 +73,30 @@ fn expected()
     .map(|action| (action, set(&["log-group:*"])))
     .collect();
     BTreeMap::from([
-        ("ListDragonsRole", lambda("ListDragonsLogGroup", false)),
+        (
+            "ListDragonsRole",
+            lambda(
+                "ListDragonsLogGroup",
+                &["s3:GetObject", "s3:GetObjectVersion"],
+                &["s3:ListBucket"],
+            ),
+        ),
         (
             "ValidateDragonRole",
-            lambda("ValidateDragonLogGroup", false),
+            lambda(
+                "ValidateDragonLogGroup",
+                &["s3:GetObject"],
+                &["s3:ListBucket"],
+            ),
         ),
-        ("AddDragonRole", lambda("AddDragonLogGroup", true)),
+        (
+            "AddDragonRole",
+            lambda(
+                "AddDragonLogGroup",
+                &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+                &["s3:ListBucket", "s3:ListBucketVersions"],
+            ),
+        ),
         ("StateMachineRole", ("states.amazonaws.com", machine)),
         (
             "ApiStartExecutionRole",
@@ -103,6 +124,11 @@ fn scopes(resource: &Value) -> BTreeSet<String> {
                 .collect();
             if ids.is_empty() && other.to_string().contains(":log-group:*") {
                 BTreeSet::from(["log-group:*".to_owned()])
+            } else if other["Fn::Sub"]
+                .as_str()
+                .is_some_and(|pattern| pattern.ends_with("/*"))
+            {
+                ids.into_iter().map(|id| format!("{id}/*")).collect()
             } else {
                 ids
             }
@@ -152,6 +178,20 @@ fn every_role_has_exactly_the_actions_and_resources_it_needs() {
                     .collect();
                 for action in strings(&statement["Action"]) {
                     assert!(!action.contains('*'), "{id}: wildcard action {action}");
+                    // Listing is allowed only for the data object's own key: then S3
+                    // answers a missing object with 404, not 403, and nothing else.
+                    let condition = statement.get("Condition");
+                    if action.starts_with("s3:ListBucket") {
+                        assert_eq!(
+                            condition,
+                            Some(&serde_json::json!({
+                                "StringEquals": { "s3:prefix": { "Ref": "DataObjectKey" } }
+                            })),
+                            "{id}: {action} must be scoped to the data key"
+                        );
+                    } else {
+                        assert_eq!(condition, None, "{id}: {action}");
+                    }
                     if resources.contains("*") {
                         assert!(
                             UNSCOPED.contains(&action.as_str()),

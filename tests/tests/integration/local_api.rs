@@ -67,6 +67,7 @@ impl LocalApi {
             topic_arn: seeded.topic_arn.clone(),
             parameters: ParameterNames::default(),
             engine: QueryEngine::Scan,
+            location_ttl: std::time::Duration::ZERO,
         };
         let state = Arc::new(app_state(&config, &settings).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

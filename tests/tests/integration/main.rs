@@ -11,6 +11,7 @@ mod lint;
 mod list_dragons;
 mod local_api;
 mod moto_server;
+mod pagination;
 mod report_tasks;
 mod report_workflow;
 mod request_model;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use dragons_contract::{DataFormat, Dragon, TaskErrorType, query_engine::QueryEngine};
 use handlers::{
     aws::{AwsClients, S3Store},
-    domain::{catalog::names, validation::DragonValidator},
+    domain::validation::DragonValidator,
     tasks::{TaskFailure, add_dragon::add_dragon, validate_dragon::validate_dragon},
 };
 use serde_json::{Value, json};
@@ -25,6 +25,7 @@ struct Tasks {
 
 impl Tasks {
     async fn over(moto: &Moto, key: &str, body: Vec<u8>) -> Self {
+        crate::util::show_logs();
         let clients = clients(&moto.endpoint()).await;
         let data = DataSet::create(&clients, key, body).await.unwrap();
         Self {
@@ -46,7 +47,7 @@ impl Tasks {
 
     async fn names(&self) -> Vec<String> {
         let format = DataFormat::for_key(&self.data.location.key);
-        names(&self.object().await.0, format).unwrap()
+        dragons_harness::fixtures::record_names(&self.object().await.0, format).unwrap()
     }
 
     async fn validate(&self, dragon: Value) -> Result<Value, TaskFailure> {
@@ -58,8 +59,18 @@ impl Tasks {
     }
 }
 
+/// The task input for `dragon`, reported by a fresh execution.
 fn report(dragon: Value) -> Value {
-    json!({ "dragon": dragon, "reporter": { "sub": "user-1", "username": "tester" } })
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let id = format!(
+        "execution-{}",
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    json!({
+        "dragon": dragon,
+        "reporter": { "sub": "user-1", "username": "tester" },
+        "report": { "id": id, "submittedAt": "2026-01-01T00:00:00.000Z" },
+    })
 }
 
 fn dragon(name: &str) -> Value {
@@ -100,7 +111,10 @@ async fn a_valid_dragon_passes_validation_and_is_added_once() {
         true
     );
     let added = tasks.add(dragon("Quill")).await.unwrap();
-    assert_eq!(added, json!({ "added": "Quill", "attempts": 1 }));
+    assert_eq!(
+        added,
+        json!({ "added": "Quill", "attempts": 1, "replayed": false })
+    );
     let (after, _) = tasks.object().await;
     assert!(
         after.starts_with(&before),
@@ -195,7 +209,7 @@ async fn an_array_document_and_a_missing_object_are_written_in_their_format() {
         .unwrap();
     let body = object.body.collect().await.unwrap().to_vec();
     assert_eq!(
-        names(&body, DataFormat::JsonLines).unwrap(),
+        dragons_harness::fixtures::record_names(&body, DataFormat::JsonLines).unwrap(),
         ["Quill", "Rune"]
     );
 }
@@ -237,10 +251,23 @@ async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
     }
     assert_eq!(stored.len(), sample_records().len() + 50);
 
-    let same: Vec<_> = (0..10)
-        .map(|n| {
+    // One name in ten spellings: case, full width, and a decomposed accent.
+    let spellings = [
+        "Twïn",
+        "TWÏN",
+        "twïn",
+        "Ｔｗïｎ",
+        "Twi\u{308}n",
+        "TWI\u{308}N",
+        "tWïN",
+        "Ｔｗｉ\u{308}ｎ",
+        "twÏn",
+        "TwÏN",
+    ];
+    let same: Vec<_> = spellings
+        .into_iter()
+        .map(|name| {
             let tasks = Arc::clone(&tasks);
-            let name = if n % 2 == 0 { "Twin" } else { "TWIN" };
             tokio::spawn(async move { add_as_the_workflow_does(&tasks, dragon(name)).await })
         })
         .collect();
@@ -260,7 +287,73 @@ async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
         .names()
         .await
         .iter()
-        .filter(|name| name.eq_ignore_ascii_case("twin"))
+        .filter(|name| dragons_contract::name::key(name) == dragons_contract::name::key("twïn"))
         .count();
     assert_eq!(twins, 1);
+}
+
+#[tokio::test]
+async fn unicode_spellings_of_a_name_are_one_name_and_invisible_characters_are_refused() {
+    let moto = Moto::shared().unwrap();
+    let tasks = Tasks::over(&moto, "dragons.jsonl", sample_lines()).await;
+    tasks.add(dragon("Renée")).await.unwrap();
+    let (_, etag) = tasks.object().await;
+    for spelling in ["RENÉE", "Rene\u{301}e", "ＲＥＮＥ\u{301}Ｅ", "renée"] {
+        assert_eq!(
+            rejected(tasks.add(dragon(spelling)).await),
+            format!("a dragon named `{spelling}` already exists"),
+            "{spelling:?}"
+        );
+    }
+    for (name, code) in [
+        ("Atlas\u{200b}", "U+200B"),
+        ("At\u{202e}las", "U+202E"),
+        ("\u{feff}Quill", "U+FEFF"),
+        ("Quill\u{e0041}", "U+E0041"),
+    ] {
+        assert_eq!(
+            rejected(tasks.validate(dragon(name)).await),
+            format!("`dragon_name_str` contains a control, format or invisible character ({code})")
+        );
+        assert_eq!(
+            rejected(tasks.add(dragon(name)).await),
+            format!("`dragon_name_str` contains a control, format or invisible character ({code})")
+        );
+    }
+    assert_eq!(tasks.object().await.1, etag, "nothing may be written");
+}
+
+#[tokio::test]
+async fn a_retry_after_a_successful_write_is_added_not_rejected() {
+    let moto = Moto::shared().unwrap();
+    let tasks = Tasks::over(&moto, "dragons.jsonl", sample_lines()).await;
+    // The first attempt writes, then "times out": the state machine retries the same
+    // execution's task with the same input.
+    let input = report(dragon("Quill"));
+    let first = add_dragon(&tasks.validator, &tasks.store, input.clone())
+        .await
+        .unwrap();
+    assert_eq!(first["replayed"], false);
+    let retry = add_dragon(&tasks.validator, &tasks.store, input.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        retry,
+        json!({ "added": "Quill", "attempts": 0, "replayed": true })
+    );
+    // Even after other reports wrote in between, the retry finds its own version.
+    tasks.add(dragon("Retry-Witness-1")).await.unwrap();
+    tasks.add(dragon("Retry-Witness-2")).await.unwrap();
+    let late = add_dragon(&tasks.validator, &tasks.store, input)
+        .await
+        .unwrap();
+    assert_eq!(late["replayed"], true);
+    // Another report of the name is still refused.
+    assert_eq!(
+        rejected(tasks.add(dragon("QUILL")).await),
+        "a dragon named `QUILL` already exists"
+    );
+    let names = tasks.names().await;
+    assert_eq!(names.iter().filter(|name| *name == "Quill").count(), 1);
+    assert_eq!(names.len(), sample_records().len() + 3);
 }

@@ -5,10 +5,7 @@ use std::{sync::Arc, time::Duration};
 
 use asl::interpret::{Interpreter, Outcome, TestClock};
 use dragons_contract::{DataFormat, query_engine::QueryEngine};
-use handlers::{
-    aws::S3Store,
-    domain::{catalog::names, validation::DragonValidator},
-};
+use handlers::{aws::S3Store, domain::validation::DragonValidator};
 use local_api::step_functions::{WorkflowResources, report_workflow};
 use serde_json::{Value, json};
 
@@ -58,7 +55,8 @@ impl Workflow {
     }
 
     async fn names(&self) -> Vec<String> {
-        names(&self.object().await.0, DataFormat::JsonLines).unwrap()
+        dragons_harness::fixtures::record_names(&self.object().await.0, DataFormat::JsonLines)
+            .unwrap()
     }
 
     async fn notifications(&self) -> Vec<Notification> {

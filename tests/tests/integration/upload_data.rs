@@ -45,6 +45,21 @@ async fn the_data_lands_at_the_parameters_location_in_the_keys_format() {
         matches!(error, UploadError::InvalidRecord { line, .. } if line == sample_records().len() + 1),
         "{error}"
     );
+    // Names are unique by their key: a second spelling of one is refused too.
+    let first = sample_records()[0]["dragon_name_str"]
+        .as_str()
+        .unwrap()
+        .to_uppercase();
+    let mut again = sample_records()[0].clone();
+    again["dragon_name_str"] = Value::from(first.clone());
+    let twice = format!("{lines}{again}\n");
+    let error = upload(&clients, &data.parameters, &twice)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, UploadError::DuplicateName { first: 1, name, .. } if *name == first),
+        "{error}"
+    );
     let document: Value = serde_json::from_slice(&object(array_key).await).unwrap();
     assert_eq!(
         document,

@@ -120,3 +120,14 @@ pub async fn object_and_etag(
     let etag = object.e_tag().unwrap().to_owned();
     (object.body.collect().await.unwrap().to_vec(), etag)
 }
+
+/// Sends the code's logs to the test's output (shown when a test fails).
+pub fn show_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+            .try_init();
+    });
+}

@@ -1,0 +1,356 @@
+//! `GET /dragons` a page at a time against moto, through the real handler and the
+//! proxy event: following the `Link` headers yields every matching record once, pages
+//! stay under the response budget, a walk reads one version while writers add, and
+//! tokens that are not the walk's own are refused with 400.
+
+use std::time::{Duration, SystemTime};
+
+use dragons_contract::{
+    DataFormat, Dragon, ReportRef,
+    page::{MAX_PAGE_BODY_BYTES, TOKEN_LIFETIME, escaped_len},
+    query_engine::QueryEngine,
+    store::DragonWriter,
+};
+use dragons_harness::fixtures::{DataSet, clients, record_names};
+use dragons_harness::moto::Moto;
+use dragons_ops::sample;
+use handlers::{
+    api::list_dragons::{STALE_TOKEN, list_dragons_at},
+    aws::S3Store,
+};
+use lambda_http::Body;
+use serde_json::{Value, json};
+
+use crate::util::proxy_event;
+
+/// One answer: status, body, and the next page's query (from the `Link` header).
+struct Answer {
+    status: u16,
+    body: Value,
+    escaped: usize,
+    next: Option<Vec<(String, String)>>,
+}
+
+async fn get_at(store: &S3Store, query: &[(String, String)], now: SystemTime) -> Answer {
+    let pairs: Vec<(&str, &str)> = query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let response = list_dragons_at(store, &proxy_event(&pairs), now).await;
+    assert_eq!(response.headers()["access-control-expose-headers"], "Link");
+    let next = response
+        .headers()
+        .get("link")
+        .map(|link| next_query(link.to_str().unwrap()));
+    let Body::Text(text) = response.body() else {
+        panic!("a text body, never base64");
+    };
+    Answer {
+        status: response.status().as_u16(),
+        body: serde_json::from_str(text).unwrap(),
+        escaped: escaped_len(text.as_bytes()),
+        next,
+    }
+}
+
+async fn get(store: &S3Store, query: &[(String, String)]) -> Answer {
+    get_at(store, query, SystemTime::now()).await
+}
+
+/// The decoded query of `<…/dragons?…>; rel="next"`.
+fn next_query(link: &str) -> Vec<(String, String)> {
+    let url = link
+        .strip_prefix('<')
+        .and_then(|rest| rest.strip_suffix(">; rel=\"next\""))
+        .unwrap_or_else(|| panic!("not a next link: {link}"));
+    let (path, query) = url.split_once('?').unwrap();
+    assert!(path.ends_with("/dragons"), "{path}");
+    form_pairs(query)
+}
+
+fn form_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap();
+            let value = percent_decode(value);
+            (name.to_owned(), value)
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+/// Every page of a walk, following the links: the names each page holds.
+async fn walk(store: &S3Store, first: &[(&str, &str)]) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    let mut next = Some(query(first));
+    while let Some(query) = next {
+        let answer = get(store, &query).await;
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        assert!(answer.escaped <= MAX_PAGE_BODY_BYTES);
+        pages.push(names(&answer.body));
+        next = answer.next;
+        assert!(pages.len() < 1000, "the walk does not end");
+    }
+    pages
+}
+
+fn names(body: &Value) -> Vec<String> {
+    body.as_array()
+        .unwrap()
+        .iter()
+        .map(|record| record["dragon_name_str"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn store_over(
+    moto: &Moto,
+    engine: QueryEngine,
+    key: &str,
+    body: Vec<u8>,
+) -> (S3Store, DataSet) {
+    let clients = clients(&moto.endpoint()).await;
+    let data = DataSet::create(&clients, key, body).await.unwrap();
+    (S3Store::new(clients, data.parameters.clone(), engine), data)
+}
+
+fn sample_set(count: u64, format: DataFormat) -> Vec<u8> {
+    match format {
+        DataFormat::JsonLines => sample::write_lines(count, 7, Vec::new()).unwrap(),
+        DataFormat::JsonArray => sample::write_array(count, 7, Vec::new()).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn pages_of_a_thousand_yield_every_record_once_in_both_formats() {
+    let moto = Moto::shared().unwrap();
+    for (key, format) in [
+        ("dragons.jsonl", DataFormat::JsonLines),
+        ("dragons.json", DataFormat::JsonArray),
+    ] {
+        let data = sample_set(2_500, format);
+        let all = record_names(&data, format).unwrap();
+        let (store, _) = store_over(&moto, QueryEngine::Scan, key, data).await;
+        let pages = walk(&store, &[("limit", "1000")]).await;
+        assert_eq!(
+            pages.iter().map(Vec::len).collect::<Vec<_>>(),
+            [1000, 1000, 500],
+            "{key}"
+        );
+        assert_eq!(pages.concat(), all, "{key}: every record once, in order");
+        // The default page is 100 records.
+        assert_eq!(get(&store, &[]).await.body.as_array().unwrap().len(), 100);
+    }
+}
+
+#[tokio::test]
+async fn a_filtered_walk_yields_exactly_the_matches() {
+    let moto = Moto::shared().unwrap();
+    let data = sample_set(2_500, DataFormat::JsonLines);
+    let records: Vec<Value> = data
+        .split(|byte| *byte == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| serde_json::from_slice(line).unwrap())
+        .collect();
+    let gold: Vec<String> = records
+        .iter()
+        .filter(|record| record["family_str"] == "gold")
+        .map(|record| record["dragon_name_str"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(gold.len() > 100, "{}", gold.len());
+    let (scan, _) = store_over(&moto, QueryEngine::Scan, "dragons.jsonl", data.clone()).await;
+    let pages = walk(&scan, &[("family", "gold"), ("limit", "37")]).await;
+    assert_eq!(pages.concat(), gold);
+    assert!(pages.iter().all(|page| !page.is_empty()));
+    // S3 Select on the same data: moto runs the one equality (it ignores ScanRange,
+    // which only matters for objects over one 8 MiB window).
+    // moto truncates values at quotes (LOCAL-AWS.md), so names with one are compared
+    // by count only.
+    let (select, _) = store_over(&moto, QueryEngine::S3Select, "dragons.jsonl", data).await;
+    let pages = walk(&select, &[("family", "gold"), ("limit", "37")]).await;
+    let selected = pages.concat();
+    assert_eq!(selected.len(), gold.len());
+    for (found, wanted) in selected.iter().zip(&gold) {
+        if !wanted.contains(['\'', '"']) {
+            assert_eq!(found, wanted);
+        }
+    }
+    // A name query ends at its match.
+    let one = get(&scan, &query(&[("dragonName", &gold[7])])).await;
+    assert_eq!(names(&one.body), [gold[7].clone()]);
+    assert!(one.next.is_none());
+}
+
+#[tokio::test]
+async fn a_page_ends_before_its_body_passes_five_mebibytes() {
+    let moto = Moto::shared().unwrap();
+    // Every description is 2,000 quotes: 4,000 bytes stored, 8,000 in the response.
+    let quotes = "\"".repeat(2_000);
+    let data: Vec<u8> = (0..1_500)
+        .map(|n| {
+            let dragon = json!({
+                "dragon_name_str": format!("Q{n:04}"), "family_str": "red",
+                "description_str": quotes, "location_city_str": "c",
+                "location_country_str": "k", "location_state_str": "", "location_neighborhood_str": ""
+            });
+            format!("{dragon}\n")
+        })
+        .collect::<String>()
+        .into_bytes();
+    let (store, _) = store_over(&moto, QueryEngine::Scan, "dragons.jsonl", data).await;
+    let first = get(&store, &query(&[("limit", "1000")])).await;
+    let count = first.body.as_array().unwrap().len();
+    assert!(
+        count < 1000,
+        "the budget, not the limit, ended the page: {count}"
+    );
+    assert!(first.escaped <= MAX_PAGE_BODY_BYTES, "{}", first.escaped);
+    assert!(
+        first.escaped > MAX_PAGE_BODY_BYTES - 20_000,
+        "{}",
+        first.escaped
+    );
+    let pages = walk(&store, &[("limit", "1000")]).await;
+    let all = pages.concat();
+    assert_eq!(all.len(), 1_500);
+    assert_eq!(
+        all,
+        (0..1_500).map(|n| format!("Q{n:04}")).collect::<Vec<_>>()
+    );
+}
+
+#[tokio::test]
+async fn writers_adding_during_a_walk_lose_nothing_from_it() {
+    let moto = Moto::shared().unwrap();
+    let data = sample_set(2_500, DataFormat::JsonLines);
+    let all = record_names(&data, DataFormat::JsonLines).unwrap();
+    let (store, _) = store_over(&moto, QueryEngine::Scan, "dragons.jsonl", data).await;
+    let first = get(&store, &query(&[("limit", "1000")])).await;
+    let mut seen = names(&first.body);
+    for n in 0..5 {
+        let dragon = Dragon {
+            dragon_name_str: format!("Latecomer {n}"),
+            family_str: "red".into(),
+            description_str: "Arrived during a walk.".into(),
+            location_city_str: "c".into(),
+            location_country_str: "k".into(),
+            location_state_str: String::new(),
+            location_neighborhood_str: String::new(),
+        };
+        let report = ReportRef {
+            id: format!("late-{n}"),
+            submitted_at: "2026-01-01T00:00:00Z".into(),
+        };
+        store.add(&dragon, &report).await.unwrap();
+    }
+    let mut next = first.next;
+    while let Some(query) = next {
+        let answer = get(&store, &query).await;
+        assert_eq!(answer.status, 200);
+        seen.extend(names(&answer.body));
+        next = answer.next;
+    }
+    assert_eq!(seen, all, "the walk reads the version it started on");
+    let fresh = walk(&store, &[("limit", "1000")]).await.concat();
+    assert_eq!(fresh.len(), 2_505);
+}
+
+#[tokio::test]
+async fn tokens_not_of_this_walk_are_refused_with_400() {
+    let moto = Moto::shared().unwrap();
+    let data = sample_set(300, DataFormat::JsonLines);
+    let (store, set) = store_over(&moto, QueryEngine::Scan, "dragons.jsonl", data).await;
+    let first = get(&store, &query(&[("limit", "10")])).await;
+    let next = first.next.unwrap();
+    let token = next
+        .iter()
+        .find(|(name, _)| name == "nextToken")
+        .unwrap()
+        .1
+        .clone();
+    assert_eq!(get(&store, &next).await.status, 200);
+    let refused = |message: &str| json!({ "message": message });
+    for (case, message) in [
+        (
+            query(&[("nextToken", &token), ("family", "red")]),
+            "`nextToken` belongs to a walk with other filters",
+        ),
+        (
+            query(&[("nextToken", &token[..token.len() - 3])]),
+            "`nextToken` is not a token this API issued",
+        ),
+        (
+            query(&[("nextToken", &format!("{token}A"))]),
+            "`nextToken` is not a token this API issued",
+        ),
+        (
+            query(&[("nextToken", "not-a-token")]),
+            "`nextToken` is not a token this API issued",
+        ),
+    ] {
+        let answer = get(&store, &case).await;
+        assert_eq!(
+            (answer.status, answer.body),
+            (400, refused(message)),
+            "{case:?}"
+        );
+    }
+    let late = get_at(
+        &store,
+        &next,
+        SystemTime::now() + TOKEN_LIFETIME + Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(
+        (late.status, late.body),
+        (
+            400,
+            refused("`nextToken` has expired; start the walk again")
+        )
+    );
+    // The version the walk reads is gone (as the lifecycle rule removes old ones).
+    let clients = clients(&moto.endpoint()).await;
+    let versions = clients
+        .s3
+        .list_object_versions()
+        .bucket(&set.location.bucket)
+        .prefix(&set.location.key)
+        .send()
+        .await
+        .unwrap();
+    for version in versions.versions() {
+        clients
+            .s3
+            .delete_object()
+            .bucket(&set.location.bucket)
+            .key(&set.location.key)
+            .version_id(version.version_id().unwrap())
+            .send()
+            .await
+            .unwrap();
+    }
+    let gone = get(&store, &next).await;
+    assert_eq!((gone.status, gone.body), (400, refused(STALE_TOKEN)));
+}

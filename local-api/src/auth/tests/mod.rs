@@ -3,6 +3,7 @@
 //! refetches, key rotation, and one shared fetch of a key set that never answers.
 
 mod keys;
+mod properties;
 mod server;
 
 use std::sync::Arc;

@@ -8,6 +8,11 @@ const SINGLE_LINE: &str = r"^[^\u0000-\u001F\u007F]*$";
 /// No control characters except line feeds and carriage returns (multi-line fields).
 const MULTI_LINE: &str = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]*$";
 
+/// The longest `dragon_name_str`, in characters.
+pub const MAX_NAME_CHARS: usize = 80;
+/// The longest `family_str`, in characters.
+pub const MAX_FAMILY_CHARS: usize = 40;
+
 /// One dragon, as stored in the data object and as reported through `POST /dragons`.
 ///
 /// The field limits below are the single source of truth: the API Gateway request
@@ -17,10 +22,10 @@ const MULTI_LINE: &str = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]*$";
 #[schemars(title = "Dragon", description = "A dragon sighting report.")]
 pub struct Dragon {
     /// The dragon's name: the key, unique and compared case-insensitively.
-    #[schemars(length(min = 1, max = 80), regex(pattern = SINGLE_LINE))]
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS), regex(pattern = SINGLE_LINE))]
     pub dragon_name_str: String,
     /// The family (for example `red`).
-    #[schemars(length(min = 1, max = 40), regex(pattern = SINGLE_LINE))]
+    #[schemars(length(min = 1, max = MAX_FAMILY_CHARS), regex(pattern = SINGLE_LINE))]
     pub family_str: String,
     /// Free text; may span lines.
     #[schemars(length(min = 1, max = 2000), regex(pattern = MULTI_LINE))]

@@ -624,6 +624,23 @@ async fn a_maximal_dragon_in_four_byte_characters_is_added_and_one_more_characte
         api.all_dragons().await.contains(&dragon),
         "the dragon was not added"
     );
+    // And it can be asked for by its name and its family, each at its maximum.
+    for (parameter, field) in [("dragonName", "dragon_name_str"), ("family", "family_str")] {
+        let encoded: String = dragon[field]
+            .as_str()
+            .unwrap()
+            .bytes()
+            .map(|byte| format!("%{byte:02X}"))
+            .collect();
+        let (status, body) = api
+            .get(&format!("/dragons?{parameter}={encoded}"), Some(&api.token))
+            .await;
+        assert_eq!(status, 200, "{parameter}: {body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap(),
+            json!([dragon.clone()])
+        );
+    }
 
     let invocations = api.invocations();
     for (field, limit) in &limits {

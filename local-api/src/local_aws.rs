@@ -212,8 +212,21 @@ fn unicode(name: &str, value: OsString) -> Result<String, LocalAwsError> {
 fn not_loopback(variable: &str, value: &str, reason: &'static str) -> LocalAwsError {
     LocalAwsError::NotLoopback {
         variable: variable.to_owned(),
-        value: value.to_owned(),
+        value: without_user_info(value),
         reason,
+    }
+}
+
+/// `value` with any user info (`user:password@`) masked, so that an error never
+/// repeats a password.
+fn without_user_info(value: &str) -> String {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return value.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((_, host)) => format!("{scheme}://***@{host}{}", &rest[authority_end..]),
+        None => value.to_owned(),
     }
 }
 
@@ -314,6 +327,22 @@ mod tests {
         ] {
             assert!(loopback_endpoint(url).is_err(), "{url}");
         }
+    }
+
+    #[test]
+    fn a_refused_url_is_never_repeated_with_its_user_info() {
+        let refused =
+            with(&[("AWS_ENDPOINT_URL", "http://me:secret@127.0.0.1:5000/x")]).unwrap_err();
+        let message = refused.to_string();
+        assert!(
+            !message.contains("secret") && !message.contains("me:"),
+            "{message}"
+        );
+        assert!(message.contains("http://***@127.0.0.1:5000/x"), "{message}");
+        assert_eq!(
+            without_user_info("http://127.0.0.1:5000"),
+            "http://127.0.0.1:5000"
+        );
     }
 
     #[test]

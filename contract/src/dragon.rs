@@ -10,6 +10,11 @@ const SINGLE_LINE: &str = r"^[^\u0000-\u001F\u007F]*$";
 /// No control characters except line feeds and carriage returns (multi-line fields).
 const MULTI_LINE: &str = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]*$";
 
+/// The longest `dragon_name_str`, in characters.
+pub const MAX_NAME_CHARS: usize = 80;
+/// The longest `family_str`, in characters.
+pub const MAX_FAMILY_CHARS: usize = 40;
+
 /// One dragon, as stored in the data object and as reported through `POST /dragons`.
 ///
 /// The field limits below are the single source of truth: the API Gateway request
@@ -20,10 +25,10 @@ const MULTI_LINE: &str = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]*$";
 pub struct Dragon {
     /// The dragon's name: unique by its key (compatibility-normalized, case-folded); no
     /// control, format or invisible characters.
-    #[schemars(length(min = 1, max = 80), regex(pattern = NAME))]
+    #[schemars(length(min = 1, max = MAX_NAME_CHARS), regex(pattern = NAME))]
     pub dragon_name_str: String,
     /// The family (for example `red`).
-    #[schemars(length(min = 1, max = 40), regex(pattern = SINGLE_LINE))]
+    #[schemars(length(min = 1, max = MAX_FAMILY_CHARS), regex(pattern = SINGLE_LINE))]
     pub family_str: String,
     /// Free text; may span lines.
     #[schemars(length(min = 1, max = 2000), regex(pattern = MULTI_LINE))]

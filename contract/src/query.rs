@@ -1,12 +1,15 @@
 //! The `GET /dragons` request: optional `dragonName` and `family` filters, a page
 //! `limit` and the opaque `nextToken` of the page before, checked strictly.
 
-use crate::store::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
+use crate::{
+    dragon::{MAX_FAMILY_CHARS, MAX_NAME_CHARS},
+    store::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
+};
 
-/// The longest value a filter parameter may have, in bytes.
-pub const MAX_VALUE_BYTES: usize = 128;
-/// The longest `nextToken` accepted, in bytes.
-pub const MAX_TOKEN_BYTES: usize = 2048;
+/// The longest `nextToken` accepted, in characters (tokens are ASCII).
+pub const MAX_TOKEN_CHARS: usize = 2048;
+/// The longest `limit` read, in characters (longer is refused as too long, not parsed).
+const MAX_LIMIT_CHARS: usize = 128;
 
 /// The query parameter naming a dragon.
 pub const NAME_PARAMETER: &str = "dragonName";
@@ -58,9 +61,10 @@ pub enum QueryError {
     /// A parameter with an empty value.
     #[error("query parameter `{0}` is empty")]
     Empty(&'static str),
-    /// A value longer than its parameter allows.
-    #[error("query parameter `{0}` is longer than {1} bytes")]
-    TooLong(&'static str, usize),
+    /// A value longer than its parameter allows ([`max_characters`]); a filter may be
+    /// as long as the field it matches.
+    #[error("query parameter `{0}` is longer than {max} characters", max = max_characters(.0))]
+    TooLong(&'static str),
     /// A `limit` that is not a whole number from 1 to [`MAX_PAGE_LIMIT`].
     #[error("query parameter `limit` must be a whole number from 1 to {MAX_PAGE_LIMIT}")]
     Limit,
@@ -78,11 +82,11 @@ impl ListRequest {
         let mut limit = None;
         let mut next_token = None;
         for (key, value) in pairs {
-            let (parameter, slot, most) = match key.as_ref() {
-                NAME_PARAMETER => (NAME_PARAMETER, &mut name, MAX_VALUE_BYTES),
-                FAMILY_PARAMETER => (FAMILY_PARAMETER, &mut family, MAX_VALUE_BYTES),
-                LIMIT_PARAMETER => (LIMIT_PARAMETER, &mut limit, MAX_VALUE_BYTES),
-                NEXT_TOKEN_PARAMETER => (NEXT_TOKEN_PARAMETER, &mut next_token, MAX_TOKEN_BYTES),
+            let (parameter, slot) = match key.as_ref() {
+                NAME_PARAMETER => (NAME_PARAMETER, &mut name),
+                FAMILY_PARAMETER => (FAMILY_PARAMETER, &mut family),
+                LIMIT_PARAMETER => (LIMIT_PARAMETER, &mut limit),
+                NEXT_TOKEN_PARAMETER => (NEXT_TOKEN_PARAMETER, &mut next_token),
                 other => return Err(QueryError::Unknown(truncated(other))),
             };
             if slot.is_some() {
@@ -92,8 +96,8 @@ impl ListRequest {
             if value.is_empty() {
                 return Err(QueryError::Empty(parameter));
             }
-            if value.len() > most {
-                return Err(QueryError::TooLong(parameter, most));
+            if value.chars().count() > max_characters(parameter) {
+                return Err(QueryError::TooLong(parameter));
             }
             *slot = Some(value);
         }
@@ -109,9 +113,20 @@ impl ListRequest {
     }
 }
 
+/// The longest value `parameter` takes, in characters: a filter as long as the field
+/// it matches.
+pub fn max_characters(parameter: &str) -> usize {
+    match parameter {
+        NAME_PARAMETER => MAX_NAME_CHARS,
+        FAMILY_PARAMETER => MAX_FAMILY_CHARS,
+        LIMIT_PARAMETER => MAX_LIMIT_CHARS,
+        _ => MAX_TOKEN_CHARS,
+    }
+}
+
 /// A limit in ASCII decimal digits only (no sign, no spaces), from 1 to the maximum.
 fn parse_limit(text: &str) -> Result<usize, QueryError> {
-    if text.len() > 4 || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+    if !text.bytes().all(|byte| byte.is_ascii_digit()) {
         return Err(QueryError::Limit);
     }
     match text.parse::<usize>() {
@@ -179,20 +194,29 @@ mod tests {
             parse(&[("nextToken", "")]),
             Err(QueryError::Empty("nextToken"))
         );
-        let long = "é".repeat(65);
+        let long = "é".repeat(41);
         assert_eq!(
             parse(&[("family", &long)]),
-            Err(QueryError::TooLong("family", MAX_VALUE_BYTES))
+            Err(QueryError::TooLong("family"))
         );
-        assert!(parse(&[("family", &"a".repeat(128))]).is_ok());
-        let token = "t".repeat(MAX_TOKEN_BYTES);
+        assert!(parse(&[("family", &"\u{1F409}".repeat(40))]).is_ok());
+        assert!(parse(&[("dragonName", &"\u{1F409}".repeat(80))]).is_ok());
+        assert_eq!(
+            parse(&[("dragonName", &"a".repeat(81))]),
+            Err(QueryError::TooLong("dragonName"))
+        );
+        assert_eq!(
+            QueryError::TooLong("dragonName").to_string(),
+            "query parameter `dragonName` is longer than 80 characters"
+        );
+        let token = "t".repeat(MAX_TOKEN_CHARS);
         assert_eq!(
             parse(&[("nextToken", &token)]).unwrap().next_token,
             Some(token.clone())
         );
         assert_eq!(
             parse(&[("nextToken", &format!("{token}t"))]),
-            Err(QueryError::TooLong("nextToken", MAX_TOKEN_BYTES))
+            Err(QueryError::TooLong("nextToken"))
         );
     }
 
@@ -236,5 +260,124 @@ mod tests {
         let both = filters(&[("family", "red"), ("dragonName", "Atlas")]);
         assert!(!both.matches("Bahamut", "red"));
         assert!(DragonQuery::default().matches("any", "thing"));
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::Dragon;
+
+        /// The request the specification gives for `pairs`.
+        fn specified(pairs: &[(String, String)]) -> Result<ListRequest, QueryError> {
+            for (index, (name, value)) in pairs.iter().enumerate() {
+                let parameter = match name.as_str() {
+                    "dragonName" => "dragonName",
+                    "family" => "family",
+                    "limit" => "limit",
+                    "nextToken" => "nextToken",
+                    _ => return Err(QueryError::Unknown(name.chars().take(64).collect())),
+                };
+                if pairs[..index].iter().any(|(earlier, _)| earlier == name) {
+                    return Err(QueryError::Repeated(parameter));
+                }
+                if value.is_empty() {
+                    return Err(QueryError::Empty(parameter));
+                }
+                if value.chars().count() > max_characters(parameter) {
+                    return Err(QueryError::TooLong(parameter));
+                }
+            }
+            let value = |wanted: &str| {
+                pairs
+                    .iter()
+                    .find(|(name, _)| name == wanted)
+                    .map(|(_, value)| value.clone())
+            };
+            let limit = match value("limit") {
+                None => 100,
+                Some(text) => match text.parse::<u64>() {
+                    Ok(n @ 1..=1000) if text.bytes().all(|b| b.is_ascii_digit()) => n as usize,
+                    _ => return Err(QueryError::Limit),
+                },
+            };
+            Ok(ListRequest {
+                limit,
+                next_token: value("nextToken"),
+                query: DragonQuery {
+                    name: value("dragonName"),
+                    family: value("family"),
+                },
+            })
+        }
+
+        /// The longest value of each parameter: that of the field it matches, as
+        /// the request model (the schema generated from [`Dragon`]) says.
+        fn max_characters(parameter: &str) -> usize {
+            let field = match parameter {
+                "dragonName" => "dragon_name_str",
+                "family" => "family_str",
+                "limit" => return 128,
+                _ => return 2048,
+            };
+            let schema = serde_json::to_value(crate::schema::dragon_schema()).unwrap();
+            let limit = schema["properties"][field]["maxLength"].as_u64().unwrap();
+            usize::try_from(limit).unwrap()
+        }
+
+        fn name() -> impl Strategy<Value = String> {
+            prop_oneof![
+                4 => Just("dragonName".to_owned()),
+                4 => Just("family".to_owned()),
+                2 => Just("limit".to_owned()),
+                1 => Just("nextToken".to_owned()),
+                1 => prop::sample::select(vec!["DragonName", "FAMILY", "family ", "name", ""])
+                    .prop_map(str::to_owned),
+                1 => any::<String>(),
+            ]
+        }
+
+        fn value() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just(String::new()),
+                ".{1,12}",
+                "[0-9+ -]{1,9}",
+                "[a-z\u{e9}\u{1F409}]{35,45}",
+                "[a-z\u{e9}\u{1F409}]{75,85}",
+                any::<String>(),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn random_pairs_get_the_specified_verdict(
+                pairs in prop::collection::vec((name(), value()), 0..5)
+            ) {
+                let parsed = ListRequest::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                prop_assert_eq!(parsed, specified(&pairs));
+            }
+
+            /// Whatever a valid dragon's name and family are, they can be asked for.
+            #[test]
+            fn every_valid_name_and_family_can_be_queried(
+                name in "[^\u{0}-\u{1F}\u{7F}]{1,80}",
+                family in "[^\u{0}-\u{1F}\u{7F}]{1,40}",
+            ) {
+                let dragon = Dragon {
+                    dragon_name_str: name.clone(),
+                    family_str: family.clone(),
+                    description_str: "d".into(),
+                    location_city_str: "c".into(),
+                    location_country_str: "k".into(),
+                    location_state_str: String::new(),
+                    location_neighborhood_str: String::new(),
+                };
+                let query = ListRequest::from_pairs([("dragonName", name.as_str()), ("family", family.as_str())]);
+                prop_assert_eq!(
+                    query.map(|request| request.query.matches(&dragon.dragon_name_str, &dragon.family_str)),
+                    Ok(true)
+                );
+            }
+        }
     }
 }

@@ -13,8 +13,12 @@ pub enum TaskErrorType {
     DragonValidationError,
     /// A conditional write kept losing to other writers: retried with back-off.
     DragonWriteConflict,
-    /// The store could not be read or written: announced as a failure.
+    /// The store failed in a way retrying will not fix (missing or malformed data,
+    /// refused access): announced as a failure.
     DragonStoreError,
+    /// The store was unreachable, slow or throttling: retried with back-off, then
+    /// announced as a failure.
+    DragonStoreUnavailable,
 }
 
 impl TaskErrorType {
@@ -24,6 +28,7 @@ impl TaskErrorType {
             Self::DragonValidationError => "DragonValidationError",
             Self::DragonWriteConflict => "DragonWriteConflict",
             Self::DragonStoreError => "DragonStoreError",
+            Self::DragonStoreUnavailable => "DragonStoreUnavailable",
         }
     }
 }
@@ -44,6 +49,7 @@ mod tests {
             TaskErrorType::DragonValidationError,
             TaskErrorType::DragonWriteConflict,
             TaskErrorType::DragonStoreError,
+            TaskErrorType::DragonStoreUnavailable,
         ] {
             assert_eq!(
                 serde_json::to_value(name).unwrap(),

@@ -33,14 +33,20 @@ pub fn placeholder(name: &str) -> String {
 }
 
 fn lambda_task(function_arn: &str) -> Task {
+    let mut store_unavailable = Retrier::new([TaskErrorType::DragonStoreUnavailable.as_str()])
+        .interval_seconds(2)
+        .max_attempts(3)
+        .backoff_rate(2.0);
+    store_unavailable.jitter_strategy = Some("FULL".to_owned());
     Task::new(placeholder(function_arn))
-        .timeout_seconds(60)
+        .timeout_seconds(90)
         .retry(
             Retrier::new(LAMBDA_TRANSIENT)
                 .interval_seconds(1)
                 .max_attempts(3)
                 .backoff_rate(2.0),
         )
+        .retry(store_unavailable)
 }
 
 /// A rejected dragon: the Lambda's error `Cause` is its JSON error payload, whose

@@ -266,6 +266,24 @@ async fn a_timed_out_add_is_retried_as_the_add_is_idempotent() {
 }
 
 #[tokio::test]
+async fn an_unavailable_store_is_retried_and_a_failed_one_is_not() {
+    let fakes = Fakes::new(
+        Fake::failing(2, "DragonStoreUnavailable"),
+        Fake::replying([]),
+    );
+    let outcome = fakes.run().await;
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:#?}");
+    assert_eq!(fakes.validate.calls().len(), 3);
+    let fakes = Fakes::new(Fake::failing(1, "DragonStoreError"), Fake::replying([]));
+    let outcome = fakes.run().await;
+    assert_eq!(fakes.validate.calls().len(), 1);
+    assert_eq!(
+        outcome.states_entered(),
+        ["ValidateDragon", "NotifyFailure", "ReportFailed"]
+    );
+}
+
+#[tokio::test]
 async fn lambda_service_errors_are_retried_then_caught() {
     let fakes = Fakes::new(
         Fake::failing(4, "Lambda.ServiceException"),

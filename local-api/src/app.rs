@@ -49,6 +49,9 @@ pub enum AppError {
     /// The workflow definition could not be prepared.
     #[error(transparent)]
     Workflow(#[from] crate::step_functions::WorkflowError),
+    /// The authorizer's HTTP client could not be built.
+    #[error(transparent)]
+    Authorizer(#[from] crate::auth::JwksError),
 }
 
 /// Builds the state shared by every route; SDK clients and the request model are
@@ -73,7 +76,7 @@ pub fn app_state(config: &SdkConfig, settings: &Settings) -> Result<AppState, Ap
             &settings.region,
             &settings.user_pool_id,
             &settings.client_id,
-        )),
+        ))?,
         store,
         workflow: Arc::new(report_workflow(&resources)?),
         validator,

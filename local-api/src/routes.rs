@@ -38,8 +38,11 @@ use crate::{
     proxy_event::{ProxyRequest, into_axum, lambda_request},
 };
 
-/// The largest `POST /dragons` body accepted (a dragon at its limits fits easily).
-pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// The largest `POST /dragons` body read: API Gateway's payload quota for a REST
+/// API, 10 MB, which its refusals spell as 10,485,760 bytes. A larger body is
+/// refused with 413 before it is read (by its `Content-Length`) or as soon as the
+/// read passes the quota; whatever the model refuses within it is a 400.
+pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
 /// Everything the routes share; built once.
 pub struct AppState {
@@ -176,13 +179,28 @@ async fn get_dragons(
     ))
 }
 
-/// Whether the request says its body is JSON (`application/json`, any parameters).
+/// Whether the body is mapped by the integration's one template,
+/// `application/json` (any parameters). Without a `Content-Type`, API Gateway
+/// takes the body as `application/json`, so with `PassthroughBehavior: NEVER` it is
+/// mapped, not refused; any other media type is refused with 415.
 fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return true;
+    };
+    value
+        .to_str()
+        .ok()
         .and_then(|value| value.split(';').next())
         .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Whether the request announces a body over [`MAX_BODY_BYTES`].
+fn announces_too_much(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .is_some_and(|length| length > MAX_BODY_BYTES as u64)
 }
 
 async fn post_dragons(
@@ -191,6 +209,9 @@ async fn post_dragons(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    if announces_too_much(&headers) {
+        return Err(ApiError::PayloadTooLarge);
+    }
     if !is_json(&headers) {
         return Err(ApiError::UnsupportedMediaType);
     }
@@ -296,6 +317,45 @@ mod tests {
             .extensions_mut()
             .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 1))));
         app.clone().oneshot(request).await.unwrap().status()
+    }
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| (name.clone(), HeaderValue::from_str(value).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn a_body_without_content_type_is_json_as_on_api_gateway() {
+        assert!(is_json(&HeaderMap::new()));
+        for value in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+        ] {
+            assert!(
+                is_json(&headers(&[(header::CONTENT_TYPE, value)])),
+                "{value}"
+            );
+        }
+        for value in ["text/plain", "application/xml", "", "application/json-seq"] {
+            assert!(
+                !is_json(&headers(&[(header::CONTENT_TYPE, value)])),
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_body_announced_over_the_quota_is_refused_before_it_is_read() {
+        let length = |value: &str| announces_too_much(&headers(&[(header::CONTENT_LENGTH, value)]));
+        assert!(!announces_too_much(&HeaderMap::new()));
+        assert!(!length("0"));
+        assert!(!length(&MAX_BODY_BYTES.to_string()));
+        assert!(length(&(MAX_BODY_BYTES + 1).to_string()));
+        assert!(length("18446744073709551615"));
+        assert_eq!(MAX_BODY_BYTES, 10_485_760);
     }
 
     #[tokio::test]

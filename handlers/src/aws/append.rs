@@ -1,13 +1,14 @@
 //! The write half of the S3 store: whether a name is taken, and appending a dragon
 //! with an S3 conditional write, the object never held in memory.
 //!
-//! One round of an add: HeadObject (size, ETag, who wrote it); GetObject of the last
-//! 64 KiB (where to insert: [`catalog::append`]); then GetObject of the whole object
-//! streamed through a [`NameFinder`] and, chunk by chunk, into a PutObject of exactly
-//! the old length plus the new record, with the record spliced in at its place. Both
-//! GETs and the PUT name the ETag read first (`If-Match`; `If-None-Match: *` when
-//! there is no object yet), so a concurrent writer's dragon is never lost: the loser
-//! of a race gets 412 (or 409) and tries another round. A name found taken aborts
+//! One round of an add: a ranged GetObject of the last 64 KiB (the size, ETag and
+//! writer, and where to insert: [`catalog::append`]); then, unless that was the whole
+//! object, a GetObject of the whole object; either streamed through a [`NameFinder`]
+//! and, chunk by chunk, into a PutObject of exactly the old length plus the new
+//! record, with the record spliced in at its place. The second GET and the PUT name
+//! the ETag read first (`If-Match`; `If-None-Match: *` when there is no object yet),
+//! so a concurrent writer's dragon is never lost: the loser of a race gets 412 (or
+//! 409) and tries another round. A name found taken aborts
 //! the PUT before it completes, so S3 stores nothing. Cost per add: about twice the
 //! object's size in transfer (one read, one write) and a few small requests; memory:
 //! a few chunks.
@@ -263,54 +264,33 @@ async fn round(
     report: &ReportRef,
 ) -> Result<Round, AppendError> {
     let format = DataFormat::for_key(&location.key);
-    let Some(head) = head(clients, location).await? else {
+    let Some(tail) = tail(clients, location).await? else {
         let plan = catalog::append(format, 0, b"", dragon)?;
         let length = plan.insert.len() as u64;
-        return put(
-            clients,
-            location,
-            format,
-            None,
-            report,
-            ByteStream::from(plan.insert),
-            length,
-        )
-        .await;
+        let body = ByteStream::from(plan.insert);
+        return put(clients, location, format, None, report, body, length).await;
     };
-    if head.written_by.as_deref() == Some(report.id.as_str()) {
+    if tail.head.written_by.as_deref() == Some(report.id.as_str()) {
         // The last write was this report's own: a retry after it succeeded.
         return Ok(Round::Taken { ours: true });
     }
-    let tail = if head.size == 0 {
-        Vec::new()
+    let size = tail.head.size;
+    let plan = catalog::append(format, size, &tail.bytes, dragon)?;
+    let length = size + plan.insert.len() as u64;
+    let etag = tail.head.etag;
+    let current = if tail.bytes.len() as u64 == size {
+        // The tail is the whole object: nothing more to read.
+        ByteStream::from(tail.bytes)
     } else {
-        let range = format!("bytes={}-", head.size.saturating_sub(TAIL_BYTES));
-        match read(clients, location, &head.etag, Some(range)).await? {
-            Some(body) => body.collect().await.map_err(AppendError::Body)?.to_vec(),
+        match read(clients, location, &etag, None).await? {
+            Some(current) => current,
             None => return Ok(Round::LostRace),
         }
     };
-    let plan = catalog::append(format, head.size, &tail, dragon)?;
-    let length = head.size + plan.insert.len() as u64;
-    let Some(current) = read(clients, location, &head.etag, None).await? else {
-        return Ok(Round::LostRace);
-    };
     let (sender, body) = channel_body::channel(length, PIPE_DEPTH);
-    let pipe = pipe(
-        current,
-        NameFinder::new(&dragon.dragon_name_str, format),
-        plan,
-        sender,
-    );
-    let write = put(
-        clients,
-        location,
-        format,
-        Some(&head.etag),
-        report,
-        body,
-        length,
-    );
+    let finder = NameFinder::new(&dragon.dragon_name_str, format);
+    let pipe = pipe(current, finder, plan, sender);
+    let write = put(clients, location, format, Some(&etag), report, body, length);
     let (piped, written) = tokio::join!(pipe, write);
     match piped? {
         Piped::Whole => written,
@@ -318,6 +298,70 @@ async fn round(
             ours: written_by(clients, location, report).await?,
         }),
     }
+}
+
+/// The object's last bytes, and its head as that read saw it.
+struct Tail {
+    head: Head,
+    bytes: Vec<u8>,
+}
+
+/// The last [`TAIL_BYTES`] of the object (all of a smaller one) with its size, ETag
+/// and writer, in one ranged GetObject; `None` when there is no object yet.
+async fn tail(clients: &AwsClients, location: &DataLocation) -> Result<Option<Tail>, AppendError> {
+    let answer = clients
+        .s3
+        .get_object()
+        .bucket(&location.bucket)
+        .key(&location.key)
+        .range(format!("bytes=-{TAIL_BYTES}"))
+        .send()
+        .await;
+    let object = match answer {
+        Ok(object) => object,
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(GetObjectError::is_no_such_key) =>
+        {
+            return Ok(None);
+        }
+        // An empty object has no last bytes to range over.
+        Err(error)
+            if error
+                .raw_response()
+                .is_some_and(|raw| raw.status().as_u16() == 416) =>
+        {
+            return Ok(head(clients, location).await?.map(|head| Tail {
+                head,
+                bytes: Vec::new(),
+            }));
+        }
+        Err(error) => return Err(AppendError::Read(Box::new(error))),
+    };
+    let content_length = object
+        .content_length()
+        .map_or(0, |length| u64::try_from(length).unwrap_or(0));
+    let size = object
+        .content_range()
+        .and_then(|range| range.rsplit_once('/'))
+        .and_then(|(_, total)| total.parse().ok())
+        .unwrap_or(content_length);
+    let head = Head {
+        size,
+        etag: object.e_tag().unwrap_or_default().to_owned(),
+        written_by: object
+            .metadata()
+            .and_then(|metadata| metadata.get(REPORT_METADATA))
+            .cloned(),
+    };
+    let bytes = object
+        .body
+        .collect()
+        .await
+        .map_err(AppendError::Body)?
+        .to_vec();
+    Ok(Some(Tail { head, bytes }))
 }
 
 /// How the read ended.

@@ -32,9 +32,13 @@ impl TaskFailure {
 }
 
 impl From<StoreError> for TaskFailure {
-    fn from(_: StoreError) -> Self {
+    fn from(error: StoreError) -> Self {
         Self {
-            error_type: TaskErrorType::DragonStoreError,
+            error_type: if error.is_transient() {
+                TaskErrorType::DragonStoreUnavailable
+            } else {
+                TaskErrorType::DragonStoreError
+            },
             message: STORE_FAILED.to_owned(),
         }
     }

@@ -166,13 +166,16 @@ mod tests {
     #[tokio::test]
     async fn store_failures_are_store_errors_without_details() {
         let store = MemoryStore::default();
-        for failure in [Failure::Failed, Failure::Unavailable] {
+        for (failure, error_type) in [
+            (Failure::Failed, TaskErrorType::DragonStoreError),
+            (Failure::Unavailable, TaskErrorType::DragonStoreUnavailable),
+        ] {
             store.fail(failure);
             for task in [Task::Validate, Task::Add] {
                 assert_eq!(
                     run(task, &store, report("Quill")).await,
                     Err(TaskFailure {
-                        error_type: TaskErrorType::DragonStoreError,
+                        error_type,
                         message: failure::STORE_FAILED.to_owned(),
                     }),
                     "{task:?} {failure:?}"

@@ -16,8 +16,8 @@ pub struct AuthorizerConfig {
     pub user_pool_id: String,
     /// The app client id: an ID token's `aud` must equal it.
     pub client_id: String,
-    /// Where the pool's JSON Web Key Set is fetched from (plain `http://` only,
-    /// see [`crate::auth`]).
+    /// Where the pool's JSON Web Key Set is fetched from (`http://` or
+    /// `https://`).
     pub jwks_url: String,
 }
 

@@ -2,6 +2,8 @@
 //! reason, the caller answers 401 `{"message":"Unauthorized"}`, as API Gateway
 //! does.
 
+use std::sync::Arc;
+
 /// Why the authorizer refused a request.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
@@ -24,9 +26,10 @@ pub enum AuthError {
         /// The `kid` of the token's header.
         kid: String,
     },
-    /// The key set could not be fetched or read.
+    /// The key set could not be fetched or read (the same error is shared by
+    /// every request that waited on that fetch).
     #[error("the user pool's key set is unavailable: {0}")]
-    Jwks(#[from] JwksError),
+    Jwks(#[source] Arc<JwksError>),
     /// The signature does not verify with the pool's key of that `kid`.
     #[error("the signature does not verify")]
     InvalidSignature,
@@ -76,12 +79,12 @@ pub enum JwksError {
         /// What is wrong with it.
         reason: String,
     },
-    /// Only plain `http://` is supported (a local emulator); `https://` needs
-    /// TLS, which this client does not have.
-    #[error("JWKS URL {url:?}: only http:// is supported (no TLS in the local authorizer)")]
-    UnsupportedScheme {
-        /// The configured URL.
-        url: String,
+    /// The HTTP client could not be built (its TLS roots, say).
+    #[error("the HTTP client for the key set could not be built: {source}")]
+    Client {
+        /// The HTTP client's error.
+        #[source]
+        source: reqwest::Error,
     },
     /// Connecting or sending the request failed.
     #[error("GET {url} failed: {source}")]
@@ -90,15 +93,21 @@ pub enum JwksError {
         url: String,
         /// The HTTP client's error.
         #[source]
-        source: hyper_util::client::legacy::Error,
+        source: reqwest::Error,
     },
     /// The server did not answer in time.
-    #[error("GET {url} timed out after {seconds} s")]
+    #[error("GET {url} timed out after {timeout:?}")]
     Timeout {
         /// The configured URL.
         url: String,
         /// The time limit.
-        seconds: u64,
+        timeout: std::time::Duration,
+    },
+    /// The fetch ended without an answer (its task was stopped).
+    #[error("GET {url} ended without an answer")]
+    Abandoned {
+        /// The configured URL.
+        url: String,
     },
     /// The server answered with a status other than 200.
     #[error("GET {url} answered {status}")]

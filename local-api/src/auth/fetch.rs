@@ -1,17 +1,17 @@
-//! A small HTTP/1.1 `GET` for the key set, on the hyper client that is already
-//! in the workspace's dependency tree (no TLS: plain `http://` only).
+//! One `GET` of the key set, with `reqwest` on rustls (ring, the platform's root
+//! certificates: the TLS stack the SDK clients use), so a key set on plain
+//! `http://` (moto) or `https://` (moto with a certificate) is read the same
+//! way. No proxy is used and no redirect followed: the URL is the endpoint's.
+//! The whole exchange is bounded in time, and the body in size.
 
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Limited};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
 use super::error::JwksError;
 
-/// How long one fetch of the key set may take, connection included.
+/// How long one fetch of the key set may take, connection included, unless the
+/// authorizer is told otherwise.
 pub const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The largest key set body read (a Cognito key set is about 1 KiB).
@@ -19,73 +19,78 @@ pub const MAX_JWKS_BYTES: usize = 1 << 20;
 
 /// A reusable HTTP client (it keeps connections alive between fetches).
 pub(super) struct HttpGet {
-    client: Client<HttpConnector, Empty<Bytes>>,
+    client: reqwest::Client,
 }
 
 impl HttpGet {
-    /// A client for plain HTTP. It needs a Tokio runtime with time and I/O
-    /// enabled when used.
-    pub(super) fn new() -> Self {
-        Self {
-            client: Client::builder(TokioExecutor::new()).build_http(),
-        }
+    /// A client that goes straight to the URL it is given.
+    pub(super) fn new() -> Result<Self, JwksError> {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|source| JwksError::Client { source })?;
+        Ok(Self { client })
     }
 
-    /// The body of `GET url`, which must answer 200 within [`FETCH_TIMEOUT`]
-    /// with at most [`MAX_JWKS_BYTES`].
-    pub(super) async fn get(&self, url: &str) -> Result<Bytes, JwksError> {
+    /// The body of `GET url`, which must answer 200 within `timeout` with at
+    /// most [`MAX_JWKS_BYTES`].
+    pub(super) async fn get(&self, url: &str, timeout: Duration) -> Result<Bytes, JwksError> {
         let invalid = |reason: String| JwksError::InvalidUrl {
             url: url.to_owned(),
             reason,
         };
-        let uri: http::Uri = url.parse().map_err(|error| invalid(format!("{error}")))?;
-        match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => {
-                return Err(JwksError::UnsupportedScheme {
-                    url: url.to_owned(),
-                });
-            }
-            _ => return Err(invalid("expected an http:// URL".to_owned())),
+        let parsed = reqwest::Url::parse(url).map_err(|error| invalid(error.to_string()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(invalid("expected an http:// or https:// URL".to_owned()));
         }
-        if uri.host().is_none() {
-            return Err(invalid("no host".to_owned()));
-        }
-        let request = http::Request::get(uri)
-            .header(http::header::ACCEPT, "application/json")
-            .body(Empty::new())
-            .map_err(|error| invalid(format!("{error}")))?;
-
+        let body_error = |reason: String| JwksError::Body {
+            url: url.to_owned(),
+            reason,
+        };
         let exchange = async {
-            let response =
-                self.client
-                    .request(request)
-                    .await
-                    .map_err(|source| JwksError::Request {
-                        url: url.to_owned(),
-                        source,
-                    })?;
+            let mut response = self
+                .client
+                .get(parsed)
+                .header(reqwest::header::ACCEPT, "application/json")
+                .send()
+                .await
+                .map_err(|source| JwksError::Request {
+                    url: url.to_owned(),
+                    source,
+                })?;
             let status = response.status();
-            if status != http::StatusCode::OK {
+            if status != reqwest::StatusCode::OK {
                 return Err(JwksError::Status {
                     url: url.to_owned(),
                     status: status.as_u16(),
                 });
             }
-            let body = Limited::new(response.into_body(), MAX_JWKS_BYTES)
-                .collect()
+            let too_large = || body_error(format!("larger than {MAX_JWKS_BYTES} bytes"));
+            if response
+                .content_length()
+                .is_some_and(|length| length > MAX_JWKS_BYTES as u64)
+            {
+                return Err(too_large());
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = response
+                .chunk()
                 .await
-                .map_err(|error| JwksError::Body {
-                    url: url.to_owned(),
-                    reason: error.to_string(),
-                })?;
-            Ok(body.to_bytes())
+                .map_err(|error| body_error(error.to_string()))?
+            {
+                if body.len() + chunk.len() > MAX_JWKS_BYTES {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(Bytes::from(body))
         };
-        tokio::time::timeout(FETCH_TIMEOUT, exchange)
+        tokio::time::timeout(timeout, exchange)
             .await
             .map_err(|_| JwksError::Timeout {
                 url: url.to_owned(),
-                seconds: FETCH_TIMEOUT.as_secs(),
+                timeout,
             })?
     }
 }

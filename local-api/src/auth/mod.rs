@@ -6,9 +6,8 @@
 //! [`AuthError`] that is for the logs only: callers answer 401
 //! `{"message":"Unauthorized"}` whatever the reason.
 //!
-//! The pool's key set is fetched over plain HTTP (a local emulator such as
-//! moto). An `https://` key set URL, as on real AWS, is refused with
-//! [`JwksError::UnsupportedScheme`]: this client has no TLS.
+//! The pool's key set is fetched with `reqwest` over `http://` or `https://`
+//! (rustls), once for all the requests that need it at the same time.
 //!
 //! Build one [`CognitoAuthorizer`] and share it (in an `Arc`) between requests:
 //! its key set cache is safe for concurrent use. It must be used inside a Tokio
@@ -30,7 +29,7 @@ pub use claims::{Claims, api_gateway_claim_value};
 pub use config::{AuthorizerConfig, aws_jwks_url, issuer, local_jwks_url};
 pub use error::{AuthError, JwksError};
 pub use fetch::{FETCH_TIMEOUT, MAX_JWKS_BYTES};
-pub use jwks::DEFAULT_MIN_REFETCH_INTERVAL;
+pub use jwks::{DEFAULT_FAILURE_CACHE, DEFAULT_MIN_REFETCH_INTERVAL};
 pub use verify::CLOCK_LEEWAY_SECS;
 
 /// A Cognito user pool authorizer for one pool and app client.
@@ -52,15 +51,15 @@ impl std::fmt::Debug for CognitoAuthorizer {
 }
 
 impl CognitoAuthorizer {
-    /// An authorizer for `config`'s pool and app client. Nothing is fetched
-    /// until the first token arrives; a bad key set URL shows then, as
-    /// [`AuthError::Jwks`].
-    pub fn new(config: AuthorizerConfig) -> Self {
-        Self {
-            keys: jwks::JwksCache::new(config.jwks_url.clone()),
+    /// An authorizer for `config`'s pool and app client, or why its HTTP client
+    /// could not be built. Nothing is fetched until the first token arrives; a
+    /// bad key set URL shows then, as [`AuthError::Jwks`].
+    pub fn new(config: AuthorizerConfig) -> Result<Self, JwksError> {
+        Ok(Self {
+            keys: jwks::JwksCache::new(config.jwks_url.clone())?,
             rules: verify::ClaimRules::new(&config),
             config,
-        }
+        })
     }
 
     /// Changes the shortest time between two fetches of the key set caused by
@@ -69,6 +68,22 @@ impl CognitoAuthorizer {
     #[must_use]
     pub fn with_min_refetch_interval(mut self, interval: Duration) -> Self {
         self.keys.set_min_refetch_interval(interval);
+        self
+    }
+
+    /// Changes how long the error of a failed fetch is answered at once while
+    /// no key set has loaded (default [`DEFAULT_FAILURE_CACHE`]).
+    #[must_use]
+    pub fn with_failure_cache(mut self, duration: Duration) -> Self {
+        self.keys.set_failure_cache(duration);
+        self
+    }
+
+    /// Changes how long one fetch of the key set may take (default
+    /// [`FETCH_TIMEOUT`]).
+    #[must_use]
+    pub fn with_fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.keys.set_fetch_timeout(timeout);
         self
     }
 

@@ -6,12 +6,13 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use dragons_contract::{names::DEFAULT_DATA_KEY, query_engine::QueryEngine};
-use handlers::aws::{ParameterNames, cache_ttl_from_env, clients::load_config, engine_from_env_or};
+use handlers::aws::{ParameterNames, cache_ttl_from_env, engine_from_env_or};
 use local_api::{
     app::{Settings, app_state},
+    local_aws::LocalAws,
     routes::serve,
     seed::{id_token, inbox, seed},
 };
@@ -64,17 +65,6 @@ enum Command {
     },
 }
 
-/// The local endpoint; refusing to run against real AWS by accident.
-fn local_endpoint() -> anyhow::Result<String> {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_default();
-    if endpoint.is_empty() {
-        bail!(
-            "AWS_ENDPOINT_URL is not set: local-api only runs against a local endpoint such as moto"
-        );
-    }
-    Ok(endpoint)
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -85,12 +75,14 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let endpoint = local_endpoint()?;
-    let config = load_config().await;
-    let region = config
-        .region()
-        .map(ToString::to_string)
-        .context("no AWS region configured (set AWS_REGION)")?;
+    // Checked before any client exists: a refusal happens before any network call.
+    let local = LocalAws::from_env()?;
+    for variable in local.ignored_variables() {
+        tracing::warn!(%variable, "ignored: every service goes to AWS_ENDPOINT_URL");
+    }
+    let config = local.sdk_config();
+    let endpoint = local.endpoint().to_owned();
+    let region = local.region().to_owned();
     match cli.command {
         Command::Seed { data } => {
             let data =

@@ -124,6 +124,35 @@ impl LocalApi {
             .await
     }
 
+    /// The execution a 202 `answer` started, once it has left RUNNING.
+    async fn finished(&self, answer: Answer) -> Value {
+        assert_eq!(answer.0, 202, "{}", answer.1);
+        let arn = serde_json::from_str::<Value>(&answer.1).unwrap()["executionArn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let name = arn.rsplit(':').next().unwrap().to_owned();
+        for _ in 0..200 {
+            let (status, body) = self
+                .get(&format!("/executions/{name}"), Some(&self.token))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let execution: Value = serde_json::from_str(&body).unwrap();
+            if execution["status"] != "RUNNING" {
+                return execution;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the execution did not finish");
+    }
+
+    /// Every dragon `GET /dragons` answers.
+    async fn all_dragons(&self) -> Vec<Value> {
+        let (status, body) = self.get("/dragons", Some(&self.token)).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
     fn invocations(&self) -> usize {
         self.state.invocations.load(Ordering::Relaxed)
     }
@@ -314,8 +343,8 @@ async fn hostile_requests_get_clear_4xx_answers_and_write_nothing() {
     });
     let mut extra = valid.clone();
     extra["admin"] = true.into();
-    let mut oversized = valid.clone();
-    oversized["description_str"] = "x".repeat(20_000).into();
+    let mut overlong = valid.clone();
+    overlong["description_str"] = "x".repeat(20_000).into();
     let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
     type Case<'a> = (
         &'a str,
@@ -330,9 +359,9 @@ async fn hostile_requests_get_clear_4xx_answers_and_write_nothing() {
             "POST",
             "/dragons",
             vec![auth, json_type],
-            oversized.to_string().into_bytes(),
-            413,
-            "Request Too Long",
+            overlong.to_string().into_bytes(),
+            400,
+            "Invalid request body",
         ),
         (
             "POST",
@@ -385,10 +414,18 @@ async fn hostile_requests_get_clear_4xx_answers_and_write_nothing() {
         (
             "POST",
             "/dragons",
-            vec![auth],
+            vec![auth, ("Content-Type", "application/xml")],
             valid.to_string().into_bytes(),
             415,
             "Unsupported Media Type",
+        ),
+        (
+            "POST",
+            "/dragons",
+            vec![auth],
+            overlong.to_string().into_bytes(),
+            400,
+            "Invalid request body",
         ),
         (
             "PUT",
@@ -441,7 +478,7 @@ async fn hostile_requests_get_clear_4xx_answers_and_write_nothing() {
     // Query strings the handler refuses (it runs, and answers 400).
     let long = "x".repeat(10_000);
     for (query, reason) in [
-        (format!("family={long}"), "longer than 128 bytes"),
+        (format!("family={long}"), "longer than 40 characters"),
         ("family=red&family=blue".to_owned(), "more than once"),
         ("dragonName=".to_owned(), "is empty"),
         ("colour=red".to_owned(), "unknown query parameter"),
@@ -472,30 +509,7 @@ async fn a_report_runs_the_workflow_and_its_execution_can_be_followed() {
         "location_city_str": "Reykjavík", "location_country_str": "iceland", "location_state_str": "",
         "location_neighborhood_str": "grandi"
     });
-    let follow = |answer: Answer| {
-        let api = &api;
-        async move {
-            assert_eq!(answer.0, 202, "{}", answer.1);
-            let arn = serde_json::from_str::<Value>(&answer.1).unwrap()["executionArn"]
-                .as_str()
-                .unwrap()
-                .to_owned();
-            let name = arn.rsplit(':').next().unwrap().to_owned();
-            for _ in 0..100 {
-                let (status, body) = api
-                    .get(&format!("/executions/{name}"), Some(&api.token))
-                    .await;
-                assert_eq!(status, 200, "{body}");
-                let execution: Value = serde_json::from_str(&body).unwrap();
-                if execution["status"] != "RUNNING" {
-                    return execution;
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            panic!("the execution did not finish");
-        }
-    };
-    let added = follow(api.post(&dragon.to_string()).await).await;
+    let added = api.finished(api.post(&dragon.to_string()).await).await;
     assert_eq!(added["status"], "SUCCEEDED", "{added}");
     let (_, body) = api.get("/dragons?dragonName=Quill", Some(&api.token)).await;
     assert_eq!(
@@ -504,7 +518,7 @@ async fn a_report_runs_the_workflow_and_its_execution_can_be_followed() {
     );
     // The same name again (in other case) passes the model but not the workflow.
     dragon["dragon_name_str"] = "QUILL".into();
-    let rejected = follow(api.post(&dragon.to_string()).await).await;
+    let rejected = api.finished(api.post(&dragon.to_string()).await).await;
     assert_eq!(rejected["status"], "FAILED");
     assert_eq!(rejected["error"], "DragonReportRejected");
     assert_eq!(
@@ -561,4 +575,185 @@ async fn two_thousand_concurrent_gets_all_succeed() {
         latencies[latencies.len() / 2]
     );
     assert_eq!(api.invocations(), latencies.len());
+}
+
+const INVALID_BODY: &str = r#"{"message":"Invalid request body"}"#;
+
+/// Each field of the request model with its `maxLength` (characters), read from
+/// the schema API Gateway's model is generated from.
+fn field_limits() -> Vec<(String, usize)> {
+    let schema = serde_json::to_value(dragons_contract::schema::dragon_schema()).unwrap();
+    schema["properties"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(field, property)| {
+            let limit = property["maxLength"].as_u64().unwrap();
+            (field.clone(), usize::try_from(limit).unwrap())
+        })
+        .collect()
+}
+
+/// A dragon whose fields hold `length` dragons (U+1F409, four bytes in UTF-8) each,
+/// written as JSON escapes of its UTF-16 surrogate pair (`\uD83D\uDC09`).
+fn escaped_dragon(lengths: &[(String, usize)]) -> String {
+    let fields: Vec<String> = lengths
+        .iter()
+        .map(|(field, length)| format!(r#""{field}":"{}""#, r"\uD83D\uDC09".repeat(*length)))
+        .collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maximal_dragon_in_four_byte_characters_is_added_and_one_more_character_is_400() {
+    let api = LocalApi::start().await;
+    let limits = field_limits();
+    assert_eq!(limits.len(), 7);
+    let body = escaped_dragon(&limits);
+    let dragon: Value = serde_json::from_str(&body).unwrap();
+    // 2,620 characters of four bytes, each written as twelve.
+    assert!(body.len() > 31_000, "{} bytes", body.len());
+    for (field, limit) in &limits {
+        let value = dragon[field].as_str().unwrap();
+        assert_eq!(value.chars().count(), *limit, "{field}");
+        assert!(value.chars().all(|c| c == '\u{1F409}'), "{field}");
+    }
+
+    let execution = api.finished(api.post(&body).await).await;
+    assert_eq!(execution["status"], "SUCCEEDED", "{execution}");
+    assert!(
+        api.all_dragons().await.contains(&dragon),
+        "the dragon was not added"
+    );
+    // And it can be asked for by its name and its family, each at its maximum.
+    for (parameter, field) in [("dragonName", "dragon_name_str"), ("family", "family_str")] {
+        let encoded: String = dragon[field]
+            .as_str()
+            .unwrap()
+            .bytes()
+            .map(|byte| format!("%{byte:02X}"))
+            .collect();
+        let (status, body) = api
+            .get(&format!("/dragons?{parameter}={encoded}"), Some(&api.token))
+            .await;
+        assert_eq!(status, 200, "{parameter}: {body}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap(),
+            json!([dragon.clone()])
+        );
+    }
+
+    let invocations = api.invocations();
+    for (field, limit) in &limits {
+        let mut longer = limits.clone();
+        for (name, length) in &mut longer {
+            if name == field {
+                *length = limit + 1;
+            }
+        }
+        let answer = api.post(&escaped_dragon(&longer)).await;
+        assert_eq!(answer, (400, INVALID_BODY.to_owned()), "{field}");
+    }
+    assert_eq!(api.invocations(), invocations, "nothing may start");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_without_content_type_is_taken_as_json() {
+    let api = LocalApi::start().await;
+    let dragon = |name: &str| {
+        json!({
+            "dragon_name_str": name, "family_str": "copper", "description_str": "d",
+            "location_city_str": "c", "location_country_str": "k", "location_state_str": "",
+            "location_neighborhood_str": ""
+        })
+    };
+    let auth = ("Authorization", api.token.as_str());
+    for (name, headers) in [
+        ("Untyped", vec![auth]),
+        (
+            "Charset",
+            vec![auth, ("Content-Type", "application/json; charset=UTF-8")],
+        ),
+    ] {
+        let answer = api
+            .send(
+                "POST",
+                "/dragons",
+                &headers,
+                dragon(name).to_string().into_bytes(),
+            )
+            .await;
+        let execution = api.finished(answer).await;
+        assert_eq!(execution["status"], "SUCCEEDED", "{name}: {execution}");
+        assert!(api.all_dragons().await.contains(&dragon(name)), "{name}");
+    }
+}
+
+/// Sends `head` and then `body` in pieces on a new connection (stopping if the
+/// server closes it) and returns the status line of the answer.
+async fn raw_exchange(base: &str, head: String, body: impl Iterator<Item = Vec<u8>>) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for piece in body {
+        if stream.write_all(&piece).await.is_err() {
+            break;
+        }
+    }
+    let mut answer = vec![0_u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(30), stream.read(&mut answer))
+        .await
+        .expect("an answer before the body is sent whole")
+        .unwrap();
+    String::from_utf8_lossy(&answer[..read])
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_the_payload_quota_is_413_and_never_read_whole() {
+    use local_api::routes::MAX_BODY_BYTES;
+    let api = LocalApi::start().await;
+    let etag = api.etag().await;
+    let head = |framing: &str| {
+        format!(
+            "POST /dragons HTTP/1.1\r\nHost: local\r\nAuthorization: {}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n",
+            api.token
+        )
+    };
+    // Announced over the quota: refused on the length alone, with one byte sent of it.
+    let status = raw_exchange(
+        &api.base,
+        head(&format!("Content-Length: {}", MAX_BODY_BYTES + 1)),
+        std::iter::once(b"{".to_vec()),
+    )
+    .await;
+    assert_eq!(status, "HTTP/1.1 413 Payload Too Large");
+    // Chunked, so no length: refused once the read passes the quota.
+    let chunk = vec![b' '; 64 * 1024];
+    let chunks = (0..=MAX_BODY_BYTES / chunk.len()).map(|_| {
+        let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+        framed.extend_from_slice(&chunk);
+        framed.extend_from_slice(b"\r\n");
+        framed
+    });
+    let status = raw_exchange(&api.base, head("Transfer-Encoding: chunked"), chunks).await;
+    assert_eq!(status, "HTTP/1.1 413 Payload Too Large");
+    assert_eq!(api.invocations(), 0);
+    assert_eq!(api.etag().await, etag, "the data object must be unchanged");
+
+    // At the quota exactly, a dragon padded with white space is a dragon.
+    let dragon = json!({
+        "dragon_name_str": "Padded", "family_str": "copper", "description_str": "d",
+        "location_city_str": "c", "location_country_str": "k", "location_state_str": "",
+        "location_neighborhood_str": ""
+    });
+    let mut body = dragon.to_string();
+    body.push_str(&" ".repeat(MAX_BODY_BYTES - body.len()));
+    assert_eq!(body.len(), MAX_BODY_BYTES);
+    let execution = api.finished(api.post(&body).await).await;
+    assert_eq!(execution["status"], "SUCCEEDED", "{execution}");
 }

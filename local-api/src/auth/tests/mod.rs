@@ -1,12 +1,13 @@
 //! The authorizer against a real (in-test) JWKS endpoint, with real RS256 keys
 //! and tokens: every refusal with its reason, acceptance, caching, throttled
-//! refetches and key rotation.
+//! refetches, key rotation, and one shared fetch of a key set that never answers.
 
 mod keys;
+mod properties;
 mod server;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -14,7 +15,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 
 use self::keys::{TestKey, key_set, other_key, pool_key};
-use self::server::JwksServer;
+use self::server::{JwksServer, SilentServer};
 use super::{
     AuthError, AuthorizerConfig, CognitoAuthorizer, JwksError, api_gateway_claim_value,
     aws_jwks_url, issuer, local_jwks_url, verify,
@@ -86,7 +87,7 @@ impl Fixture {
     async fn with_interval(interval: Option<Duration>) -> Self {
         let server = JwksServer::start(POOL, key_set(&[(KID, pool_key())])).await;
         let config = AuthorizerConfig::local(&server.endpoint, REGION, POOL, CLIENT);
-        let mut authorizer = CognitoAuthorizer::new(config);
+        let mut authorizer = CognitoAuthorizer::new(config).unwrap();
         if let Some(interval) = interval {
             authorizer = authorizer.with_min_refetch_interval(interval);
         }
@@ -133,14 +134,32 @@ async fn a_valid_id_token_is_accepted_with_its_claims() {
 }
 
 #[tokio::test]
-async fn a_bearer_prefix_in_any_case_is_accepted_too() {
+async fn the_bare_token_or_bearer_and_one_space_are_accepted_and_no_other_white_space() {
     let fixture = Fixture::new().await;
     let token = sign(pool_key(), Some(KID), &id_claims());
     for header in [
-        format!("Bearer {token}"),
         format!("bearer {token}"),
-        format!("BEARER  {token} "),
+        format!("BEARER {token}"),
+        format!("Bearer  {token}"),
+        format!("Bearer\t{token}"),
+        format!(" {token}"),
+        format!("{token} "),
+        format!("Bearer {token}\n"),
+        format!("{} {}", &token[..10], &token[10..]),
+        "   ".to_owned(),
     ] {
+        let refused = fixture.authorizer.authorize(Some(&header)).await;
+        assert!(
+            matches!(refused, Err(AuthError::Malformed(_))),
+            "{header:?}: {refused:?}"
+        );
+    }
+    assert_eq!(
+        fixture.server.requests(),
+        0,
+        "refused before any key is fetched"
+    );
+    for header in [token.clone(), format!("Bearer {token}")] {
         let accepted = fixture.authorizer.authorize(Some(&header)).await.unwrap();
         assert_eq!(accepted.sub, SUB, "{header}");
     }
@@ -149,7 +168,7 @@ async fn a_bearer_prefix_in_any_case_is_accepted_too() {
 #[tokio::test]
 async fn no_token_is_refused_without_fetching_keys() {
     let fixture = Fixture::new().await;
-    for header in [None, Some(""), Some("   "), Some("Bearer "), Some("bearer")] {
+    for header in [None, Some(""), Some("Bearer "), Some("Bearer")] {
         let refused = fixture.authorizer.authorize(header).await;
         assert!(
             matches!(refused, Err(AuthError::MissingToken)),
@@ -220,13 +239,15 @@ async fn a_tampered_payload_is_refused() {
 }
 
 #[tokio::test]
-async fn an_expired_token_is_refused() {
+async fn an_expired_token_is_refused_from_its_exp_on() {
     let fixture = Fixture::new().await;
-    let expired = with(id_claims(), "exp", json!(now() - 60));
-    let refused = fixture
-        .refusal(&sign(pool_key(), Some(KID), &expired))
-        .await;
-    assert!(matches!(refused, AuthError::Expired), "{refused:?}");
+    for past in [60, 1] {
+        let expired = with(id_claims(), "exp", json!(now() - past));
+        let refused = fixture
+            .refusal(&sign(pool_key(), Some(KID), &expired))
+            .await;
+        assert!(matches!(refused, AuthError::Expired), "{past}: {refused:?}");
+    }
 }
 
 #[tokio::test]
@@ -241,13 +262,27 @@ async fn a_token_without_exp_is_refused() {
 }
 
 #[tokio::test]
-async fn a_token_from_the_future_is_refused() {
+async fn a_token_from_the_future_is_refused_beyond_the_leeway() {
     let fixture = Fixture::new().await;
     for claim in ["iat", "nbf"] {
         let claims = with(id_claims(), claim, json!(now() + 600));
         let refused = fixture.refusal(&sign(pool_key(), Some(KID), &claims)).await;
         assert!(
             matches!(refused, AuthError::NotYetValid),
+            "{claim}: {refused:?}"
+        );
+        let skewed = with(id_claims(), claim, json!(now() + 2));
+        assert!(
+            fixture
+                .check(&sign(pool_key(), Some(KID), &skewed))
+                .await
+                .is_ok(),
+            "{claim} within the leeway"
+        );
+        let text = with(id_claims(), claim, json!("soon"));
+        let refused = fixture.refusal(&sign(pool_key(), Some(KID), &text)).await;
+        assert!(
+            matches!(&refused, AuthError::InvalidClaim(name) if name == claim),
             "{claim}: {refused:?}"
         );
     }
@@ -474,22 +509,76 @@ async fn a_rotated_key_is_accepted_after_a_refetch() {
 }
 
 #[tokio::test]
-async fn an_unavailable_key_set_refuses_and_is_tried_again_on_the_next_request() {
-    let fixture = Fixture::new().await;
-    fixture.server.set_status(500);
+async fn an_unavailable_key_set_refuses_at_once_for_a_while_then_is_tried_again() {
+    let server = JwksServer::start(POOL, key_set(&[(KID, pool_key())])).await;
+    let cache = Duration::from_millis(300);
+    let config = AuthorizerConfig::local(&server.endpoint, REGION, POOL, CLIENT);
+    let authorizer = CognitoAuthorizer::new(config)
+        .unwrap()
+        .with_failure_cache(cache);
+    server.set_status(500);
     let token = sign(pool_key(), Some(KID), &id_claims());
 
-    let refused = fixture.refusal(&token).await;
+    for _ in 0..3 {
+        let refused = authorizer.authorize(Some(&token)).await;
+        assert!(
+            matches!(&refused, Err(AuthError::Jwks(error)) if matches!(**error, JwksError::Status { status: 500, .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(server.requests(), 1, "refused from the failure cache");
+    server.set_status(200);
+    tokio::time::sleep(cache + Duration::from_millis(50)).await;
+    assert!(authorizer.authorize(Some(&token)).await.is_ok());
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_share_one_fetch_of_a_silent_key_set_and_its_failure() {
+    let silent = SilentServer::start().await;
+    let timeout = Duration::from_millis(500);
+    let config = AuthorizerConfig::local(&silent.endpoint, REGION, POOL, CLIENT);
+    let authorizer = Arc::new(
+        CognitoAuthorizer::new(config)
+            .unwrap()
+            .with_fetch_timeout(timeout)
+            .with_failure_cache(Duration::from_secs(60)),
+    );
+    let token = sign(pool_key(), Some(KID), &id_claims());
+    let requests = 16_u32;
+    let started = Instant::now();
+    let concurrent: Vec<_> = (0..requests)
+        .map(|_| {
+            let authorizer = Arc::clone(&authorizer);
+            let token = token.clone();
+            tokio::spawn(async move { authorizer.authorize(Some(&token)).await })
+        })
+        .collect();
+    for request in concurrent {
+        let refused = request.await.unwrap();
+        assert!(
+            matches!(&refused, Err(AuthError::Jwks(error)) if matches!(**error, JwksError::Timeout { .. })),
+            "{refused:?}"
+        );
+    }
+    let elapsed = started.elapsed();
+    // One after another, they would take one timeout each.
     assert!(
-        matches!(
-            refused,
-            AuthError::Jwks(JwksError::Status { status: 500, .. })
-        ),
+        elapsed < timeout * 3,
+        "{requests} requests took {elapsed:?}: they must share one fetch, not wait {:?}",
+        timeout * requests
+    );
+    assert_eq!(silent.connections(), 1, "one fetch for all");
+
+    // Within the failure cache, the next request is refused at once.
+    let again = Instant::now();
+    let refused = authorizer.authorize(Some(&token)).await;
+    assert!(
+        matches!(&refused, Err(AuthError::Jwks(error)) if matches!(**error, JwksError::Timeout { .. })),
         "{refused:?}"
     );
-    fixture.server.set_status(200);
-    assert!(fixture.check(&token).await.is_ok());
-    assert_eq!(fixture.server.requests(), 2);
+    assert!(again.elapsed() < timeout / 2, "{:?}", again.elapsed());
+    assert_eq!(silent.connections(), 1);
 }
 
 #[tokio::test]
@@ -499,7 +588,7 @@ async fn a_body_that_is_not_a_key_set_is_refused() {
     let token = sign(pool_key(), Some(KID), &id_claims());
     let refused = fixture.refusal(&token).await;
     assert!(
-        matches!(refused, AuthError::Jwks(JwksError::NotAKeySet { .. })),
+        matches!(&refused, AuthError::Jwks(error) if matches!(**error, JwksError::NotAKeySet { .. })),
         "{refused:?}"
     );
 }
@@ -534,16 +623,34 @@ async fn keys_that_are_not_rs256_signature_keys_are_skipped() {
 }
 
 #[tokio::test]
-async fn an_https_key_set_url_is_refused_clearly() {
-    let config = AuthorizerConfig::aws(REGION, POOL, CLIENT);
-    let authorizer = CognitoAuthorizer::new(config);
+async fn an_https_key_set_url_is_fetched_over_tls_and_other_schemes_are_refused() {
+    // A server that answers in plain HTTP at once, behind an https:// URL: the
+    // TLS handshake fails on its answer, so the fetch was made over TLS.
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("https://{}", plain.local_addr().unwrap());
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt as _;
+        while let Ok((mut stream, _)) = plain.accept().await {
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+                .await;
+        }
+    });
+    let authorizer =
+        CognitoAuthorizer::new(AuthorizerConfig::local(&endpoint, REGION, POOL, CLIENT)).unwrap();
     let token = sign(pool_key(), Some(KID), &id_claims());
     let refused = authorizer.authorize(Some(&token)).await;
     assert!(
-        matches!(
-            refused,
-            Err(AuthError::Jwks(JwksError::UnsupportedScheme { .. }))
-        ),
+        matches!(&refused, Err(AuthError::Jwks(error)) if matches!(**error, JwksError::Request { .. })),
+        "{refused:?}"
+    );
+    let server = JwksServer::start(POOL, key_set(&[(KID, pool_key())])).await;
+    let ftp = server.endpoint.replace("http://", "ftp://");
+    let authorizer =
+        CognitoAuthorizer::new(AuthorizerConfig::local(&ftp, REGION, POOL, CLIENT)).unwrap();
+    let refused = authorizer.authorize(Some(&token)).await;
+    assert!(
+        matches!(&refused, Err(AuthError::Jwks(error)) if matches!(**error, JwksError::InvalidUrl { .. })),
         "{refused:?}"
     );
 }
@@ -555,11 +662,11 @@ async fn an_unreachable_key_set_is_a_request_error() {
     let endpoint = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
     let authorizer =
-        CognitoAuthorizer::new(AuthorizerConfig::local(&endpoint, REGION, POOL, CLIENT));
+        CognitoAuthorizer::new(AuthorizerConfig::local(&endpoint, REGION, POOL, CLIENT)).unwrap();
     let token = sign(pool_key(), Some(KID), &id_claims());
     let refused = authorizer.authorize(Some(&token)).await;
     assert!(
-        matches!(refused, Err(AuthError::Jwks(JwksError::Request { .. }))),
+        matches!(&refused, Err(AuthError::Jwks(error)) if matches!(**error, JwksError::Request { .. })),
         "{refused:?}"
     );
 }

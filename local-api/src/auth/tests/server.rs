@@ -1,5 +1,6 @@
 //! A tiny JWKS server on 127.0.0.1 (a free port): it answers the pool's key set
-//! path with the current body, anything else with 404, and counts requests.
+//! path with the current body, anything else with 404, and counts requests; and
+//! a silent one, which accepts connections and never answers.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -81,4 +82,37 @@ async fn answer(mut stream: TcpStream, shared: Arc<Shared>) {
     );
     let _ = stream.write_all(response.as_bytes()).await;
     let _ = stream.shutdown().await;
+}
+
+/// A listener on 127.0.0.1 (a free port) that accepts connections, holds them
+/// open and never answers; it stops with the test's runtime.
+pub(crate) struct SilentServer {
+    /// `http://127.0.0.1:PORT`.
+    pub endpoint: String,
+    connections: Arc<AtomicUsize>,
+}
+
+impl SilentServer {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&connections);
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        Self {
+            endpoint,
+            connections,
+        }
+    }
+
+    /// How many connections it has accepted.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
 }

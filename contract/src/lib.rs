@@ -8,7 +8,8 @@
 //! - the report the workflow runs on ([`Report`], [`Reporter`], [`AddInput`]) and the error names its
 //!   tasks answer with ([`TaskErrorType`]);
 //! - the names of environment variables, SSM parameters, binaries, the stage and the
-//!   state machine ([`names`]), and the CORS policy ([`cors`]);
+//!   state machine ([`names`]), the kinds of store and the table's layout
+//!   ([`data_store`]), and the CORS policy ([`cors`]);
 //! - the report workflow's definition, built with `asl` ([`workflow`]);
 //! - the key names are unique by ([`name`]), pages ([`page`]), the store contract
 //!   ([`store`]) and an in-memory store for tests ([`memory`]).
@@ -16,6 +17,7 @@
 //! Nothing here knows of AWS SDKs, HTTP servers or CloudFormation.
 
 pub mod cors;
+pub mod data_store;
 pub mod dragon;
 pub mod format;
 pub mod memory;

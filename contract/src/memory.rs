@@ -144,7 +144,7 @@ impl DragonWriter for MemoryStore {
         {
             if added_by.as_deref() == Some(report.id.as_str()) {
                 return Ok(Added {
-                    attempts: 0,
+                    attempts: 1,
                     replayed: true,
                 });
             }

@@ -8,6 +8,10 @@ pub const ENV_BUCKET_PARAMETER: &str = "DRAGON_DATA_BUCKET_PARAMETER";
 pub const ENV_FILE_PARAMETER: &str = "DRAGON_DATA_FILE_PARAMETER";
 /// Environment variable choosing the query engine (`auto`, `s3-select`, `scan`).
 pub const ENV_QUERY_ENGINE: &str = "DRAGONS_QUERY_ENGINE";
+/// Environment variable choosing the store (`s3`, `dynamodb`).
+pub const ENV_DATA_STORE: &str = "DRAGONS_DATA_STORE";
+/// Environment variable holding the SSM parameter name of the DynamoDB table's name.
+pub const ENV_TABLE_PARAMETER: &str = "DRAGON_DATA_TABLE_PARAMETER";
 /// Environment variable: how many seconds a container keeps the data location it read
 /// from SSM (`0`: read it on every request).
 pub const ENV_LOCATION_CACHE_SECONDS: &str = "DRAGONS_LOCATION_CACHE_SECONDS";
@@ -16,6 +20,8 @@ pub const ENV_LOCATION_CACHE_SECONDS: &str = "DRAGONS_LOCATION_CACHE_SECONDS";
 pub const DEFAULT_BUCKET_PARAMETER: &str = "dragon_data_bucket_name";
 /// The seed's SSM parameter holding the data object's key.
 pub const DEFAULT_FILE_PARAMETER: &str = "dragon_data_file_name";
+/// The SSM parameter holding the DynamoDB table's name (a stack on DynamoDB).
+pub const DEFAULT_TABLE_PARAMETER: &str = "dragon_data_table_name";
 /// The data object's default key: JSON Lines.
 pub const DEFAULT_DATA_KEY: &str = "dragons.jsonl";
 

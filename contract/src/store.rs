@@ -68,8 +68,8 @@ pub enum AddError {
 /// What a successful add took.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Added {
-    /// Conditional write rounds (1 when no other writer interfered; 0 when the
-    /// dragon was already there from this very report).
+    /// Rounds of reading and conditionally writing it took (1 when no other writer
+    /// interfered).
     pub attempts: u32,
     /// The same report had already added the dragon (a retried task): nothing new
     /// was written.

@@ -6,9 +6,9 @@ use std::{
 };
 
 use aws_config::SdkConfig;
-use dragons_contract::query_engine::QueryEngine;
+use dragons_contract::{data_store::DataStore, query_engine::QueryEngine};
 use handlers::{
-    aws::{AwsClients, ParameterNames, S3Store},
+    aws::{AnyStore, AwsClients, DynamoStore, ParameterNames, S3Store},
     domain::validation::DragonValidator,
 };
 
@@ -32,9 +32,13 @@ pub struct Settings {
     pub client_id: String,
     /// The topic the workflow publishes to.
     pub topic_arn: String,
-    /// The SSM parameter names of the data location.
+    /// Which store holds the dragons.
+    pub store: DataStore,
+    /// The SSM parameter names of the data location (the S3 store).
     pub parameters: ParameterNames,
-    /// The query engine of `GET /dragons`.
+    /// The SSM parameter holding the table's name (the DynamoDB store).
+    pub table_parameter: String,
+    /// The query engine of `GET /dragons` (the S3 store).
     pub engine: QueryEngine,
     /// How long the data location read from SSM is kept (zero: read on every request).
     pub location_ttl: Duration,
@@ -59,10 +63,16 @@ pub enum AppError {
 pub fn app_state(config: &SdkConfig, settings: &Settings) -> Result<AppState, AppError> {
     let clients = AwsClients::from_config(config);
     let validator = Arc::new(DragonValidator::new()?);
-    let store = Arc::new(
-        S3Store::new(clients, settings.parameters.clone(), settings.engine)
-            .with_location_ttl(settings.location_ttl),
-    );
+    let store = Arc::new(match settings.store {
+        DataStore::S3 => AnyStore::S3(
+            S3Store::new(clients, settings.parameters.clone(), settings.engine)
+                .with_location_ttl(settings.location_ttl),
+        ),
+        DataStore::DynamoDb => AnyStore::DynamoDb(
+            DynamoStore::new(&clients, settings.table_parameter.clone())
+                .with_table_ttl(settings.location_ttl),
+        ),
+    });
     let resources = WorkflowResources {
         region: settings.region.clone(),
         topic_arn: settings.topic_arn.clone(),

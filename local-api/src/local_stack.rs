@@ -1,7 +1,7 @@
 //! The stack's resources on a local AWS endpoint (moto), configured as the template
 //! configures them: the user pool and app client, users, the data bucket and object,
-//! the SSM parameters naming it, and the notification topic with an SQS inbox
-//! subscribed. `local-api seed` and the test fixtures build on these.
+//! the SSM parameters naming it, the DynamoDB table and its parameter, and the
+//! notification topic with an SQS inbox subscribed. `local-api seed` and the test fixtures build on these.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +19,7 @@ use aws_sdk_s3::{
 };
 use aws_sdk_sqs::types::QueueAttributeName;
 use aws_sdk_ssm::types::ParameterType;
+use dragons_contract::data_store::table;
 use handlers::aws::{AwsClients, DataLocation, ParameterNames};
 use serde::Serialize;
 
@@ -259,6 +260,82 @@ pub async fn write_location(
             .await
             .map_err(failed("writing a parameter"))?;
     }
+    Ok(())
+}
+
+/// The DynamoDB table `name` as the template makes it (keyed by the name key, the
+/// family index, on demand), created unless it exists.
+pub async fn table(clients: &AwsClients, name: &str) -> Result<(), SetupError> {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+        Projection, ProjectionType, ScalarAttributeType,
+    };
+    if clients
+        .dynamodb
+        .describe_table()
+        .table_name(name)
+        .send()
+        .await
+        .is_ok()
+    {
+        return Ok(());
+    }
+    let attribute = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .map_err(failed("describing the table"))
+    };
+    let key = |name: &str, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .map_err(failed("describing the table"))
+    };
+    let index = GlobalSecondaryIndex::builder()
+        .index_name(table::FAMILY_INDEX)
+        .key_schema(key(table::FAMILY, KeyType::Hash)?)
+        .key_schema(key(table::NAME_KEY, KeyType::Range)?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+        .map_err(failed("describing the table's index"))?;
+    clients
+        .dynamodb
+        .create_table()
+        .table_name(name)
+        .attribute_definitions(attribute(table::NAME_KEY)?)
+        .attribute_definitions(attribute(table::FAMILY)?)
+        .key_schema(key(table::NAME_KEY, KeyType::Hash)?)
+        .global_secondary_indexes(index)
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .map_err(failed("creating the table"))?;
+    Ok(())
+}
+
+/// Writes the table's name into the SSM parameter `parameter`, as the stack does.
+pub async fn write_table_parameter(
+    clients: &AwsClients,
+    parameter: &str,
+    table: &str,
+) -> Result<(), SetupError> {
+    clients
+        .ssm
+        .put_parameter()
+        .name(parameter)
+        .value(table)
+        .r#type(ParameterType::String)
+        .overwrite(true)
+        .send()
+        .await
+        .map_err(failed("writing the table parameter"))?;
     Ok(())
 }
 

@@ -27,7 +27,7 @@ use dragons_contract::{
     names::{DRAGONS_PATH_PART, STATE_MACHINE},
 };
 use handlers::{
-    api::list_dragons::list_dragons, aws::S3Store, domain::validation::DragonValidator,
+    api::list_dragons::list_dragons, aws::AnyStore, domain::validation::DragonValidator,
 };
 use serde_json::{Value, json};
 
@@ -49,7 +49,7 @@ pub struct AppState {
     /// Checks ID tokens as the Cognito authorizer does.
     pub authorizer: CognitoAuthorizer,
     /// The store behind `GET /dragons`.
-    pub store: Arc<S3Store>,
+    pub store: Arc<AnyStore>,
     /// The report workflow.
     pub workflow: Arc<Interpreter>,
     /// The request model (the same JSON Schema the API Gateway model holds),
@@ -292,6 +292,8 @@ mod tests {
             client_id: "client".into(),
             topic_arn: "arn:aws:sns:us-east-1:123456789012:topic".into(),
             parameters: ParameterNames::default(),
+            store: dragons_contract::data_store::DataStore::S3,
+            table_parameter: "table".into(),
             engine: QueryEngine::Scan,
             location_ttl: std::time::Duration::ZERO,
         };

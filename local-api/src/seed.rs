@@ -1,12 +1,12 @@
 //! `local-api seed`: the stack's resources on a local AWS endpoint under the names
-//! the local API uses ([`names`]), the data loaded, and a user with a fresh random
-//! password.
+//! the local API uses ([`names`]), the data loaded (into the S3 object, and the
+//! DynamoDB table for a stack on it), and a user with a fresh random password.
 
 use aws_config::SdkConfig;
 use aws_sdk_cognitoidentityprovider::Client as Cognito;
 use aws_sdk_s3::primitives::ByteStream;
-use dragons_contract::names::DEFAULT_DATA_KEY;
-use handlers::aws::{AwsClients, DataLocation, ParameterNames};
+use dragons_contract::{Dragon, data_store::DataStore, names::DEFAULT_DATA_KEY};
+use handlers::aws::{AwsClients, DataLocation, DynamoStore, ParameterNames};
 use rand::{Rng, distributions::Alphanumeric};
 
 use crate::local_stack::{self, Inbox, Notification, SetupError};
@@ -25,6 +25,20 @@ pub mod names {
     pub const USER: &str = "keeper@example.com";
     /// The SQS queue subscribed to the topic, which `inbox` reads.
     pub const INBOX: &str = "dragons-local-inbox";
+    /// The DynamoDB table (a local stack on DynamoDB).
+    pub const TABLE: &str = "dragons-local-table";
+}
+
+/// Where `seed` puts the dragons: always the S3 object the parameters name and, for
+/// a stack on DynamoDB, the table too, whose name the table parameter then holds.
+#[derive(Debug, Clone)]
+pub struct Stores {
+    /// Which store the local API will read.
+    pub store: DataStore,
+    /// The data location's SSM parameters.
+    pub parameters: ParameterNames,
+    /// The table name's SSM parameter.
+    pub table_parameter: String,
 }
 
 /// What `seed` created: the values `serve` and `token` need.
@@ -53,13 +67,14 @@ pub fn random_password() -> String {
     format!("Dk-{random}!aZ9")
 }
 
-/// Creates (or finds) every resource and loads `data` as the data object at the
-/// location the SSM parameters `parameters` name.
+/// Creates (or finds) every resource and loads `data` (JSON Lines) as the data object
+/// at the location the SSM parameters name, and into the table for DynamoDB.
 pub async fn seed(
     config: &SdkConfig,
-    parameters: &ParameterNames,
+    stores: &Stores,
     data: Vec<u8>,
 ) -> Result<Seeded, SetupError> {
+    let parameters = &stores.parameters;
     let clients = AwsClients::from_config(config);
     let cognito = Cognito::new(config);
     let user_pool_id = local_stack::user_pool(&cognito, names::USER_POOL).await?;
@@ -71,6 +86,20 @@ pub async fn seed(
         key: DEFAULT_DATA_KEY.to_owned(),
     };
     local_stack::bucket(&clients, &location.bucket).await?;
+    if stores.store == DataStore::DynamoDb {
+        local_stack::table(&clients, names::TABLE).await?;
+        local_stack::write_table_parameter(&clients, &stores.table_parameter, names::TABLE).await?;
+        let dragons = data
+            .split(|byte| *byte == b'\n')
+            .filter(|line| !line.trim_ascii().is_empty())
+            .map(serde_json::from_slice::<Dragon>)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(local_stack::failed("reading the data"))?;
+        DynamoStore::new(&clients, stores.table_parameter.clone())
+            .put_batch(&dragons)
+            .await
+            .map_err(local_stack::failed("loading the table"))?;
+    }
     local_stack::put_object(&clients, &location, ByteStream::from(data)).await?;
     local_stack::write_location(&clients, parameters, &location).await?;
     let password = random_password();

@@ -15,7 +15,7 @@ use dragons_contract::{
         ADD_FUNCTION_ARN, SNS_PUBLISH, TOPIC_ARN, VALIDATE_FUNCTION_ARN, definition, placeholder,
     },
 };
-use handlers::{aws::S3Store, domain::validation::DragonValidator, tasks::Task};
+use handlers::{aws::AnyStore, domain::validation::DragonValidator, tasks::Task};
 use serde_json::{Value, json};
 
 /// The account id local ARNs use (moto's default account).
@@ -55,7 +55,7 @@ pub fn substitute(
 pub struct LambdaTask {
     task: Task,
     validator: Arc<DragonValidator>,
-    store: Arc<S3Store>,
+    store: Arc<AnyStore>,
 }
 
 #[asl::async_trait]
@@ -132,7 +132,7 @@ pub struct WorkflowResources {
     /// The validator, shared with the handlers.
     pub validator: Arc<DragonValidator>,
     /// The data store the handlers read and write.
-    pub store: Arc<S3Store>,
+    pub store: Arc<AnyStore>,
     /// The SNS client.
     pub sns: aws_sdk_sns::Client,
 }

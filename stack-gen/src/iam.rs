@@ -5,6 +5,8 @@ use serde_json::{Map, Value, json};
 use stratosphere::services::aws::iam;
 use stratosphere::value::ExpString;
 
+use crate::template::Condition;
+
 /// One IAM action, e.g. `s3:GetObject`; only the constants below exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Action(&'static str);
@@ -34,6 +36,16 @@ pub mod actions {
     pub const S3_ALL: Action = Action("s3:*");
     /// `ssm:GetParameters`
     pub const SSM_GET_PARAMETERS: Action = Action("ssm:GetParameters");
+    /// `ssm:GetParameter`
+    pub const SSM_GET_PARAMETER: Action = Action("ssm:GetParameter");
+    /// `dynamodb:GetItem`
+    pub const DYNAMODB_GET_ITEM: Action = Action("dynamodb:GetItem");
+    /// `dynamodb:PutItem`
+    pub const DYNAMODB_PUT_ITEM: Action = Action("dynamodb:PutItem");
+    /// `dynamodb:Query`
+    pub const DYNAMODB_QUERY: Action = Action("dynamodb:Query");
+    /// `dynamodb:Scan`
+    pub const DYNAMODB_SCAN: Action = Action("dynamodb:Scan");
     /// `logs:CreateLogStream`
     pub const LOGS_CREATE_LOG_STREAM: Action = Action("logs:CreateLogStream");
     /// `logs:PutLogEvents`
@@ -110,6 +122,8 @@ pub struct Statement {
     resources: Vec<ExpString>,
     principal: Option<Value>,
     condition: Option<Value>,
+    /// The template condition the statement exists under, if any.
+    only_if: Option<Condition>,
 }
 
 impl Statement {
@@ -122,7 +136,15 @@ impl Statement {
             resources,
             principal: None,
             condition: None,
+            only_if: None,
         }
+    }
+
+    /// Present only where the template's `condition` holds (`Fn::If`, else
+    /// `AWS::NoValue`): a statement about a resource that exists under it.
+    pub fn only_if(mut self, condition: &Condition) -> Self {
+        self.only_if = Some(condition.clone());
+        self
     }
 
     /// Only where `condition` (an IAM `Condition` block) holds.
@@ -145,6 +167,7 @@ impl Statement {
             resources,
             principal: Some(json!("*")),
             condition: Some(json!({ "Bool": { "aws:SecureTransport": "false" } })),
+            only_if: None,
         }
     }
 
@@ -166,7 +189,12 @@ impl Statement {
         if let Some(condition) = &self.condition {
             out.insert("Condition".into(), condition.clone());
         }
-        Value::Object(out)
+        match &self.only_if {
+            Some(condition) => {
+                json!({ "Fn::If": [condition.id(), out, { "Ref": "AWS::NoValue" }] })
+            }
+            None => Value::Object(out),
+        }
     }
 }
 
@@ -191,6 +219,7 @@ impl PolicyDocument {
             resources: Vec::new(),
             principal: Some(json!({ "Service": service.principal() })),
             condition: None,
+            only_if: None,
         }])
     }
 

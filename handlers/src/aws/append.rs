@@ -236,7 +236,7 @@ pub async fn add(
             }
             Round::Taken { ours: true } => {
                 return Ok(Added {
-                    attempts: attempt - 1,
+                    attempts: attempt,
                     replayed: true,
                 });
             }

@@ -7,11 +7,13 @@ use aws_smithy_http_client::{
     tls::{self, rustls_provider::CryptoMode},
 };
 
-/// The S3 and SSM clients, built from one SDK configuration.
+/// The S3, DynamoDB and SSM clients, built from one SDK configuration.
 #[derive(Debug, Clone)]
 pub struct AwsClients {
     /// S3, path-style when a custom endpoint (`AWS_ENDPOINT_URL`) is set.
     pub s3: aws_sdk_s3::Client,
+    /// DynamoDB.
+    pub dynamodb: aws_sdk_dynamodb::Client,
     /// SSM Parameter Store.
     pub ssm: aws_sdk_ssm::Client,
 }
@@ -30,6 +32,7 @@ impl AwsClients {
             .build();
         Self {
             s3: aws_sdk_s3::Client::from_conf(s3_config),
+            dynamodb: aws_sdk_dynamodb::Client::new(config),
             ssm: aws_sdk_ssm::Client::new(config),
         }
     }

@@ -7,10 +7,7 @@
 //! cap the whole API near that rate. With the default 5 s, each warm container reads
 //! it at most once every 5 s, and a moved data location is picked up within 5 s.
 
-use std::{
-    sync::{Mutex, PoisonError},
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
 use aws_sdk_ssm::{Client, error::SdkError, operation::get_parameters::GetParametersError};
 
@@ -19,7 +16,7 @@ use dragons_contract::names::{
     ENV_LOCATION_CACHE_SECONDS,
 };
 
-use super::sdk_error;
+use super::{kept::Kept, sdk_error};
 
 /// The names of the two SSM parameters (set by the template per stage).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,12 +136,11 @@ pub fn cache_ttl_from_env() -> Result<Duration, InvalidTtl> {
     }
 }
 
-/// The data location, read from SSM and kept for `ttl`.
+/// The data location, read from SSM and kept for a while.
 #[derive(Debug)]
 pub struct LocationCache {
     names: ParameterNames,
-    ttl: Duration,
-    kept: Mutex<Option<(Instant, DataLocation)>>,
+    kept: Kept<DataLocation>,
 }
 
 impl LocationCache {
@@ -152,8 +148,7 @@ impl LocationCache {
     pub fn new(names: ParameterNames, ttl: Duration) -> Self {
         Self {
             names,
-            ttl,
-            kept: Mutex::new(None),
+            kept: Kept::new(ttl),
         }
     }
 
@@ -162,22 +157,10 @@ impl LocationCache {
         &self.names
     }
 
-    /// The location: the one kept if it is younger than the time to keep it, else
-    /// read from SSM (failures are not kept).
+    /// The location: the one kept if it is young enough, else read from SSM.
     pub async fn get(&self, ssm: &Client) -> Result<DataLocation, LocationError> {
-        if !self.ttl.is_zero() {
-            let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some((read, location)) = kept.as_ref()
-                && read.elapsed() < self.ttl
-            {
-                return Ok(location.clone());
-            }
-        }
-        let location = DataLocation::fetch(ssm, &self.names).await?;
-        if !self.ttl.is_zero() {
-            *self.kept.lock().unwrap_or_else(PoisonError::into_inner) =
-                Some((Instant::now(), location.clone()));
-        }
-        Ok(location)
+        self.kept
+            .get(|| DataLocation::fetch(ssm, &self.names))
+            .await
     }
 }

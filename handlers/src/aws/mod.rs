@@ -1,10 +1,14 @@
-//! Thin adapters that run the domain against AWS: SDK clients built once, the data
-//! location in SSM, the two query engines and the conditional append, and
-//! [`S3Store`], which puts them behind the contract's store traits.
+//! Thin adapters that run the domain against AWS: SDK clients built once, what SSM
+//! says (the data location, the table's name), the two query engines and the
+//! conditional append behind [`S3Store`], the DynamoDB table behind [`DynamoStore`],
+//! and [`AnyStore`], the one a stack was deployed with.
 
+pub mod any_store;
 pub mod append;
 pub mod channel_body;
 pub mod clients;
+pub mod dynamo;
+pub mod kept;
 pub mod location;
 pub mod paged;
 pub mod s3_select;
@@ -12,6 +16,8 @@ pub mod scan;
 pub mod sdk_error;
 pub mod store;
 
+pub use any_store::AnyStore;
 pub use clients::AwsClients;
+pub use dynamo::DynamoStore;
 pub use location::{DataLocation, ParameterNames, cache_ttl_from_env};
 pub use store::{S3Store, engine_from_env_or};

@@ -3,7 +3,7 @@
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 
 /// Error codes that mean "try again later" rather than "this is broken".
-const TRANSIENT_CODES: [&str; 7] = [
+const TRANSIENT_CODES: [&str; 10] = [
     "ThrottlingException",
     "Throttling",
     "TooManyRequestsException",
@@ -11,6 +11,10 @@ const TRANSIENT_CODES: [&str; 7] = [
     "ServiceUnavailable",
     "RequestTimeout",
     "InternalError",
+    // DynamoDB.
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
 ];
 
 /// Whether the service was unreachable, slow or throttling.

@@ -9,14 +9,14 @@ pub mod validate_dragon;
 
 use std::{future::Future, pin::Pin};
 
-use dragons_contract::store::DragonWriter;
+use dragons_contract::{query_engine::QueryEngine, store::DragonWriter};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
 pub use failure::TaskFailure;
 
 use crate::{
-    aws::{AwsClients, ParameterNames, S3Store, cache_ttl_from_env},
+    aws::{AnyStore, AwsClients},
     domain::validation::DragonValidator,
     logging,
 };
@@ -50,12 +50,7 @@ impl Task {
 pub async fn serve(task: Task) -> Result<(), lambda_runtime::Error> {
     logging::init_json();
     let validator = DragonValidator::new()?;
-    let store = S3Store::new(
-        AwsClients::from_env().await,
-        ParameterNames::from_env(),
-        dragons_contract::query_engine::QueryEngine::default(),
-    )
-    .with_location_ttl(cache_ttl_from_env()?);
+    let store = AnyStore::from_env(AwsClients::from_env().await, QueryEngine::default())?;
     let (validator, store) = (&validator, &store);
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         // Boxed: the task's future nests the SDK's, deeper than the compiler's
@@ -118,7 +113,7 @@ mod tests {
         // The same execution's task, retried after its write: added, not refused.
         assert_eq!(
             run(Task::Add, &store, report("Quill")).await,
-            Ok(json!({ "added": "Quill", "attempts": 0, "replayed": true }))
+            Ok(json!({ "added": "Quill", "attempts": 1, "replayed": true }))
         );
         let mut another = report("QUILL");
         another["report"]["id"] = json!("report-2");

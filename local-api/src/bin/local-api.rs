@@ -8,13 +8,19 @@ use std::{net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use dragons_contract::{names::DEFAULT_DATA_KEY, query_engine::QueryEngine};
-use handlers::aws::{ParameterNames, cache_ttl_from_env, engine_from_env_or};
+use dragons_contract::{
+    data_store::DataStore,
+    names::{DEFAULT_DATA_KEY, ENV_DATA_STORE},
+    query_engine::QueryEngine,
+};
+use handlers::aws::{
+    ParameterNames, cache_ttl_from_env, dynamo::table_parameter_from_env, engine_from_env_or,
+};
 use local_api::{
     app::{Settings, app_state},
     local_aws::LocalAws,
     routes::serve,
-    seed::{id_token, inbox, seed},
+    seed::{Stores, id_token, inbox, seed},
 };
 
 #[derive(Debug, Parser)]
@@ -32,6 +38,10 @@ enum Command {
         /// The data to load.
         #[arg(long, default_value = "data/dragons.jsonl")]
         data: std::path::PathBuf,
+        /// The store `serve` will read: `s3` (the data object) or `dynamodb` (a
+        /// table, loaded too).
+        #[arg(long, env = ENV_DATA_STORE, default_value_t)]
+        store: DataStore,
     },
     /// Print (and remove) the notifications waiting in the seeded inbox, one JSON
     /// object per line.
@@ -62,6 +72,9 @@ enum Command {
         /// The topic the workflow publishes to.
         #[arg(long, env = "DRAGONS_TOPIC_ARN")]
         topic_arn: String,
+        /// The store to read and write: `s3` or `dynamodb` (as seeded).
+        #[arg(long, env = ENV_DATA_STORE, default_value_t)]
+        store: DataStore,
     },
 }
 
@@ -84,10 +97,15 @@ async fn main() -> anyhow::Result<()> {
     let endpoint = local.endpoint().to_owned();
     let region = local.region().to_owned();
     match cli.command {
-        Command::Seed { data } => {
+        Command::Seed { data, store } => {
             let data =
                 std::fs::read(&data).with_context(|| format!("reading {}", data.display()))?;
-            let seeded = seed(&config, &ParameterNames::from_env(), data).await?;
+            let stores = Stores {
+                store,
+                parameters: ParameterNames::from_env(),
+                table_parameter: table_parameter_from_env(),
+            };
+            let seeded = seed(&config, &stores, data).await?;
             let token = id_token(
                 &config,
                 &seeded.client_id,
@@ -101,6 +119,7 @@ async fn main() -> anyhow::Result<()> {
             println!("export DRAGONS_USERNAME={}", seeded.username);
             println!("export DRAGONS_PASSWORD='{}'", seeded.password);
             println!("export DRAGONS_ID_TOKEN={token}");
+            println!("export {ENV_DATA_STORE}={store}");
             eprintln!("seeded {DEFAULT_DATA_KEY} and a user on {endpoint}");
         }
         Command::Inbox => {
@@ -123,6 +142,7 @@ async fn main() -> anyhow::Result<()> {
             user_pool_id,
             client_id,
             topic_arn,
+            store,
         } => {
             let settings = Settings {
                 endpoint,
@@ -130,7 +150,9 @@ async fn main() -> anyhow::Result<()> {
                 user_pool_id,
                 client_id,
                 topic_arn,
+                store,
                 parameters: ParameterNames::from_env(),
+                table_parameter: table_parameter_from_env(),
                 // moto's S3 Select truncates values at quotes and doubles backslash
                 // escapes, so locally the default is the scan engine.
                 engine: engine_from_env_or(QueryEngine::Scan)?,

@@ -114,6 +114,32 @@ fn statement(raw: &Value) -> Statement {
     }
 }
 
+/// A statement, or each branch of an `Fn::If` of statements (`AWS::NoValue` left out),
+/// its template condition kept beside the IAM one.
+fn branches(raw: &Value) -> Vec<Statement> {
+    match raw
+        .get("Fn::If")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([Value::String(condition), then, otherwise]) => [(then, ""), (otherwise, "not ")]
+            .into_iter()
+            .filter(|(branch, _)| branch.get("Ref") != Some(&Value::from("AWS::NoValue")))
+            .flat_map(|(branch, negation)| {
+                branches(branch).into_iter().map(move |mut statement| {
+                    let only_if = format!("only if {negation}{condition}");
+                    statement.condition = Some(match statement.condition.take() {
+                        Some(iam) => format!("{only_if}; {iam}"),
+                        None => only_if,
+                    });
+                    statement
+                })
+            })
+            .collect(),
+        _ => vec![statement(raw)],
+    }
+}
+
 /// The statements of a policy document (written as JSON or as a JSON string).
 fn statements(document: &Value) -> Vec<Statement> {
     let parsed;
@@ -128,7 +154,7 @@ fn statements(document: &Value) -> Vec<Statement> {
         other => other,
     };
     match document.get("Statement") {
-        Some(Value::Array(items)) => items.iter().map(statement).collect(),
+        Some(Value::Array(items)) => items.iter().flat_map(branches).collect(),
         Some(item @ Value::Object(_)) => vec![statement(item)],
         // An intrinsic (an `Fn::If`, say) in place of the document: one opaque entry.
         _ if !document.is_null() => vec![Statement {

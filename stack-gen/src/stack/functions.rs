@@ -2,12 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use dragons_contract::names::{self, functions};
+use dragons_contract::{
+    data_store,
+    names::{self, functions},
+};
 use serde_json::json;
 use stratosphere::services::aws::{lambda, logs};
 use stratosphere::value::ExpString;
 
-use super::{Parameters, Storage};
+use super::{Parameters, Storage, Table};
 use crate::iam::{self, Action, PolicyDocument, Service, Statement, actions};
 use crate::template::{
     Attributes, CheckovSkip, Handle, Sub, Template, TemplateError, regional_arn,
@@ -38,6 +41,10 @@ struct Spec {
     data_actions: &'static [Action],
     /// What it lists of the bucket, only ever the data object's own key.
     list_actions: &'static [Action],
+    /// What it does to the DynamoDB table (a stack on DynamoDB).
+    table_actions: &'static [Action],
+    /// What it does to the table's family index.
+    index_actions: &'static [Action],
     query_engine: bool,
 }
 
@@ -49,6 +56,8 @@ const SPECS: [Spec; 3] = [
         timeout_seconds: 15,
         data_actions: &[actions::S3_GET_OBJECT, actions::S3_GET_OBJECT_VERSION],
         list_actions: &[actions::S3_LIST_BUCKET],
+        table_actions: &[actions::DYNAMODB_GET_ITEM, actions::DYNAMODB_SCAN],
+        index_actions: &[actions::DYNAMODB_QUERY],
         query_engine: true,
     },
     Spec {
@@ -58,6 +67,8 @@ const SPECS: [Spec; 3] = [
         timeout_seconds: 30,
         data_actions: &[actions::S3_GET_OBJECT],
         list_actions: &[actions::S3_LIST_BUCKET],
+        table_actions: &[actions::DYNAMODB_GET_ITEM],
+        index_actions: &[],
         query_engine: false,
     },
     Spec {
@@ -71,6 +82,8 @@ const SPECS: [Spec; 3] = [
             actions::S3_PUT_OBJECT,
         ],
         list_actions: &[actions::S3_LIST_BUCKET, actions::S3_LIST_BUCKET_VERSIONS],
+        table_actions: &[actions::DYNAMODB_PUT_ITEM],
+        index_actions: &[],
         query_engine: false,
     },
 ];
@@ -98,6 +111,7 @@ fn policy(
     spec: &Spec,
     parameters: &Parameters,
     storage: &Storage,
+    table: &Table,
     log_group: &Handle<logs::LogGroup_>,
 ) -> PolicyDocument {
     let parameter_arn =
@@ -105,7 +119,9 @@ fn policy(
     // Listing the data key makes S3 answer a missing object with 404 rather than 403
     // (AccessDenied), so "no object yet" can be told from "no access".
     let data_key_only = json!({ "StringEquals": { "s3:prefix": parameters.data_key.reference() } });
-    PolicyDocument::new(vec![
+    let s3 = &parameters.use_s3;
+    let dynamodb = &parameters.use_dynamodb;
+    let mut statements = vec![
         Statement::allow(
             "ReadDataLocation",
             &[actions::SSM_GET_PARAMETERS],
@@ -113,14 +129,35 @@ fn policy(
                 parameter_arn(&storage.bucket_parameter),
                 parameter_arn(&storage.file_parameter),
             ],
-        ),
+        )
+        .only_if(s3),
         Statement::allow(
             "UseDataObject",
             spec.data_actions,
             vec![Sub::new().arn(&storage.bucket).text("/*").build()],
-        ),
+        )
+        .only_if(s3),
         Statement::allow("ListDataKey", spec.list_actions, vec![storage.bucket.arn()])
-            .when(data_key_only),
+            .when(data_key_only)
+            .only_if(s3),
+        Statement::allow(
+            "ReadTableName",
+            &[actions::SSM_GET_PARAMETER],
+            vec![parameter_arn(&table.table_parameter)],
+        )
+        .only_if(dynamodb),
+        Statement::allow("UseTable", spec.table_actions, vec![table.table.arn()]).only_if(dynamodb),
+    ];
+    if !spec.index_actions.is_empty() {
+        let index = Sub::new()
+            .arn(&table.table)
+            .text(&format!("/index/{}", data_store::table::FAMILY_INDEX))
+            .build();
+        statements.push(
+            Statement::allow("QueryFamilyIndex", spec.index_actions, vec![index]).only_if(dynamodb),
+        );
+    }
+    statements.extend([
         Statement::allow(
             "WriteOwnLogs",
             &[
@@ -136,7 +173,8 @@ fn policy(
                 actions::XRAY_PUT_TELEMETRY_RECORDS,
             ],
         ),
-    ])
+    ]);
+    PolicyDocument::new(statements)
 }
 
 fn add_one(
@@ -144,6 +182,7 @@ fn add_one(
     spec: &Spec,
     parameters: &Parameters,
     storage: &Storage,
+    table: &Table,
 ) -> Result<Handle<lambda::Function_>, TemplateError> {
     let log_group = super::logging::add(template, &format!("{}LogGroup", spec.id))?;
     let role = template.add(
@@ -152,7 +191,7 @@ fn add_one(
             Service::Lambda,
             &format!("Execution role of {}", spec.binary),
             &format!("{}Policy", spec.id),
-            &policy(spec, parameters, storage, &log_group),
+            &policy(spec, parameters, storage, table, &log_group),
         ),
     )?;
     let mut variables: BTreeMap<String, ExpString> = BTreeMap::from([
@@ -163,6 +202,15 @@ fn add_one(
         (
             names::ENV_FILE_PARAMETER.to_owned(),
             storage.file_parameter.reference(),
+        ),
+        (
+            names::ENV_DATA_STORE.to_owned(),
+            parameters.data_store.reference(),
+        ),
+        // The parameter's name, not a reference to it: it exists only on DynamoDB.
+        (
+            names::ENV_TABLE_PARAMETER.to_owned(),
+            parameters.table_parameter_name.reference(),
         ),
     ]);
     if spec.query_engine {
@@ -201,11 +249,12 @@ pub fn add(
     template: &mut Template,
     parameters: &Parameters,
     storage: &Storage,
+    table: &Table,
 ) -> Result<Functions, TemplateError> {
     let [list, validate, add] = &SPECS;
     Ok(Functions {
-        list: add_one(template, list, parameters, storage)?,
-        validate: add_one(template, validate, parameters, storage)?,
-        add: add_one(template, add, parameters, storage)?,
+        list: add_one(template, list, parameters, storage, table)?,
+        validate: add_one(template, validate, parameters, storage, table)?,
+        add: add_one(template, add, parameters, storage, table)?,
     })
 }

@@ -13,6 +13,7 @@ mod parameters;
 pub mod request_template;
 pub mod state_machine;
 mod storage;
+mod table;
 
 use asl::StateMachine;
 use dragons_contract::names::{DRAGONS_PATH_PART, STATE_MACHINE};
@@ -25,6 +26,7 @@ pub use functions::{Functions, code_path};
 pub use logging::RETENTION_DAYS;
 pub use parameters::Parameters;
 pub use storage::Storage;
+pub use table::Table;
 
 /// Why the stack could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +69,8 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
     let storage = storage::add(&mut template, &parameters)?;
     let auth = auth::add(&mut template)?;
     let topic = notifications::add(&mut template, &parameters)?;
-    let functions = functions::add(&mut template, &parameters, &storage)?;
+    let table = table::add(&mut template, &parameters)?;
+    let functions = functions::add(&mut template, &parameters, &storage, &table)?;
     let state_machine = state_machine::add(
         &mut template,
         &definition,
@@ -131,6 +134,14 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
     for (id, description, value) in outputs {
         template.output(id, Output::new(description, value))?;
     }
+    template.output(
+        "DataTableName",
+        Output::new(
+            "DynamoDB table holding the dragons (DataStore=dynamodb)",
+            table.table.reference(),
+        )
+        .when(&parameters.use_dynamodb),
+    )?;
     template.finish_edits()?;
     Ok(Stack {
         template,

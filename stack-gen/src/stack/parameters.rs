@@ -1,6 +1,6 @@
 //! The stack's parameters and the conditions derived from them.
 
-use dragons_contract::{names, query_engine::QueryEngine};
+use dragons_contract::{data_store::DataStore, names, query_engine::QueryEngine};
 use stratosphere::value::{ExpBool, ExpString, equals_string};
 
 use crate::template::{Condition, Param, Parameter, Template, TemplateError};
@@ -23,6 +23,14 @@ pub struct Parameters {
     pub has_notification_email: Condition,
     /// Holds when the stack should create the account-wide API Gateway logging role.
     pub create_api_gateway_account: Condition,
+    /// Where the dragons live (`s3` or `dynamodb`).
+    pub data_store: Param,
+    /// Name of the SSM parameter holding the DynamoDB table's name.
+    pub table_parameter_name: Param,
+    /// Holds when the dragons live in the DynamoDB table.
+    pub use_dynamodb: Condition,
+    /// Holds when the dragons live in the S3 object.
+    pub use_s3: Condition,
 }
 
 const SSM_NAME: &str = "^[a-zA-Z0-9_.-]{1,1011}$";
@@ -87,6 +95,33 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         )
         .allowed_values(&["true", "false"]),
     )?;
+    let data_store = template.parameter(
+        "DataStore",
+        Parameter::string(
+            "Where the dragons live: one S3 object (the seed's design) or a DynamoDB table (one conditional write an add, one lookup a name).",
+            DataStore::default().name(),
+        )
+        .allowed_values(&DataStore::ALL.map(DataStore::name)),
+    )?;
+    let table_parameter_name = template.parameter(
+        "TableParameterName",
+        Parameter::string(
+            "Name of the SSM parameter that holds the DynamoDB table's name (DataStore=dynamodb).",
+            names::DEFAULT_TABLE_PARAMETER,
+        )
+        .allowed_pattern(SSM_NAME, SSM_NAME_HELP),
+    )?;
+    let use_dynamodb = template.condition(
+        "UseDynamoDb",
+        equals_string(
+            data_store.reference(),
+            ExpString::from(DataStore::DynamoDb.name()),
+        ),
+    )?;
+    let use_s3 = template.condition(
+        "UseS3",
+        ExpBool::Not(Box::new(ExpBool::Condition(use_dynamodb.name()))),
+    )?;
     let has_notification_email = template.condition(
         "HasNotificationEmail",
         ExpBool::Not(Box::new(equals_string(
@@ -107,5 +142,9 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         notification_email,
         has_notification_email,
         create_api_gateway_account,
+        data_store,
+        table_parameter_name,
+        use_dynamodb,
+        use_s3,
     })
 }

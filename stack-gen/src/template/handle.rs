@@ -2,7 +2,9 @@
 
 use std::marker::PhantomData;
 
-use stratosphere::services::aws::{apigateway, cognito, iam, lambda, logs, s3, stepfunctions};
+use stratosphere::services::aws::{
+    apigateway, cognito, dynamodb, iam, lambda, logs, s3, stepfunctions,
+};
 use stratosphere::value::{ConditionName, ExpString, get_att};
 
 /// A resource that was added to the template; only [`super::Template`] makes them.
@@ -55,6 +57,7 @@ impl HasArn for logs::LogGroup_ {}
 impl HasArn for s3::Bucket_ {}
 impl HasArn for stepfunctions::StateMachine_ {}
 impl HasArn for cognito::UserPool_ {}
+impl HasArn for dynamodb::Table_ {}
 
 impl<R: HasArn> Handle<R> {
     /// `Fn::GetAtt [id, Arn]`.

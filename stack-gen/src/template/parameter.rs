@@ -1,8 +1,10 @@
 //! Stack parameters and outputs, with the fields `stratosphere`'s own types lack
-//! (`Default`, `AllowedValues`, `AllowedPattern`).
+//! (`Default`, `AllowedValues`, `AllowedPattern`, conditional outputs).
 
 use serde::Serialize;
 use stratosphere::value::ExpString;
+
+use super::Condition;
 
 /// A `String` stack parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,6 +55,21 @@ impl Parameter {
 pub struct Output {
     description: String,
     value: ExpString,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "condition_name"
+    )]
+    condition: Option<Condition>,
+}
+
+fn condition_name<S: serde::Serializer>(
+    condition: &Option<Condition>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match condition {
+        Some(condition) => serializer.serialize_str(condition.id()),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl Output {
@@ -61,6 +78,14 @@ impl Output {
         Self {
             description: description.to_owned(),
             value,
+            condition: None,
         }
+    }
+
+    /// An output only where `condition` holds (its value names a resource that
+    /// exists under it).
+    pub fn when(mut self, condition: &Condition) -> Self {
+        self.condition = Some(condition.clone());
+        self
     }
 }

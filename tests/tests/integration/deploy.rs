@@ -12,7 +12,10 @@ use dragons_harness::in_workspace;
 use dragons_harness::moto::Moto;
 use dragons_harness::tools::{Tool, arg};
 
-use crate::util::{referenced, resources_of_type, strings, template};
+use dragons_contract::data_store::{DataStore, table as data_table};
+use dragons_contract::names::ENV_DATA_STORE;
+
+use crate::util::{referenced, resolved, resources_of_type, strings, template};
 
 /// The functions and their zips (built by `scripts/build-lambdas --host`).
 const FUNCTIONS: [(&str, &str); 3] = [
@@ -21,8 +24,8 @@ const FUNCTIONS: [(&str, &str); 3] = [
     ("AddDragonFunction", "add-dragon"),
 ];
 
-/// The template's resource types (outside conditions off by default) that moto's
-/// CloudFormation reports no physical resource for: Cognito, most of API Gateway
+/// The resource types of either variant (with the other conditions at their
+/// defaults) that moto's CloudFormation reports no physical resource for: Cognito, most of API Gateway
 /// (authorizer, model, validator, stage, gateway responses; methods and the
 /// deployment are made but not reported), the Lambda permission and the
 /// bucket policy. This is the gap local-api fills.
@@ -200,14 +203,31 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
     let packaged_path = dir.path().join("deployable.json");
     std::fs::write(&packaged_path, in_dependency_order(&deployable)).unwrap();
 
-    // deploy: CREATE_COMPLETE, with parameter names of this test's own.
+    for store in DataStore::ALL {
+        deploys_with(&moto, &config, &packaged_path, &artifacts, store).await;
+    }
+}
+
+/// Deploys the packaged template with its data in `store` (CREATE_COMPLETE), reads
+/// back what moto created, then updates the stack (UPDATE_COMPLETE): the S3 stack
+/// moves to DynamoDB as the README's switch does, the DynamoDB stack changes engine.
+async fn deploys_with(
+    moto: &Moto,
+    config: &aws_config::SdkConfig,
+    packaged_path: &std::path::Path,
+    artifacts: &str,
+    store: DataStore,
+) {
     let stack = unique_name("dragons");
     let bucket_parameter = format!("/{stack}/dragon_data_bucket_name");
     let file_parameter = format!("/{stack}/dragon_data_file_name");
-    let deploy = |engine: &str| {
+    let table_parameter = format!("/{stack}/dragon_data_table_name");
+    let deploy = |store: DataStore, engine: &str| {
         let overrides = [
             format!("BucketParameterName={bucket_parameter}"),
             format!("FileParameterName={file_parameter}"),
+            format!("TableParameterName={table_parameter}"),
+            format!("DataStore={store}"),
             format!("QueryEngine={engine}"),
         ];
         let mut args = vec![
@@ -218,39 +238,20 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
             "--stack-name",
             &stack,
             "--s3-bucket",
-            &artifacts,
+            artifacts,
             "--capabilities",
             "CAPABILITY_IAM",
             "--parameter-overrides",
         ];
         args.extend(overrides.iter().map(String::as_str));
-        aws(&moto, &args);
+        aws(moto, &args);
     };
-    deploy("auto");
-    assert_eq!(stack_status(&moto, &stack), "CREATE_COMPLETE");
+    deploy(store, "auto");
+    assert_eq!(stack_status(moto, &stack), "CREATE_COMPLETE", "{store}");
 
     // What moto created, read back through the SDK.
-    let resources = aws(
-        &moto,
-        &[
-            "cloudformation",
-            "describe-stack-resources",
-            "--stack-name",
-            &stack,
-        ],
-    );
-    let physical: BTreeMap<String, String> = resources["StackResources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|r| {
-            Some((
-                r["LogicalResourceId"].as_str()?.to_owned(),
-                r["PhysicalResourceId"].as_str()?.to_owned(),
-            ))
-        })
-        .collect();
-    let ssm = aws_sdk_ssm::Client::new(&config);
+    let physical = physical_resources(moto, &stack);
+    let ssm = aws_sdk_ssm::Client::new(config);
     let value = |name: String| {
         let ssm = ssm.clone();
         async move {
@@ -266,19 +267,32 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
         }
     };
     let bucket = value(bucket_parameter.clone()).await;
-    assert_eq!(bucket, physical["DataBucket"]);
+    assert_eq!(bucket, physical["DataBucket"].1);
     assert_eq!(value(file_parameter.clone()).await, "dragons.jsonl");
+    let s3 = aws_sdk_s3::Client::new(config);
     s3.head_bucket().bucket(&bucket).send().await.unwrap();
-    let sns = aws_sdk_sns::Client::new(&config);
+    let dynamodb = aws_sdk_dynamodb::Client::new(config);
+    match store {
+        DataStore::S3 => {
+            assert!(!physical.contains_key("DragonsTable"), "no table on S3");
+            assert!(!physical.contains_key("TableNameParameter"));
+        }
+        DataStore::DynamoDb => {
+            let table = value(table_parameter.clone()).await;
+            assert_eq!(table, physical["DragonsTable"].1);
+            table_has_its_index(&dynamodb, &table).await;
+        }
+    }
+    let sns = aws_sdk_sns::Client::new(config);
     sns.get_topic_attributes()
-        .topic_arn(&physical["DragonReportsTopic"])
+        .topic_arn(&physical["DragonReportsTopic"].1)
         .send()
         .await
         .unwrap();
-    let sfn = aws_sdk_sfn::Client::new(&config);
+    let sfn = aws_sdk_sfn::Client::new(config);
     let machine = sfn
         .describe_state_machine()
-        .state_machine_arn(&physical["ReportDragonStateMachine"])
+        .state_machine_arn(&physical["ReportDragonStateMachine"].1)
         .send()
         .await
         .unwrap();
@@ -291,11 +305,11 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
         serde_json::from_str::<Value>(&machine.definition).unwrap(),
         committed
     );
-    let lambda = aws_sdk_lambda::Client::new(&config);
+    let lambda = aws_sdk_lambda::Client::new(config);
     for (id, _) in FUNCTIONS {
         let function = lambda
             .get_function_configuration()
-            .function_name(&physical[id])
+            .function_name(&physical[id].1)
             .send()
             .await
             .unwrap();
@@ -310,50 +324,130 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
                 .role
                 .as_deref()
                 .unwrap()
-                .ends_with(&format!("/{}", physical[&role])),
+                .ends_with(&format!("/{}", physical[&role].1)),
             "{id}: {:?}",
             function.role
         );
+        let variables = function.environment.unwrap().variables.unwrap();
+        assert_eq!(variables[ENV_DATA_STORE], store.name(), "{id}");
     }
 
-    // The gap, visible: the template's types moto did not create.
-    let created: BTreeSet<&str> = resources["StackResources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| {
-            r["PhysicalResourceId"]
-                .as_str()
-                .is_some_and(|id| !id.is_empty())
-        })
-        .map(|r| r["ResourceType"].as_str().unwrap())
+    // The gap, visible: the variant's types moto did not create.
+    let created: BTreeSet<&str> = physical
+        .values()
+        .filter(|(_, id)| !id.is_empty())
+        .map(|(kind, _)| kind.as_str())
         .collect();
-    let template = template();
-    let all: BTreeSet<&str> = template["Resources"]
+    let variant = resolved(&template(), &[("DataStore", store.name())]);
+    let all: BTreeSet<&str> = variant["Resources"]
         .as_object()
         .unwrap()
         .values()
-        .filter(|r| r.get("Condition").is_none())
         .map(|r| r["Type"].as_str().unwrap())
         .collect();
     let skipped: BTreeSet<&str> = all.difference(&created).copied().collect();
-    println!("resource types moto's CloudFormation reports no physical resource for: {skipped:?}");
+    println!(
+        "{store}: resource types moto's CloudFormation reports no physical resource for: {skipped:?}"
+    );
     assert_eq!(
         skipped,
         NO_PHYSICAL_RESOURCE_ON_MOTO.into_iter().collect(),
-        "created: {created:?}"
+        "{store}: created: {created:?}"
     );
-    assert!(!resources_of_type(&template, "AWS::Lambda::Function").is_empty());
+    assert!(!resources_of_type(&variant, "AWS::Lambda::Function").is_empty());
 
-    // update: a changed parameter reaches UPDATE_COMPLETE and the function sees it.
-    deploy("scan");
-    assert_eq!(stack_status(&moto, &stack), "UPDATE_COMPLETE");
+    // update: a changed parameter reaches UPDATE_COMPLETE and the functions see it.
+    let (next, engine) = match store {
+        DataStore::S3 => (DataStore::DynamoDb, "auto"),
+        DataStore::DynamoDb => (DataStore::DynamoDb, "scan"),
+    };
+    deploy(next, engine);
+    assert_eq!(
+        stack_status(moto, &stack),
+        "UPDATE_COMPLETE",
+        "{store} → {next}"
+    );
+    let physical = physical_resources(moto, &stack);
     let list = lambda
         .get_function_configuration()
-        .function_name(&physical["ListDragonsFunction"])
+        .function_name(&physical["ListDragonsFunction"].1)
         .send()
         .await
         .unwrap();
     let variables = list.environment.unwrap().variables.unwrap();
-    assert_eq!(variables["DRAGONS_QUERY_ENGINE"], "scan");
+    assert_eq!(variables["DRAGONS_QUERY_ENGINE"], engine);
+    assert_eq!(variables[ENV_DATA_STORE], next.name());
+    let table = value(table_parameter.clone()).await;
+    assert_eq!(table, physical["DragonsTable"].1);
+    table_has_its_index(&dynamodb, &table).await;
+    // The data bucket outlives the switch: the export back to S3 needs it.
+    s3.head_bucket().bucket(&bucket).send().await.unwrap();
+}
+
+/// Per logical ID: the resource's type and physical ID (empty where moto made none).
+fn physical_resources(moto: &Moto, stack: &str) -> BTreeMap<String, (String, String)> {
+    let resources = aws(
+        moto,
+        &[
+            "cloudformation",
+            "describe-stack-resources",
+            "--stack-name",
+            stack,
+        ],
+    );
+    resources["StackResources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+            (
+                text("LogicalResourceId"),
+                (text("ResourceType"), text("PhysicalResourceId")),
+            )
+        })
+        .collect()
+}
+
+/// The table is keyed by the name key, on demand, with the family index.
+async fn table_has_its_index(dynamodb: &aws_sdk_dynamodb::Client, table: &str) {
+    let described = dynamodb
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+        .unwrap()
+        .table
+        .unwrap();
+    let keys: Vec<(&str, &str)> = described
+        .key_schema()
+        .iter()
+        .map(|k| (k.attribute_name(), k.key_type().as_str()))
+        .collect();
+    assert_eq!(keys, [(data_table::NAME_KEY, "HASH")], "{table}");
+    let indexes: Vec<(&str, Vec<(&str, &str)>)> = described
+        .global_secondary_indexes()
+        .iter()
+        .map(|index| {
+            (
+                index.index_name().unwrap_or_default(),
+                index
+                    .key_schema()
+                    .iter()
+                    .map(|k| (k.attribute_name(), k.key_type().as_str()))
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        indexes,
+        [(
+            data_table::FAMILY_INDEX,
+            vec![
+                (data_table::FAMILY, "HASH"),
+                (data_table::NAME_KEY, "RANGE")
+            ]
+        )],
+        "{table}"
+    );
 }

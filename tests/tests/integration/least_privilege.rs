@@ -3,9 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use dragons_contract::data_store::DataStore;
 use serde_json::Value;
 
-use crate::util::{referenced, resources_of_type, strings, template};
+use crate::util::{referenced, resolved, resources_of_type, strings, template};
 
 /// Actions AWS offers no resource-level permission for: the only ones allowed on `*`.
 const UNSCOPED: [&str; 12] = [
@@ -25,28 +26,48 @@ const UNSCOPED: [&str; 12] = [
     "logs:DescribeLogGroups",
 ];
 
+/// What a Lambda does to the data: per action, on the S3 store, and on the DynamoDB
+/// store (`DragonsTable`, its index `DragonsTable/index/family-index`).
+struct DataActions {
+    objects: &'static [&'static str],
+    lists: &'static [&'static str],
+    table: &'static [&'static str],
+    index: &'static [&'static str],
+}
+
 /// Per role: the assuming service, and per action the stack resources it may touch
-/// (`*` for the unscoped actions above).
-fn expected()
--> BTreeMap<&'static str, (&'static str, BTreeMap<&'static str, BTreeSet<&'static str>>)> {
+/// (`*` for the unscoped actions above), on a stack whose data lives in `store`.
+fn expected(
+    store: DataStore,
+) -> BTreeMap<&'static str, (&'static str, BTreeMap<&'static str, BTreeSet<&'static str>>)> {
     let set = |ids: &[&'static str]| ids.iter().copied().collect::<BTreeSet<_>>();
     // Objects of the data bucket are `DataBucket/*`; the bucket itself `DataBucket`.
-    let lambda = |log_group: &'static str, objects: &[&'static str], lists: &[&'static str]| {
+    let lambda = |log_group: &'static str, data: DataActions| {
         let mut actions = BTreeMap::from([
-            (
-                "ssm:GetParameters",
-                set(&["BucketNameParameter", "FileNameParameter"]),
-            ),
             ("logs:CreateLogStream", set(&[log_group])),
             ("logs:PutLogEvents", set(&[log_group])),
             ("xray:PutTraceSegments", set(&["*"])),
             ("xray:PutTelemetryRecords", set(&["*"])),
         ]);
-        for action in objects {
-            actions.insert(*action, set(&["DataBucket/*"]));
-        }
-        for action in lists {
-            actions.insert(*action, set(&["DataBucket"]));
+        if store == DataStore::S3 {
+            actions.insert(
+                "ssm:GetParameters",
+                set(&["BucketNameParameter", "FileNameParameter"]),
+            );
+            for action in data.objects {
+                actions.insert(*action, set(&["DataBucket/*"]));
+            }
+            for action in data.lists {
+                actions.insert(*action, set(&["DataBucket"]));
+            }
+        } else {
+            actions.insert("ssm:GetParameter", set(&["TableNameParameter"]));
+            for action in data.table {
+                actions.insert(*action, set(&["DragonsTable"]));
+            }
+            for action in data.index {
+                actions.insert(*action, set(&["DragonsTable/index/family-index"]));
+            }
         }
         ("lambda.amazonaws.com", actions)
     };
@@ -77,24 +98,36 @@ fn expected()
             "ListDragonsRole",
             lambda(
                 "ListDragonsLogGroup",
-                &["s3:GetObject", "s3:GetObjectVersion"],
-                &["s3:ListBucket"],
+                DataActions {
+                    objects: &["s3:GetObject", "s3:GetObjectVersion"],
+                    lists: &["s3:ListBucket"],
+                    table: &["dynamodb:GetItem", "dynamodb:Scan"],
+                    index: &["dynamodb:Query"],
+                },
             ),
         ),
         (
             "ValidateDragonRole",
             lambda(
                 "ValidateDragonLogGroup",
-                &["s3:GetObject"],
-                &["s3:ListBucket"],
+                DataActions {
+                    objects: &["s3:GetObject"],
+                    lists: &["s3:ListBucket"],
+                    table: &["dynamodb:GetItem"],
+                    index: &[],
+                },
             ),
         ),
         (
             "AddDragonRole",
             lambda(
                 "AddDragonLogGroup",
-                &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-                &["s3:ListBucket", "s3:ListBucketVersions"],
+                DataActions {
+                    objects: &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
+                    lists: &["s3:ListBucket", "s3:ListBucketVersions"],
+                    table: &["dynamodb:PutItem"],
+                    index: &[],
+                },
             ),
         ),
         ("StateMachineRole", ("states.amazonaws.com", machine)),
@@ -124,11 +157,14 @@ fn scopes(resource: &Value) -> BTreeSet<String> {
                 .collect();
             if ids.is_empty() && other.to_string().contains(":log-group:*") {
                 BTreeSet::from(["log-group:*".to_owned()])
-            } else if other["Fn::Sub"]
+            } else if let Some(tail) = other["Fn::Sub"]
                 .as_str()
-                .is_some_and(|pattern| pattern.ends_with("/*"))
+                .and_then(|pattern| pattern.rsplit_once(".Arn}"))
+                .map(|(_, tail)| tail)
+                .filter(|tail| !tail.is_empty())
             {
-                ids.into_iter().map(|id| format!("{id}/*")).collect()
+                // `${X.Arn}/tail` scopes to the part `tail` of `X`.
+                ids.into_iter().map(|id| format!("{id}{tail}")).collect()
             } else {
                 ids
             }
@@ -137,10 +173,19 @@ fn scopes(resource: &Value) -> BTreeSet<String> {
 }
 
 #[test]
-fn every_role_has_exactly_the_actions_and_resources_it_needs() {
-    let template = template();
-    let roles = resources_of_type(&template, "AWS::IAM::Role");
-    let expected = expected();
+fn every_role_has_exactly_the_actions_and_resources_it_needs_on_either_store() {
+    for store in DataStore::ALL {
+        let overrides = [
+            ("DataStore", store.name()),
+            ("CreateApiGatewayAccount", "true"),
+        ];
+        roles_have_exactly(&resolved(&template(), &overrides), store);
+    }
+}
+
+fn roles_have_exactly(template: &Value, store: DataStore) {
+    let roles = resources_of_type(template, "AWS::IAM::Role");
+    let expected = expected(store);
     let found: BTreeSet<&str> = roles.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(
         found,

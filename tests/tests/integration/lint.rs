@@ -3,16 +3,21 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use dragons_contract::data_store::DataStore;
 use dragons_harness::in_workspace;
 use dragons_harness::tools::{Tool, arg};
 use serde_json::Value;
 
-use crate::util::template;
+use crate::util::{resolved, template};
 
 const TEMPLATE: &str = "cfn-out/dragons.template.json";
 
 fn cfn_lint(dir: &Path, extra: &[&str]) -> Vec<Value> {
-    let template = arg(&in_workspace(TEMPLATE));
+    cfn_lint_file(dir, extra, &in_workspace(TEMPLATE))
+}
+
+fn cfn_lint_file(dir: &Path, extra: &[&str], template: &Path) -> Vec<Value> {
+    let template = arg(template);
     let mut args = vec!["--format", "json"];
     args.extend_from_slice(extra);
     args.push(&template);
@@ -102,23 +107,57 @@ fn checkov_fails_nothing_and_every_skip_has_a_reason() {
     }
 }
 
+/// The stack as deployed with its data in `store` (checkov, like CloudFormation,
+/// leaves out resources whose condition is false with the default parameters).
+fn variant(store: &str) -> Value {
+    resolved(&template(), &[("DataStore", store)])
+}
+
 #[test]
 fn every_checkov_skip_is_needed() {
-    let mut stripped = template();
+    let dir = tempfile::tempdir().unwrap();
     let mut skipped = BTreeSet::new();
-    for (id, resource) in stripped["Resources"].as_object_mut().unwrap() {
-        if let Some(metadata) = resource.as_object_mut().unwrap().remove("Metadata") {
-            for skip in metadata["checkov"]["skip"].as_array().unwrap() {
-                skipped.insert((skip["id"].as_str().unwrap().to_owned(), id.clone()));
+    let mut failed = BTreeSet::new();
+    for store in DataStore::ALL {
+        let mut stripped = variant(store.name());
+        for (id, resource) in stripped["Resources"].as_object_mut().unwrap() {
+            if let Some(metadata) = resource.as_object_mut().unwrap().remove("Metadata") {
+                for skip in metadata["checkov"]["skip"].as_array().unwrap() {
+                    skipped.insert((skip["id"].as_str().unwrap().to_owned(), id.clone()));
+                }
             }
         }
+        let path = dir.path().join(format!("{}.template.json", store.name()));
+        std::fs::write(&path, serde_json::to_string(&stripped).unwrap()).unwrap();
+        failed.extend(checks(&checkov(&arg(&path)), "failed_checks"));
     }
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("stripped.template.json");
-    std::fs::write(&path, serde_json::to_string(&stripped).unwrap()).unwrap();
-    let failed = checks(&checkov(&arg(&path)), "failed_checks");
     assert_eq!(
         failed, skipped,
-        "without its skips, checkov must fail exactly the skipped checks"
+        "without its skips, checkov must fail exactly the skipped checks on some variant"
     );
+}
+
+#[test]
+fn each_data_store_variant_passes_cfn_lint_and_checkov() {
+    let config = arg(&in_workspace(".cfnlintrc.yaml"));
+    let dir = tempfile::tempdir().unwrap();
+    for store in DataStore::ALL {
+        let variant = variant(store.name());
+        let path = dir.path().join(format!("{store}.template.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&variant).unwrap()).unwrap();
+        let findings = cfn_lint_file(&in_workspace("."), &["--config-file", &config], &path);
+        assert!(
+            findings.is_empty(),
+            "{store}: cfn-lint findings: {findings:#?}"
+        );
+        let report = checkov(&arg(&path));
+        let failed = checks(&report, "failed_checks");
+        assert!(failed.is_empty(), "{store}: checkov failed: {failed:?}");
+        let has_table = variant["Resources"].get("DragonsTable").is_some();
+        assert_eq!(
+            has_table,
+            store == DataStore::DynamoDb,
+            "{store}: the table exists only on DynamoDB"
+        );
+    }
 }

@@ -11,7 +11,7 @@ use std::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use bytes::Bytes;
 use dragons_contract::names::DEFAULT_DATA_KEY;
-use dragons_contract::query_engine::QueryEngine;
+use dragons_contract::{data_store::DataStore, query_engine::QueryEngine};
 use handlers::aws::{AwsClients, DataLocation, ParameterNames};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{Client, connect::HttpConnector};
@@ -48,9 +48,12 @@ impl LocalApi {
     async fn start() -> Self {
         let moto = Moto::start().unwrap();
         let config = sdk_config(&moto.endpoint()).await;
-        let seeded = seed(&config, &ParameterNames::from_env(), sample_lines())
-            .await
-            .unwrap();
+        let stores = local_api::seed::Stores {
+            store: DataStore::S3,
+            parameters: ParameterNames::from_env(),
+            table_parameter: "dragon_data_table_name".into(),
+        };
+        let seeded = seed(&config, &stores, sample_lines()).await.unwrap();
         let token = id_token(
             &config,
             &seeded.client_id,
@@ -65,7 +68,9 @@ impl LocalApi {
             user_pool_id: seeded.user_pool_id.clone(),
             client_id: seeded.client_id.clone(),
             topic_arn: seeded.topic_arn.clone(),
+            store: DataStore::S3,
             parameters: ParameterNames::default(),
+            table_parameter: "dragon_data_table_name".into(),
             engine: QueryEngine::Scan,
             location_ttl: std::time::Duration::ZERO,
         };

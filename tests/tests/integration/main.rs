@@ -18,6 +18,7 @@ mod request_model;
 mod request_template;
 mod sample_data;
 mod state_machine;
+mod stores;
 mod update_table;
 mod upload_data;
 mod util;

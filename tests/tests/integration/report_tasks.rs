@@ -1,61 +1,51 @@
-//! The report workflow's Lambda tasks against moto: validation rules, the
-//! duplicate check, and conditional appends under contention.
+//! The report workflow's Lambda tasks against moto, on both stores (the S3 object
+//! and the DynamoDB table): validation rules, the duplicate check by name key,
+//! idempotent adds, and conditional writes under contention.
 
 use std::sync::Arc;
 
-use dragons_contract::{DataFormat, Dragon, TaskErrorType, query_engine::QueryEngine};
+use dragons_contract::{
+    DataFormat, Dragon, TaskErrorType, data_store::DataStore, query_engine::QueryEngine,
+};
 use handlers::{
-    aws::{AwsClients, S3Store},
     domain::validation::DragonValidator,
     tasks::{TaskFailure, add_dragon::add_dragon, validate_dragon::validate_dragon},
 };
 use serde_json::{Value, json};
 
-use dragons_harness::fixtures::{DataSet, clients};
 use dragons_harness::moto::Moto;
 
+use crate::stores::TestStore;
 use crate::util::{object_and_etag, sample_lines, sample_records};
 
 struct Tasks {
     validator: DragonValidator,
-    store: S3Store,
-    data: DataSet,
-    clients: AwsClients,
+    data: TestStore,
 }
 
 impl Tasks {
-    async fn over(moto: &Moto, key: &str, body: Vec<u8>) -> Self {
+    async fn over(kind: DataStore, moto: &Moto) -> Self {
+        Self::on(TestStore::holding(kind, moto, sample_lines()).await)
+    }
+
+    fn on(data: TestStore) -> Self {
         crate::util::show_logs();
-        let clients = clients(&moto.endpoint()).await;
-        let data = DataSet::create(&clients, key, body).await.unwrap();
         Self {
             validator: DragonValidator::new().unwrap(),
-            store: S3Store::new(
-                clients.clone(),
-                data.parameters.clone(),
-                QueryEngine::default(),
-            ),
             data,
-            clients,
         }
     }
 
-    /// The data object's bytes and ETag.
-    async fn object(&self) -> (Vec<u8>, String) {
-        object_and_etag(&self.clients.s3, &self.data.location).await
-    }
-
     async fn names(&self) -> Vec<String> {
-        let format = DataFormat::for_key(&self.data.location.key);
-        dragons_harness::fixtures::record_names(&self.object().await.0, format).unwrap()
+        self.data.names().await
     }
 
     async fn validate(&self, dragon: Value) -> Result<Value, TaskFailure> {
-        validate_dragon(&self.validator, &self.store, report(dragon)).await
+        validate_dragon(&self.validator, self.data.store.as_ref(), report(dragon)).await
     }
 
     async fn add(&self, dragon: Value) -> Result<Value, TaskFailure> {
-        add_dragon(&self.validator, &self.store, report(dragon)).await
+        add_dragon(&self.validator, self.data.store.as_ref(), report(dragon)).await
     }
 }
 
@@ -104,101 +94,134 @@ fn rejected(answer: Result<Value, TaskFailure>) -> String {
 #[tokio::test]
 async fn a_valid_dragon_passes_validation_and_is_added_once() {
     let moto = Moto::shared().unwrap();
-    let tasks = Tasks::over(&moto, "dragons.jsonl", sample_lines()).await;
-    let (before, _) = tasks.object().await;
-    assert_eq!(
-        tasks.validate(dragon("Quill")).await.unwrap()["valid"],
-        true
-    );
-    let added = tasks.add(dragon("Quill")).await.unwrap();
-    assert_eq!(
-        added,
-        json!({ "added": "Quill", "attempts": 1, "replayed": false })
-    );
-    let (after, _) = tasks.object().await;
-    assert!(
-        after.starts_with(&before),
-        "existing bytes must stay as they were"
-    );
-    let last: Dragon = serde_json::from_slice(after[before.len()..].trim_ascii()).unwrap();
-    assert_eq!(serde_json::to_value(last).unwrap(), dragon("Quill"));
-    let reason = rejected(tasks.validate(dragon("QUILL")).await);
-    assert_eq!(reason, "a dragon named `QUILL` already exists");
-    let reason = rejected(tasks.add(dragon("quill")).await);
-    assert_eq!(reason, "a dragon named `quill` already exists");
-    assert_eq!(tasks.names().await.len(), sample_records().len() + 1);
+    for kind in DataStore::ALL {
+        let tasks = Tasks::over(kind, &moto).await;
+        let before = match &tasks.data.data {
+            Some(data) => {
+                object_and_etag(&tasks.data.clients.s3, &data.location)
+                    .await
+                    .0
+            }
+            None => Vec::new(),
+        };
+        assert_eq!(
+            tasks.validate(dragon("Quill")).await.unwrap()["valid"],
+            true
+        );
+        let added = tasks.add(dragon("Quill")).await.unwrap();
+        assert_eq!(
+            added,
+            json!({ "added": "Quill", "attempts": 1, "replayed": false }),
+            "{kind}"
+        );
+        match &tasks.data.data {
+            Some(data) => {
+                let (after, _) = object_and_etag(&tasks.data.clients.s3, &data.location).await;
+                assert!(
+                    after.starts_with(&before),
+                    "existing bytes must stay as they were"
+                );
+                let last: Dragon =
+                    serde_json::from_slice(after[before.len()..].trim_ascii()).unwrap();
+                assert_eq!(serde_json::to_value(last).unwrap(), dragon("Quill"));
+            }
+            None => {
+                let item = tasks.data.item("quill").await.expect("the item is stored");
+                let stored = handlers::aws::dynamo::dragon(item).unwrap();
+                assert_eq!(serde_json::to_value(stored).unwrap(), dragon("Quill"));
+            }
+        }
+        let reason = rejected(tasks.validate(dragon("QUILL")).await);
+        assert_eq!(reason, "a dragon named `QUILL` already exists");
+        let reason = rejected(tasks.add(dragon("quill")).await);
+        assert_eq!(reason, "a dragon named `quill` already exists");
+        assert_eq!(
+            tasks.names().await.len(),
+            sample_records().len() + 1,
+            "{kind}"
+        );
+    }
 }
 
 #[tokio::test]
 async fn every_broken_rule_is_rejected_with_its_reason_and_changes_nothing() {
     let moto = Moto::shared().unwrap();
-    let tasks = Tasks::over(&moto, "dragons.jsonl", sample_lines()).await;
-    let (_, etag) = tasks.object().await;
-    let mut missing = dragon("Quill");
-    missing.as_object_mut().unwrap().remove("location_city_str");
-    let cases = [
-        (missing, "`location_city_str` is missing"),
-        (with("wingspan", json!("12 m")), "unknown field `wingspan`"),
-        (with("family_str", json!(7)), "`family_str` is not a string"),
-        (
-            with("dragon_name_str", json!("")),
-            "`dragon_name_str` is empty",
-        ),
-        (
-            with("family_str", json!("f".repeat(41))),
-            "`family_str` is longer than 40 characters",
-        ),
-        (
-            with("description_str", json!("d".repeat(2001))),
-            "`description_str` is longer than 2000 characters",
-        ),
-        (
-            with("location_city_str", json!("Nice\nCity")),
-            "`location_city_str` contains a control character",
-        ),
-        (
-            with("description_str", json!("bell\u{7}")),
-            "`description_str` contains a control character",
-        ),
-        (dragon("atlas"), "a dragon named `atlas` already exists"),
-        (json!("Quill"), "the dragon is not a JSON object"),
-    ];
-    for (dragon, reason) in cases {
-        assert_eq!(rejected(tasks.validate(dragon.clone()).await), reason);
-        assert_eq!(rejected(tasks.add(dragon).await), reason);
+    for kind in DataStore::ALL {
+        let tasks = Tasks::over(kind, &moto).await;
+        let before = tasks.data.snapshot().await;
+        let mut missing = dragon("Quill");
+        missing.as_object_mut().unwrap().remove("location_city_str");
+        let cases = [
+            (missing, "`location_city_str` is missing"),
+            (with("wingspan", json!("12 m")), "unknown field `wingspan`"),
+            (with("family_str", json!(7)), "`family_str` is not a string"),
+            (
+                with("dragon_name_str", json!("")),
+                "`dragon_name_str` is empty",
+            ),
+            (
+                with("family_str", json!("f".repeat(41))),
+                "`family_str` is longer than 40 characters",
+            ),
+            (
+                with("description_str", json!("d".repeat(2001))),
+                "`description_str` is longer than 2000 characters",
+            ),
+            (
+                with("location_city_str", json!("Nice\nCity")),
+                "`location_city_str` contains a control character",
+            ),
+            (
+                with("description_str", json!("bell\u{7}")),
+                "`description_str` contains a control character",
+            ),
+            (dragon("atlas"), "a dragon named `atlas` already exists"),
+            (json!("Quill"), "the dragon is not a JSON object"),
+        ];
+        for (dragon, reason) in cases {
+            assert_eq!(rejected(tasks.validate(dragon.clone()).await), reason);
+            assert_eq!(rejected(tasks.add(dragon).await), reason);
+        }
+        let malformed = json!({ "dragon": dragon("Quill") });
+        let error = validate_dragon(&tasks.validator, tasks.data.store.as_ref(), malformed)
+            .await
+            .unwrap_err();
+        assert_eq!(error.error_type, TaskErrorType::DragonValidationError);
+        assert_eq!(
+            tasks.data.snapshot().await,
+            before,
+            "{kind}: nothing may be written"
+        );
     }
-    let malformed = json!({ "dragon": dragon("Quill") });
-    let error = validate_dragon(&tasks.validator, &tasks.store, malformed)
-        .await
-        .unwrap_err();
-    assert_eq!(error.error_type, TaskErrorType::DragonValidationError);
-    assert_eq!(tasks.object().await.1, etag, "nothing may be written");
 }
 
 #[tokio::test]
 async fn an_array_document_and_a_missing_object_are_written_in_their_format() {
     let moto = Moto::shared().unwrap();
     let array = serde_json::to_vec_pretty(&sample_records()).unwrap();
-    let tasks = Tasks::over(&moto, "dragons.json", array).await;
+    let tasks = Tasks::on(TestStore::object(&moto, "dragons.json", array, QueryEngine::Scan).await);
     tasks.add(dragon("Quill")).await.unwrap();
-    let (after, _) = tasks.object().await;
+    let data = tasks.data.data.as_ref().unwrap();
+    let (after, _) = object_and_etag(&tasks.data.clients.s3, &data.location).await;
     let records: Vec<Dragon> = serde_json::from_slice(&after).unwrap();
     assert_eq!(records.len(), sample_records().len() + 1);
 
     // No object yet: the first dragon creates it (`If-None-Match: *`).
-    let fresh = Tasks::over(&moto, "dragons.jsonl", Vec::new()).await;
+    let fresh =
+        Tasks::on(TestStore::object(&moto, "dragons.jsonl", Vec::new(), QueryEngine::Scan).await);
+    let fresh_data = fresh.data.data.as_ref().unwrap();
     let missing_key = handlers::aws::DataLocation {
-        bucket: fresh.data.location.bucket.clone(),
+        bucket: fresh_data.location.bucket.clone(),
         key: "new/dragons.jsonl".to_owned(),
     };
-    fresh
-        .data
-        .point_to(&fresh.clients, &missing_key)
+    fresh_data
+        .point_to(&fresh.data.clients, &missing_key)
         .await
         .unwrap();
     fresh.add(dragon("Quill")).await.unwrap();
     fresh.add(dragon("Rune")).await.unwrap();
     let object = fresh
+        .data
         .clients
         .s3
         .get_object()
@@ -230,130 +253,144 @@ async fn add_as_the_workflow_does(tasks: &Tasks, dragon: Value) -> Result<Value,
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
     let moto = Moto::shared().unwrap();
-    let tasks = Arc::new(Tasks::over(&moto, "dragons.jsonl", sample_lines()).await);
-    let writers: Vec<_> = (0..50)
-        .map(|n| {
-            let tasks = Arc::clone(&tasks);
-            tokio::spawn(async move {
-                add_as_the_workflow_does(&tasks, dragon(&format!("Swarm-{n:02}"))).await
+    for kind in DataStore::ALL {
+        let tasks = Arc::new(Tasks::over(kind, &moto).await);
+        let writers: Vec<_> = (0..50)
+            .map(|n| {
+                let tasks = Arc::clone(&tasks);
+                tokio::spawn(async move {
+                    add_as_the_workflow_does(&tasks, dragon(&format!("Swarm-{n:02}"))).await
+                })
             })
-        })
-        .collect();
-    for writer in writers {
-        writer.await.unwrap().unwrap();
-    }
-    let stored = tasks.names().await;
-    for n in 0..50 {
-        assert!(
-            stored.contains(&format!("Swarm-{n:02}")),
-            "Swarm-{n:02} was lost"
-        );
-    }
-    assert_eq!(stored.len(), sample_records().len() + 50);
-
-    // One name in ten spellings: case, full width, and a decomposed accent.
-    let spellings = [
-        "Twïn",
-        "TWÏN",
-        "twïn",
-        "Ｔｗïｎ",
-        "Twi\u{308}n",
-        "TWI\u{308}N",
-        "tWïN",
-        "Ｔｗｉ\u{308}ｎ",
-        "twÏn",
-        "TwÏN",
-    ];
-    let same: Vec<_> = spellings
-        .into_iter()
-        .map(|name| {
-            let tasks = Arc::clone(&tasks);
-            tokio::spawn(async move { add_as_the_workflow_does(&tasks, dragon(name)).await })
-        })
-        .collect();
-    let mut added = 0;
-    for writer in same {
-        match writer.await.unwrap() {
-            Ok(_) => added += 1,
-            Err(error) => assert_eq!(
-                error.error_type,
-                TaskErrorType::DragonValidationError,
-                "{error}"
-            ),
+            .collect();
+        for writer in writers {
+            writer.await.unwrap().unwrap();
         }
+        let stored = tasks.names().await;
+        for n in 0..50 {
+            assert!(
+                stored.contains(&format!("Swarm-{n:02}")),
+                "Swarm-{n:02} was lost"
+            );
+        }
+        assert_eq!(stored.len(), sample_records().len() + 50);
+
+        // One name in ten spellings: case, full width, and a decomposed accent.
+        let spellings = [
+            "Twïn",
+            "TWÏN",
+            "twïn",
+            "Ｔｗïｎ",
+            "Twi\u{308}n",
+            "TWI\u{308}N",
+            "tWïN",
+            "Ｔｗｉ\u{308}ｎ",
+            "twÏn",
+            "TwÏN",
+        ];
+        let same: Vec<_> = spellings
+            .into_iter()
+            .map(|name| {
+                let tasks = Arc::clone(&tasks);
+                tokio::spawn(async move { add_as_the_workflow_does(&tasks, dragon(name)).await })
+            })
+            .collect();
+        let mut added = 0;
+        for writer in same {
+            match writer.await.unwrap() {
+                Ok(_) => added += 1,
+                Err(error) => assert_eq!(
+                    error.error_type,
+                    TaskErrorType::DragonValidationError,
+                    "{error}"
+                ),
+            }
+        }
+        assert_eq!(added, 1);
+        let twins = tasks
+            .names()
+            .await
+            .iter()
+            .filter(|name| dragons_contract::name::key(name) == dragons_contract::name::key("twïn"))
+            .count();
+        assert_eq!(twins, 1);
     }
-    assert_eq!(added, 1);
-    let twins = tasks
-        .names()
-        .await
-        .iter()
-        .filter(|name| dragons_contract::name::key(name) == dragons_contract::name::key("twïn"))
-        .count();
-    assert_eq!(twins, 1);
 }
 
 #[tokio::test]
 async fn unicode_spellings_of_a_name_are_one_name_and_invisible_characters_are_refused() {
     let moto = Moto::shared().unwrap();
-    let tasks = Tasks::over(&moto, "dragons.jsonl", sample_lines()).await;
-    tasks.add(dragon("Renée")).await.unwrap();
-    let (_, etag) = tasks.object().await;
-    for spelling in ["RENÉE", "Rene\u{301}e", "ＲＥＮＥ\u{301}Ｅ", "renée"] {
+    for kind in DataStore::ALL {
+        let tasks = Tasks::over(kind, &moto).await;
+        tasks.add(dragon("Renée")).await.unwrap();
+        let before = tasks.data.snapshot().await;
+        for spelling in ["RENÉE", "Rene\u{301}e", "ＲＥＮＥ\u{301}Ｅ", "renée"] {
+            assert_eq!(
+                rejected(tasks.add(dragon(spelling)).await),
+                format!("a dragon named `{spelling}` already exists"),
+                "{spelling:?}"
+            );
+        }
+        for (name, code) in [
+            ("Atlas\u{200b}", "U+200B"),
+            ("At\u{202e}las", "U+202E"),
+            ("\u{feff}Quill", "U+FEFF"),
+            ("Quill\u{e0041}", "U+E0041"),
+        ] {
+            assert_eq!(
+                rejected(tasks.validate(dragon(name)).await),
+                format!(
+                    "`dragon_name_str` contains a control, format or invisible character ({code})"
+                )
+            );
+            assert_eq!(
+                rejected(tasks.add(dragon(name)).await),
+                format!(
+                    "`dragon_name_str` contains a control, format or invisible character ({code})"
+                )
+            );
+        }
         assert_eq!(
-            rejected(tasks.add(dragon(spelling)).await),
-            format!("a dragon named `{spelling}` already exists"),
-            "{spelling:?}"
+            tasks.data.snapshot().await,
+            before,
+            "{kind}: nothing may be written"
         );
     }
-    for (name, code) in [
-        ("Atlas\u{200b}", "U+200B"),
-        ("At\u{202e}las", "U+202E"),
-        ("\u{feff}Quill", "U+FEFF"),
-        ("Quill\u{e0041}", "U+E0041"),
-    ] {
-        assert_eq!(
-            rejected(tasks.validate(dragon(name)).await),
-            format!("`dragon_name_str` contains a control, format or invisible character ({code})")
-        );
-        assert_eq!(
-            rejected(tasks.add(dragon(name)).await),
-            format!("`dragon_name_str` contains a control, format or invisible character ({code})")
-        );
-    }
-    assert_eq!(tasks.object().await.1, etag, "nothing may be written");
 }
 
 #[tokio::test]
 async fn a_retry_after_a_successful_write_is_added_not_rejected() {
     let moto = Moto::shared().unwrap();
-    let tasks = Tasks::over(&moto, "dragons.jsonl", sample_lines()).await;
-    // The first attempt writes, then "times out": the state machine retries the same
-    // execution's task with the same input.
-    let input = report(dragon("Quill"));
-    let first = add_dragon(&tasks.validator, &tasks.store, input.clone())
-        .await
-        .unwrap();
-    assert_eq!(first["replayed"], false);
-    let retry = add_dragon(&tasks.validator, &tasks.store, input.clone())
-        .await
-        .unwrap();
-    assert_eq!(
-        retry,
-        json!({ "added": "Quill", "attempts": 0, "replayed": true })
-    );
-    // Even after other reports wrote in between, the retry finds its own version.
-    tasks.add(dragon("Retry-Witness-1")).await.unwrap();
-    tasks.add(dragon("Retry-Witness-2")).await.unwrap();
-    let late = add_dragon(&tasks.validator, &tasks.store, input)
-        .await
-        .unwrap();
-    assert_eq!(late["replayed"], true);
-    // Another report of the name is still refused.
-    assert_eq!(
-        rejected(tasks.add(dragon("QUILL")).await),
-        "a dragon named `QUILL` already exists"
-    );
-    let names = tasks.names().await;
-    assert_eq!(names.iter().filter(|name| *name == "Quill").count(), 1);
-    assert_eq!(names.len(), sample_records().len() + 3);
+    for kind in DataStore::ALL {
+        let tasks = Tasks::over(kind, &moto).await;
+        // The first attempt writes, then "times out": the state machine retries the same
+        // execution's task with the same input.
+        let input = report(dragon("Quill"));
+        let first = add_dragon(&tasks.validator, tasks.data.store.as_ref(), input.clone())
+            .await
+            .unwrap();
+        assert_eq!(first["replayed"], false);
+        let retry = add_dragon(&tasks.validator, tasks.data.store.as_ref(), input.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            retry,
+            json!({ "added": "Quill", "attempts": 1, "replayed": true })
+        );
+        // Even after other reports wrote in between, the retry finds its own version.
+        tasks.add(dragon("Retry-Witness-1")).await.unwrap();
+        tasks.add(dragon("Retry-Witness-2")).await.unwrap();
+        let late = add_dragon(&tasks.validator, tasks.data.store.as_ref(), input)
+            .await
+            .unwrap();
+        assert_eq!(late["replayed"], true);
+        // Another report of the name is still refused.
+        assert_eq!(
+            rejected(tasks.add(dragon("QUILL")).await),
+            "a dragon named `QUILL` already exists"
+        );
+        let names = tasks.names().await;
+        assert_eq!(names.iter().filter(|name| *name == "Quill").count(), 1);
+        assert_eq!(names.len(), sample_records().len() + 3);
+    }
 }

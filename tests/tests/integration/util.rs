@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// The committed template (`cfn-out/dragons.template.json`), parsed.
 pub fn template() -> Value {
@@ -130,4 +130,111 @@ pub fn show_logs() {
             .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
             .try_init();
     });
+}
+
+/// The template as CloudFormation would see it with `overrides` for its parameters
+/// (defaults otherwise): conditions evaluated, resources and outputs under a false
+/// condition left out, every `Fn::If` replaced by its branch and `AWS::NoValue`
+/// dropped. Each stack variant can then go through the linters on its own.
+pub fn resolved(template: &Value, overrides: &[(&str, &str)]) -> Value {
+    let parameters: std::collections::BTreeMap<String, String> = template["Parameters"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, parameter)| {
+            let value = overrides
+                .iter()
+                .find(|(wanted, _)| wanted == name)
+                .map(|(_, value)| (*value).to_owned())
+                .unwrap_or_else(|| parameter["Default"].as_str().unwrap_or_default().to_owned());
+            (name.clone(), value)
+        })
+        .collect();
+    let conditions = template["Conditions"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let holds = |name: &str| evaluate(&conditions[name], &conditions, &parameters);
+    let mut out = template.clone();
+    for (name, value) in &parameters {
+        out["Parameters"][name]["Default"] = Value::from(value.as_str());
+    }
+    for section in ["Resources", "Outputs"] {
+        if let Some(entries) = out[section].as_object_mut() {
+            entries.retain(|_, entry| entry["Condition"].as_str().is_none_or(&holds));
+            for entry in entries.values_mut() {
+                if let Some(entry) = entry.as_object_mut() {
+                    entry.remove("Condition");
+                }
+            }
+        }
+    }
+    if let Some(object) = out.as_object_mut() {
+        object.remove("Conditions");
+    }
+    choose(&mut out, &holds);
+    // A parameter only the conditions read is no longer used.
+    let used = referenced(&json!([out["Resources"], out["Outputs"]]));
+    if let Some(parameters) = out["Parameters"].as_object_mut() {
+        parameters.retain(|name, _| used.contains(name));
+    }
+    out
+}
+
+fn evaluate(
+    condition: &Value,
+    conditions: &Map<String, Value>,
+    parameters: &std::collections::BTreeMap<String, String>,
+) -> bool {
+    let text = |value: &Value| match value {
+        Value::String(text) => text.clone(),
+        other => parameters[other["Ref"].as_str().unwrap()].clone(),
+    };
+    let (function, arguments) = condition.as_object().unwrap().iter().next().unwrap();
+    match function.as_str() {
+        "Fn::Equals" => text(&arguments[0]) == text(&arguments[1]),
+        "Fn::Not" => !evaluate(&arguments[0], conditions, parameters),
+        "Fn::And" => arguments
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| evaluate(a, conditions, parameters)),
+        "Fn::Or" => arguments
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| evaluate(a, conditions, parameters)),
+        "Condition" => evaluate(
+            &conditions[arguments.as_str().unwrap()],
+            conditions,
+            parameters,
+        ),
+        other => panic!("a condition function this resolver does not know: {other}"),
+    }
+}
+
+/// Replaces every `Fn::If` by the branch its condition picks and drops `AWS::NoValue`.
+fn choose(value: &mut Value, holds: &impl Fn(&str) -> bool) {
+    let no_value = |value: &Value| value.get("Ref") == Some(&Value::from("AWS::NoValue"));
+    if let Some(branches) = value.get("Fn::If").and_then(Value::as_array) {
+        let pick = if holds(branches[0].as_str().unwrap()) {
+            1
+        } else {
+            2
+        };
+        *value = branches[pick].clone();
+        choose(value, holds);
+        return;
+    }
+    match value {
+        Value::Array(items) => {
+            items.iter_mut().for_each(|item| choose(item, holds));
+            items.retain(|item| !no_value(item));
+        }
+        Value::Object(map) => {
+            map.values_mut().for_each(|item| choose(item, holds));
+            map.retain(|_, item| !no_value(item));
+        }
+        _ => {}
+    }
 }

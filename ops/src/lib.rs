@@ -1,7 +1,10 @@
 //! Operating a deployed stack and its data. `upload` puts dragon data where the
-//! stack's SSM parameters say it lives, in the format the key names; [`sample`]
-//! generates sample data sets of any size.
+//! stack's SSM parameters say it lives, in the format the key names; [`migrate`]
+//! moves it between the S3 object and the DynamoDB table; [`sample`] generates sample
+//! data sets of any size.
 
+pub mod migrate;
+pub mod object_writer;
 pub mod sample;
 
 use aws_sdk_s3::primitives::ByteStream;

@@ -165,10 +165,12 @@ fn parameters_and_outputs_are_the_documented_ones() {
             "BucketParameterName",
             "CreateApiGatewayAccount",
             "DataObjectKey",
+            "DataStore",
             "FileParameterName",
             "NotificationEmail",
             "QueryEngine",
-            "StageName"
+            "StageName",
+            "TableParameterName"
         ]
     );
     assert_eq!(
@@ -176,6 +178,7 @@ fn parameters_and_outputs_are_the_documented_ones() {
         [
             "ApiUrl",
             "DataBucketName",
+            "DataTableName",
             "ReportsTopicArn",
             "StateMachineArn",
             "UserPoolClientId",
@@ -185,6 +188,14 @@ fn parameters_and_outputs_are_the_documented_ones() {
     assert_eq!(
         template["Parameters"]["QueryEngine"]["AllowedValues"],
         serde_json::json!(["auto", "s3-select", "scan"])
+    );
+    assert_eq!(
+        template["Parameters"]["DataStore"]["AllowedValues"],
+        serde_json::json!(["s3", "dynamodb"])
+    );
+    assert_eq!(
+        template["Outputs"]["DataTableName"]["Condition"],
+        "UseDynamoDb"
     );
     assert_eq!(
         resource(&template, "NotificationEmailSubscription")["Condition"],

@@ -19,7 +19,7 @@ use aws_sdk_dynamodb::{
     operation::{
         get_item::GetItemError, put_item::PutItemError, query::QueryError, scan::ScanError,
     },
-    types::{AttributeValue, ReturnValue},
+    types::{AttributeValue, KeysAndAttributes, ReturnValue, ReturnValuesOnConditionCheckFailure},
 };
 use aws_sdk_ssm::{error::SdkError as SsmError, operation::get_parameter::GetParameterError};
 use dragons_contract::{
@@ -307,6 +307,113 @@ impl DynamoStore {
             }
         }
         Ok(())
+    }
+}
+
+/// What [`DynamoStore::insert_absent`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// The table had no dragon of that name: it has this one now.
+    New,
+    /// The table already held this very dragon (a copy made before).
+    AlreadyThere,
+    /// The table holds another dragon of that name, left as it is.
+    Conflict(Box<Dragon>),
+}
+
+/// The most keys one BatchGetItem may ask for.
+const BATCH_GET_KEYS: usize = 100;
+
+impl DynamoStore {
+    /// Writes `wanted` only if the table has no dragon of its name (one conditional
+    /// PutItem that returns the item it found): for copying data in without ever
+    /// replacing a dragon a report added.
+    pub async fn insert_absent(&self, wanted: &Dragon) -> Result<Inserted, StoreError> {
+        let table = self.table().await?;
+        let answer = self
+            .client
+            .put_item()
+            .table_name(&table)
+            .set_item(Some(item(wanted, None)?))
+            .condition_expression("attribute_not_exists(#key)")
+            .expression_attribute_names("#key", table::NAME_KEY)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match answer {
+            Ok(_) => Ok(Inserted::New),
+            Err(error) => match error.as_service_error() {
+                Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                    let found = failed.item().cloned().ok_or_else(|| {
+                        DynamoError::Mapping("no item came with the failed check".into())
+                    })?;
+                    let found = dragon(found)?;
+                    Ok(if found == *wanted {
+                        Inserted::AlreadyThere
+                    } else {
+                        Inserted::Conflict(Box::new(found))
+                    })
+                }
+                _ => Err(DynamoError::Put(Box::new(error)).into()),
+            },
+        }
+    }
+
+    /// The dragons the table holds under `name_keys`, by name key (strongly
+    /// consistent reads, in batches of 100, retrying what DynamoDB leaves unprocessed).
+    pub async fn get_many(
+        &self,
+        name_keys: &[String],
+    ) -> Result<HashMap<String, Dragon>, StoreError> {
+        let table = self.table().await?;
+        let mut found = HashMap::new();
+        for batch in name_keys.chunks(BATCH_GET_KEYS) {
+            let mut unique: Vec<&String> = batch.iter().collect();
+            unique.sort();
+            unique.dedup();
+            let keys = unique.into_iter().map(|key| key_of(key)).collect();
+            let mut wanted = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|error| DynamoError::Mapping(error.to_string()))?,
+            );
+            let mut pause = Duration::from_millis(50);
+            while let Some(keys) = wanted.take() {
+                let answer = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&table, keys)
+                    .send()
+                    .await
+                    .map_err(|error| StoreError::classified(is_transient(&error), error))?;
+                for item in answer
+                    .responses
+                    .and_then(|mut responses| responses.remove(&table))
+                    .unwrap_or_default()
+                {
+                    let key = match item.get(table::NAME_KEY) {
+                        Some(AttributeValue::S(key)) => key.clone(),
+                        _ => {
+                            return Err(
+                                DynamoError::Mapping("an item has no name key".into()).into()
+                            );
+                        }
+                    };
+                    found.insert(key, dragon(item)?);
+                }
+                wanted = answer
+                    .unprocessed_keys
+                    .and_then(|mut left| left.remove(&table))
+                    .filter(|left| !left.keys().is_empty());
+                if wanted.is_some() {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
+        Ok(found)
     }
 }
 

@@ -33,8 +33,13 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
             },
             // Every add writes a new version; a replaced one is kept long enough for the
             // walks still reading it, then expires, so storage does not grow with adds.
+            // An export (`migrate-data to-object`) that was interrupted leaves the parts
+            // of its upload: they go after a day too.
             lifecycle_configuration: s3::bucket::LifecycleConfiguration! {
                 rules: vec![s3::bucket::Rule! {
+                    abort_incomplete_multipart_upload: s3::bucket::AbortIncompleteMultipartUpload! {
+                        days_after_initiation: REPLACED_VERSION_DAYS,
+                    },
                     id: "ExpireReplacedVersions",
                     noncurrent_version_expiration: s3::bucket::NoncurrentVersionExpiration! {
                         noncurrent_days: REPLACED_VERSION_DAYS,

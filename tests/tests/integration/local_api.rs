@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 use dragons_harness::fixtures::{REGION, sdk_config};
 use dragons_harness::moto::Moto;
 
-use crate::util::{object_and_etag, sample_lines};
+use crate::util::{object_and_etag, sample_lines, sample_records};
 
 /// local-api serving on a free port, over a moto of its own.
 struct LocalApi {
@@ -45,11 +45,17 @@ struct LocalApi {
 type Answer = (u16, String);
 
 impl LocalApi {
+    /// On the quickstart's default store.
     async fn start() -> Self {
+        Self::start_on(DataStore::default()).await
+    }
+
+    /// Seeded and serving with its dragons in `store`.
+    async fn start_on(store: DataStore) -> Self {
         let moto = Moto::start().unwrap();
         let config = sdk_config(&moto.endpoint()).await;
         let stores = local_api::seed::Stores {
-            store: DataStore::S3,
+            store,
             parameters: ParameterNames::from_env(),
             table_parameter: "dragon_data_table_name".into(),
         };
@@ -68,7 +74,7 @@ impl LocalApi {
             user_pool_id: seeded.user_pool_id.clone(),
             client_id: seeded.client_id.clone(),
             topic_arn: seeded.topic_arn.clone(),
-            store: DataStore::S3,
+            store,
             parameters: ParameterNames::default(),
             table_parameter: "dragon_data_table_name".into(),
             engine: QueryEngine::Scan,
@@ -507,15 +513,26 @@ async fn hostile_requests_get_clear_4xx_answers_and_write_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_report_runs_the_workflow_and_its_execution_can_be_followed() {
-    let api = LocalApi::start().await;
+async fn a_report_runs_the_workflow_and_its_execution_can_be_followed_on_either_store() {
+    for store in DataStore::ALL {
+        a_report_runs_the_workflow_on(store).await;
+    }
+}
+
+async fn a_report_runs_the_workflow_on(store: DataStore) {
+    let api = LocalApi::start_on(store).await;
     let mut dragon = json!({
         "dragon_name_str": "Quill", "family_str": "copper", "description_str": "It's \"shy\".\nVery.",
         "location_city_str": "Reykjavík", "location_country_str": "iceland", "location_state_str": "",
         "location_neighborhood_str": "grandi"
     });
     let added = api.finished(api.post(&dragon.to_string()).await).await;
-    assert_eq!(added["status"], "SUCCEEDED", "{added}");
+    assert_eq!(added["status"], "SUCCEEDED", "{store}: {added}");
+    assert_eq!(
+        api.all_dragons().await.len(),
+        sample_records().len() + 1,
+        "{store}"
+    );
     let (_, body) = api.get("/dragons?dragonName=Quill", Some(&api.token)).await;
     assert_eq!(
         serde_json::from_str::<Value>(&body).unwrap(),
@@ -524,8 +541,13 @@ async fn a_report_runs_the_workflow_and_its_execution_can_be_followed() {
     // The same name again (in other case) passes the model but not the workflow.
     dragon["dragon_name_str"] = "QUILL".into();
     let rejected = api.finished(api.post(&dragon.to_string()).await).await;
-    assert_eq!(rejected["status"], "FAILED");
+    assert_eq!(rejected["status"], "FAILED", "{store}");
     assert_eq!(rejected["error"], "DragonReportRejected");
+    assert_eq!(
+        api.all_dragons().await.len(),
+        sample_records().len() + 1,
+        "{store}"
+    );
     assert_eq!(
         api.get("/executions/no-such-execution", Some(&api.token))
             .await

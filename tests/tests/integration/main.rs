@@ -10,6 +10,7 @@ mod least_privilege;
 mod lint;
 mod list_dragons;
 mod local_api;
+mod migration;
 mod moto_server;
 mod pagination;
 mod report_tasks;

@@ -1,13 +1,15 @@
 //! `GET /dragons` end to end: the real handler and `S3Store` against moto, with
-//! the API Gateway proxy event the REST API sends.
+//! the API Gateway proxy event the REST API sends; `DynamoStore` against a server
+//! that is down, and against a stand-in giving DynamoDB's documented error answers.
 
-use dragons_contract::query_engine::QueryEngine;
+use dragons_contract::{query_engine::QueryEngine, store::DragonReader};
 use handlers::{
     api::list_dragons::{UPSTREAM_FAILED, UPSTREAM_UNAVAILABLE, list_dragons},
-    aws::{AwsClients, DataLocation, ParameterNames, S3Store},
+    aws::{AwsClients, DataLocation, DynamoStore, ParameterNames, S3Store},
 };
 use lambda_http::{Body, Response};
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use dragons_harness::fixtures::{DataSet, clients, unique_name};
 use dragons_harness::moto::Moto;
@@ -28,7 +30,7 @@ async fn store_over(
 }
 
 /// `GET /dragons?query`: status and parsed body.
-async fn get(store: &S3Store, query: &[(&str, &str)]) -> (u16, Value) {
+async fn get(store: &impl DragonReader, query: &[(&str, &str)]) -> (u16, Value) {
     let response = list_dragons(store, &proxy_event(query)).await;
     parse(response)
 }
@@ -320,4 +322,105 @@ async fn a_server_that_is_down_is_503() {
         let store = S3Store::new(clients.clone(), ParameterNames::default(), engine);
         assert_error(get(&store, &[]).await, 503, UPSTREAM_UNAVAILABLE);
     }
+}
+
+#[tokio::test]
+async fn a_table_that_is_down_or_throttling_is_503_and_one_that_is_gone_502() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let down = clients(&format!("http://127.0.0.1:{port}")).await;
+    let store = DynamoStore::new(&down, "dragon_data_table_name");
+    assert_error(get(&store, &[]).await, 503, UPSTREAM_UNAVAILABLE);
+
+    let cases = [
+        (
+            400,
+            "ProvisionedThroughputExceededException",
+            503,
+            UPSTREAM_UNAVAILABLE,
+        ),
+        (400, "ThrottlingException", 503, UPSTREAM_UNAVAILABLE),
+        (500, "InternalServerError", 503, UPSTREAM_UNAVAILABLE),
+        (400, "ResourceNotFoundException", 502, UPSTREAM_FAILED),
+        (400, "AccessDeniedException", 502, UPSTREAM_FAILED),
+    ];
+    for (status, error, want, message) in cases {
+        let endpoint = dynamodb_answering(status, error).await;
+        let store = DynamoStore::new(&clients(&endpoint).await, "dragon_data_table_name");
+        for query in [&[][..], &[("dragonName", "Atlas")], &[("family", "red")]] {
+            assert_eq!(
+                get(&store, query).await,
+                (want, serde_json::json!({ "message": message })),
+                "{error} on {query:?}"
+            );
+        }
+    }
+}
+
+/// A loopback stand-in for SSM and DynamoDB: SSM's GetParameter names a table, and
+/// every DynamoDB call gets `status` with the error `code`, in the JSON error shape
+/// DynamoDB documents (`__type`, `message`).
+async fn dynamodb_answering(status: u16, code: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0_u8; 4096];
+                // The head, then as many body bytes as it announces.
+                let (head, length) = loop {
+                    let Ok(read) = socket.read(&mut buffer).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..read]);
+                    if let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+                        let length: usize = head
+                            .lines()
+                            .find_map(|line| line.strip_prefix("content-length:"))
+                            .and_then(|value| value.trim().parse().ok())
+                            .unwrap_or(0);
+                        break (head, end + 4 + length);
+                    }
+                };
+                while request.len() < length {
+                    let Ok(read) = socket.read(&mut buffer).await else {
+                        return;
+                    };
+                    if read == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&buffer[..read]);
+                }
+                let (answer_status, body) = if head.contains("x-amz-target: amazonssm.getparameter")
+                {
+                    (
+                        200,
+                        r#"{"Parameter":{"Name":"dragon_data_table_name","Type":"String","Value":"dragons","Version":1}}"#.to_owned(),
+                    )
+                } else {
+                    (
+                        status,
+                        format!(
+                            r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{code}","message":"recorded answer"}}"#
+                        ),
+                    )
+                };
+                let response = format!(
+                    "HTTP/1.1 {answer_status} X\r\ncontent-type: application/x-amz-json-1.0\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    endpoint
 }

@@ -5,8 +5,9 @@
 //! - [`Dragon`] and its JSON Schema ([`schema`]), the layout of the data object
 //!   ([`DataFormat`]), the `GET /dragons` query ([`query`]) and its engines
 //!   ([`query_engine`]);
-//! - the report the workflow runs on ([`Report`], [`Reporter`], [`AddInput`]) and the error names its
-//!   tasks answer with ([`TaskErrorType`]);
+//! - the report the workflow runs on ([`Report`], [`Reporter`], [`AddInput`]), the error
+//!   names its tasks answer with ([`TaskErrorType`]), and what the reporter learns of it
+//!   ([`report_status`]);
 //! - the names of environment variables, SSM parameters, binaries, the stage and the
 //!   state machine ([`names`]), the kinds of store and the table's layout
 //!   ([`data_store`]), and the CORS policy ([`cors`]);
@@ -27,6 +28,7 @@ pub mod page;
 pub mod query;
 pub mod query_engine;
 pub mod report;
+pub mod report_status;
 pub mod schema;
 pub mod store;
 pub mod task_error;

@@ -8,5 +8,6 @@ pub const ALLOW_HEADERS: &str = "Authorization,Content-Type";
 /// `Access-Control-Allow-Methods` of a preflight.
 pub const ALLOW_METHODS: &str = "GET,POST,OPTIONS";
 /// `Access-Control-Expose-Headers` of answers: what a browser's script may read
-/// besides the simple headers (the next page's `Link`).
-pub const EXPOSE_HEADERS: &str = "Link";
+/// besides the simple headers (the next page's `Link`, an accepted report's
+/// `Location`, how long to wait before retrying a 503 or 429).
+pub const EXPOSE_HEADERS: &str = "Link,Location,Retry-After";

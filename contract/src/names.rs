@@ -12,6 +12,9 @@ pub const ENV_QUERY_ENGINE: &str = "DRAGONS_QUERY_ENGINE";
 pub const ENV_DATA_STORE: &str = "DRAGONS_DATA_STORE";
 /// Environment variable holding the SSM parameter name of the DynamoDB table's name.
 pub const ENV_TABLE_PARAMETER: &str = "DRAGON_DATA_TABLE_PARAMETER";
+/// Environment variable holding the report workflow's state machine ARN (the
+/// report-status Lambda reads its executions).
+pub const ENV_STATE_MACHINE_ARN: &str = "DRAGONS_STATE_MACHINE_ARN";
 /// Environment variable: how many seconds a container keeps the data location it read
 /// from SSM (`0`: read it on every request).
 pub const ENV_LOCATION_CACHE_SECONDS: &str = "DRAGONS_LOCATION_CACHE_SECONDS";
@@ -29,6 +32,9 @@ pub const DEFAULT_DATA_KEY: &str = "dragons.jsonl";
 pub const STAGE: &str = "v1";
 /// The API's one resource, below the stage.
 pub const DRAGONS_PATH_PART: &str = "dragons";
+/// What a 503 (or a throttled report) tells a client to wait before trying again, in
+/// seconds (`Retry-After`).
+pub const RETRY_AFTER_SECONDS: u32 = 2;
 /// The report workflow's state machine (its name is `<stack>-report-dragon`).
 pub const STATE_MACHINE: &str = "report-dragon";
 
@@ -40,4 +46,6 @@ pub mod functions {
     pub const VALIDATE_DRAGON: &str = "validate-dragon";
     /// The workflow's conditional write.
     pub const ADD_DRAGON: &str = "add-dragon";
+    /// `GET /dragons/reports/{reportId}`.
+    pub const REPORT_STATUS: &str = "report-status";
 }

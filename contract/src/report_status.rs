@@ -1,10 +1,14 @@
 //! What a reporter learns of a report: `POST /dragons` answers 202 with [`Accepted`]
 //! and a `Location` of [`location`]; `GET /dragons/reports/{reportId}` answers
 //! [`ReportStatus`] to the reporter only (anyone else, and any id that is not one,
-//! gets the same 404). A report's id is its workflow execution's name.
+//! gets the same 404). A report's id is its workflow execution's name; [`view`] reads
+//! the status from the [`Execution`] as Step Functions describes it.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::{Dragon, Report, workflow::ending};
 
 /// The path part under `/dragons` that holds the reports.
 pub const REPORTS_PATH_PART: &str = "reports";
@@ -27,11 +31,14 @@ pub fn is_report_id(id: &str) -> bool {
 
 /// The path of the report `id`'s status, under the stage.
 pub fn location(id: &str) -> String {
-    format!("/{}/{REPORTS_PATH_PART}/{id}", crate::names::DRAGONS_PATH_PART)
+    format!(
+        "/{}/{REPORTS_PATH_PART}/{id}",
+        crate::names::DRAGONS_PATH_PART
+    )
 }
 
 /// Where a report is in its lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ReportState {
     /// The workflow is still running.
@@ -52,7 +59,7 @@ impl ReportState {
 }
 
 /// `202` to `POST /dragons`: the report was accepted and runs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Accepted {
     /// The report's id (for `GET /dragons/reports/{reportId}`).
@@ -62,7 +69,7 @@ pub struct Accepted {
 }
 
 /// `200` to `GET /dragons/reports/{reportId}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReportStatus {
     /// The report's id.
@@ -72,13 +79,97 @@ pub struct ReportStatus {
     /// Why it was rejected or failed, in words for the reporter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The dragon as reported.
+    /// The dragon as reported (it passed the request model).
+    #[schemars(with = "Dragon")]
     pub dragon: Value,
     /// When it was accepted (RFC 3339).
     pub submitted_at: String,
     /// When it finished (RFC 3339), once terminal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<String>,
+}
+
+/// What the reporter is told of a report that could not be processed (details are
+/// for the operator's logs).
+pub const FAILED_REASON: &str = "The report could not be processed; please report it again later.";
+
+/// An execution's status, as Step Functions names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecutionStatus {
+    /// `RUNNING`.
+    Running,
+    /// `PENDING_REDRIVE`: failed, and may be redriven.
+    PendingRedrive,
+    /// `SUCCEEDED`.
+    Succeeded,
+    /// `FAILED`.
+    Failed,
+    /// `TIMED_OUT`.
+    TimedOut,
+    /// `ABORTED`.
+    Aborted,
+}
+
+/// An execution of the report workflow, as `DescribeExecution` tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Execution {
+    /// Its status.
+    pub status: ExecutionStatus,
+    /// Its input: a [`Report`] as JSON text.
+    pub input: String,
+    /// The Fail state's error, when it failed.
+    pub error: Option<String>,
+    /// The Fail state's cause, when it failed.
+    pub cause: Option<String>,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    /// When it stopped (RFC 3339), once it has.
+    pub stopped_at: Option<String>,
+}
+
+/// What the caller whose `sub` is `caller` may learn of the report `id` run as
+/// `execution`: `None` unless the caller reported it (the same "not found" as an id
+/// that names nothing, so nobody learns which ids exist).
+pub fn view(id: &str, execution: &Execution, caller: &str) -> Option<ReportStatus> {
+    let report: Report = serde_json::from_str(&execution.input).ok()?;
+    if report.reporter.sub != caller || caller.is_empty() {
+        return None;
+    }
+    let failed = || (ReportState::Failed, Some(FAILED_REASON.to_owned()));
+    let (status, reason) = match execution.status {
+        ExecutionStatus::Running => (ReportState::Running, None),
+        ExecutionStatus::Succeeded => (ReportState::Added, None),
+        ExecutionStatus::Failed | ExecutionStatus::PendingRedrive => {
+            match execution.error.as_deref() {
+                Some(ending::REJECTED) => (
+                    ReportState::Rejected,
+                    Some(
+                        execution
+                            .cause
+                            .clone()
+                            .filter(|cause| !cause.is_empty())
+                            .unwrap_or_else(|| "The report broke a rule.".to_owned()),
+                    ),
+                ),
+                Some(ending::ADDED_UNANNOUNCED) => (ReportState::Added, None),
+                _ => failed(),
+            }
+        }
+        ExecutionStatus::TimedOut | ExecutionStatus::Aborted => failed(),
+    };
+    let running = status == ReportState::Running;
+    Some(ReportStatus {
+        report_id: id.to_owned(),
+        status,
+        reason,
+        dragon: report.dragon,
+        submitted_at: execution.started_at.clone(),
+        finished_at: if running {
+            None
+        } else {
+            execution.stopped_at.clone()
+        },
+    })
 }
 
 #[cfg(test)]
@@ -132,5 +223,76 @@ mod tests {
         assert!(!ReportState::Running.is_terminal());
         assert!(ReportState::Failed.is_terminal());
         assert_eq!(location("r1"), "/dragons/reports/r1");
+    }
+
+    fn execution(status: ExecutionStatus, error: Option<&str>, cause: Option<&str>) -> Execution {
+        Execution {
+            status,
+            input: serde_json::json!({
+                "dragon": {"dragon_name_str": "Quill"},
+                "reporter": {"sub": "sub-1", "username": "alice"},
+            })
+            .to_string(),
+            error: error.map(str::to_owned),
+            cause: cause.map(str::to_owned),
+            started_at: "2026-12-01T10:00:00Z".into(),
+            stopped_at: (status != ExecutionStatus::Running).then(|| "2026-12-01T10:00:02Z".into()),
+        }
+    }
+
+    #[test]
+    fn each_ending_reads_as_its_state_for_the_reporter_only() {
+        use ExecutionStatus::*;
+        let cases = [
+            (execution(Running, None, None), ReportState::Running, None),
+            (execution(Succeeded, None, None), ReportState::Added, None),
+            (
+                execution(Failed, Some(ending::ADDED_UNANNOUNCED), Some("x")),
+                ReportState::Added,
+                None,
+            ),
+            (
+                execution(
+                    Failed,
+                    Some(ending::REJECTED),
+                    Some("the name Quill is taken"),
+                ),
+                ReportState::Rejected,
+                Some("the name Quill is taken"),
+            ),
+            (
+                execution(Failed, Some(ending::FAILED), Some("internal details")),
+                ReportState::Failed,
+                Some(FAILED_REASON),
+            ),
+            (
+                execution(Failed, Some("States.Runtime"), Some("internal details")),
+                ReportState::Failed,
+                Some(FAILED_REASON),
+            ),
+            (
+                execution(TimedOut, None, None),
+                ReportState::Failed,
+                Some(FAILED_REASON),
+            ),
+            (
+                execution(Aborted, None, None),
+                ReportState::Failed,
+                Some(FAILED_REASON),
+            ),
+        ];
+        for (execution, state, reason) in cases {
+            let seen = view("r1", &execution, "sub-1").unwrap();
+            assert_eq!(seen.status, state, "{execution:?}");
+            assert_eq!(seen.reason.as_deref(), reason, "{execution:?}");
+            assert_eq!(seen.dragon["dragon_name_str"], "Quill");
+            assert_eq!(seen.submitted_at, "2026-12-01T10:00:00Z");
+            assert_eq!(seen.finished_at.is_some(), state.is_terminal());
+            assert_eq!(view("r1", &execution, "sub-2"), None, "another user");
+            assert_eq!(view("r1", &execution, ""), None, "no user");
+        }
+        let mut broken = execution(Running, None, None);
+        broken.input = "not json".into();
+        assert_eq!(view("r1", &broken, "sub-1"), None);
     }
 }

@@ -27,6 +27,17 @@ const LAMBDA_TRANSIENT: [&str; 4] = [
     "Lambda.TooManyRequestsException",
 ];
 
+/// How a run that did not simply succeed ends: its Fail state's error name. The
+/// report-status route reads the outcome from it ([`crate::report_status`]).
+pub mod ending {
+    /// The report broke a rule; the Fail state's cause is the reason.
+    pub const REJECTED: &str = "DragonReportRejected";
+    /// The report could not be processed (a store kept failing, or something else).
+    pub const FAILED: &str = "DragonReportFailed";
+    /// The dragon was added, but the notification could not be sent.
+    pub const ADDED_UNANNOUNCED: &str = "DragonAddedUnannounced";
+}
+
 /// `${name}`: how a placeholder appears in the definition.
 pub fn placeholder(name: &str) -> String {
     format!("${{{name}}}")
@@ -67,6 +78,23 @@ fn to_failure() -> Catcher {
 fn discarding_result(mut task: Task) -> Task {
     task.result_path = Some(None);
     task
+}
+
+/// A publish to SNS with `parameters`, retried on any failure (SNS names its errors
+/// `SNS.<exception>`: throttling, internal and KMS errors, client timeouts; publishing
+/// again at worst repeats a message, never loses one), then handed to `then` with
+/// the error beside the state's input.
+fn publish(parameters: Value, then: &str) -> Task {
+    let mut retry = Retrier::new([asl::errors::TASK_FAILED, asl::errors::TIMEOUT])
+        .interval_seconds(1)
+        .max_attempts(3)
+        .backoff_rate(2.0);
+    retry.max_delay_seconds = Some(5);
+    retry.jitter_strategy = Some("FULL".to_owned());
+    discarding_result(Task::new(SNS_PUBLISH).parameters(parameters))
+        .timeout_seconds(30)
+        .retry(retry)
+        .catch(Catcher::new([asl::errors::ALL], then).result_path("$.notificationError"))
 }
 
 fn notification(subject: &str, outcome: &str, message: &str) -> Value {
@@ -130,14 +158,24 @@ pub fn definition() -> StateMachine {
         )
         .state(
             "NotifySuccess",
-            discarding_result(Task::new(SNS_PUBLISH).parameters(notification(
-                "Dragon report accepted",
-                "added",
-                "States.Format('The dragon {} was added.', $.dragon.dragon_name_str)",
-            )))
+            publish(
+                notification(
+                    "Dragon report accepted",
+                    "added",
+                    "States.Format('The dragon {} was added.', $.dragon.dragon_name_str)",
+                ),
+                "ReportAddedUnannounced",
+            )
             .next("ReportAccepted"),
         )
         .state("ReportAccepted", Succeed::new())
+        .state(
+            "ReportAddedUnannounced",
+            Fail::new(
+                ending::ADDED_UNANNOUNCED,
+                "The dragon was added, but the notification could not be sent.",
+            ),
+        )
         .state(
             "ReadRejectionReason",
             Pass {
@@ -152,28 +190,39 @@ pub fn definition() -> StateMachine {
         )
         .state(
             "NotifyRejection",
-            discarding_result(Task::new(SNS_PUBLISH).parameters(notification(
-                "Dragon report rejected",
-                "rejected",
-                "States.Format('The dragon {} was not added: {}', $.dragon.dragon_name_str, $.reason.errorMessage)",
-            )))
+            publish(
+                notification(
+                    "Dragon report rejected",
+                    "rejected",
+                    "States.Format('The dragon {} was not added: {}', $.dragon.dragon_name_str, $.reason.errorMessage)",
+                ),
+                "ReportRejected",
+            )
             .next("ReportRejected"),
         )
         .state(
             "ReportRejected",
-            Fail::new("DragonReportRejected", "The dragon was not added; the notification says why."),
+            Fail {
+                error: Some(ending::REJECTED.to_owned()),
+                // The reason, for the reporter who asks for the report's status.
+                cause_path: Some("$.reason.errorMessage".to_owned()),
+                ..Fail::default()
+            },
         )
         .state(
             "NotifyFailure",
-            discarding_result(Task::new(SNS_PUBLISH).parameters(notification(
-                "Dragon report failed",
-                "failed",
-                "States.Format('The dragon {} was not added: the report could not be processed ({}). Please report it again later.', $.dragon.dragon_name_str, $.error.Error)",
-            )))
+            publish(
+                notification(
+                    "Dragon report failed",
+                    "failed",
+                    "States.Format('The dragon {} was not added: the report could not be processed ({}). Please report it again later.', $.dragon.dragon_name_str, $.error.Error)",
+                ),
+                "ReportFailed",
+            )
             .next("ReportFailed"),
         )
         .state(
             "ReportFailed",
-            Fail::new("DragonReportFailed", "The report could not be processed; the notification says so."),
+            Fail::new(ending::FAILED, "The report could not be processed; please report it again later."),
         )
 }

@@ -146,9 +146,10 @@ async fn rejected_report_is_announced_and_fails() {
         ]
     );
     assert_eq!(outcome.error.as_deref(), Some("DragonReportRejected"));
+    // The cause is the reason, for the reporter who asks for the report's status.
     assert_eq!(
         outcome.cause.as_deref(),
-        Some("The dragon was not added; the notification says why.")
+        Some("a dragon named Atlas already exists")
     );
     assert!(fakes.add.calls().is_empty());
     assert_eq!(
@@ -161,6 +162,85 @@ async fn rejected_report_is_announced_and_fails() {
     );
     // Validation errors are not retried.
     assert!(outcome.retries().is_empty());
+}
+
+#[tokio::test]
+async fn a_publish_that_fails_once_is_retried_after_a_jittered_wait() {
+    let mut fakes = Fakes::new(Fake::replying([]), Fake::replying([]));
+    fakes.sns = Fake::failing(1, "SNS.InternalErrorException");
+    let outcome = fakes.run().await;
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:#?}");
+    assert_eq!(
+        outcome.states_entered(),
+        [
+            "ValidateDragon",
+            "AddDragon",
+            "NotifySuccess",
+            "ReportAccepted"
+        ]
+    );
+    let retries = outcome.retries();
+    assert_eq!(retries.len(), 1, "{retries:?}");
+    assert_eq!(retries[0].0, "NotifySuccess");
+    assert_eq!(retries[0].1, "SNS.InternalErrorException");
+    assert!(
+        retries[0].2 <= Duration::from_secs(1),
+        "full jitter under 1 s"
+    );
+    assert_eq!(
+        fakes.sns.calls().len(),
+        2,
+        "published on the second attempt"
+    );
+}
+
+#[tokio::test]
+async fn a_publish_that_keeps_failing_ends_each_outcome_in_its_fail_state() {
+    // Added, but nobody could be told: a Fail state that says so.
+    let mut fakes = Fakes::new(Fake::replying([]), Fake::replying([]));
+    fakes.sns = Fake::failing(4, "SNS.ThrottledException");
+    let outcome = fakes.run().await;
+    assert_eq!(outcome.status, Status::Failed);
+    assert_eq!(
+        outcome.states_entered(),
+        [
+            "ValidateDragon",
+            "AddDragon",
+            "NotifySuccess",
+            "ReportAddedUnannounced"
+        ]
+    );
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some(crate::workflow::ending::ADDED_UNANNOUNCED)
+    );
+    assert_eq!(
+        fakes.sns.calls().len(),
+        4,
+        "the publish and its three retries"
+    );
+    assert_eq!(fakes.clock.sleeps().len(), 3, "a wait before each retry");
+
+    // Rejected, and nobody could be told: still rejected, with its reason.
+    let rejection = lambda_error("DragonValidationError", "the name is taken");
+    let mut fakes = Fakes::new(Fake::replying([Err(rejection)]), Fake::replying([]));
+    fakes.sns = Fake::failing(4, "SNS.ThrottledException");
+    let outcome = fakes.run().await;
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some(crate::workflow::ending::REJECTED)
+    );
+    assert_eq!(outcome.cause.as_deref(), Some("the name is taken"));
+
+    // Failed, and nobody could be told: still the failure.
+    let mut fakes = Fakes::new(Fake::replying([]), Fake::failing(9, "DragonStoreError"));
+    fakes.sns = Fake::failing(4, "SNS.ThrottledException");
+    let outcome = fakes.run().await;
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some(crate::workflow::ending::FAILED)
+    );
+    assert_eq!(outcome.states_entered().last(), Some(&"ReportFailed"));
 }
 
 #[tokio::test]

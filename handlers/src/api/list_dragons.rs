@@ -93,7 +93,7 @@ pub async fn list_dragons_at(
             let transient = error.is_transient();
             tracing::error!(error = %error_chain(&error), transient, "listing dragons failed");
             if transient {
-                response::error(StatusCode::SERVICE_UNAVAILABLE, UPSTREAM_UNAVAILABLE)
+                response::unavailable(UPSTREAM_UNAVAILABLE)
             } else {
                 response::error(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
             }

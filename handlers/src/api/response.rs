@@ -1,7 +1,7 @@
 //! JSON responses as API Gateway passes them on: text bodies (never base64), CORS
 //! headers, and errors as `{"message": …}` with no internals.
 
-use dragons_contract::cors;
+use dragons_contract::{cors, names};
 use lambda_http::{
     Body, Response,
     http::{StatusCode, header},
@@ -28,6 +28,16 @@ pub fn json(status: StatusCode, body: Vec<u8>) -> Response<Body> {
     headers.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
         header::HeaderValue::from_static(cors::EXPOSE_HEADERS),
+    );
+    response
+}
+
+/// A 503 `{"message": message}` with `Retry-After`.
+pub fn unavailable(message: &str) -> Response<Body> {
+    let mut response = error(StatusCode::SERVICE_UNAVAILABLE, message);
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from(names::RETRY_AFTER_SECONDS),
     );
     response
 }

@@ -8,6 +8,7 @@ pub mod append;
 pub mod channel_body;
 pub mod clients;
 pub mod dynamo;
+pub mod executions;
 pub mod kept;
 pub mod location;
 pub mod paged;

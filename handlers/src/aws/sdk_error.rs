@@ -1,6 +1,9 @@
 //! Telling a transient SDK failure (try again later: a 503) from a lasting one (a 502).
 
-use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::{
+    config::http::HttpResponse,
+    error::{ProvideErrorMetadata, SdkError},
+};
 
 /// Error codes that mean "try again later" rather than "this is broken".
 const TRANSIENT_CODES: [&str; 10] = [
@@ -17,13 +20,34 @@ const TRANSIENT_CODES: [&str; 10] = [
     "InternalServerError",
 ];
 
-/// Whether the service was unreachable, slow or throttling.
-pub fn is_transient<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+/// What a service answered: an HTTP response, or a message of an event stream.
+pub trait RawAnswer {
+    /// Whether it is a 5xx (the service failing on its side).
+    fn is_server_error(&self) -> bool;
+}
+
+impl RawAnswer for HttpResponse {
+    fn is_server_error(&self) -> bool {
+        self.status().is_server_error()
+    }
+}
+
+impl RawAnswer for aws_smithy_types::event_stream::RawMessage {
+    fn is_server_error(&self) -> bool {
+        false
+    }
+}
+
+/// Whether the service was unreachable, slow, throttling or failing on its side (5xx).
+pub fn is_transient<E: ProvideErrorMetadata, R: RawAnswer>(error: &SdkError<E, R>) -> bool {
     match error {
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => true,
-        SdkError::ServiceError(_) => error
-            .code()
-            .is_some_and(|code| TRANSIENT_CODES.contains(&code)),
+        SdkError::ServiceError(service) => {
+            service.raw().is_server_error()
+                || error
+                    .code()
+                    .is_some_and(|code| TRANSIENT_CODES.contains(&code))
+        }
         _ => false,
     }
 }
@@ -31,7 +55,6 @@ pub fn is_transient<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool 
 #[cfg(test)]
 mod tests {
     use aws_sdk_s3::{
-        config::http::HttpResponse,
         error::{ConnectorError, ErrorMetadata},
         operation::get_object::GetObjectError,
         primitives::SdkBody,
@@ -51,6 +74,8 @@ mod tests {
             (503, "SlowDown"),
             (400, "ThrottlingException"),
             (500, "InternalError"),
+            (500, "SomeServiceFault"),
+            (502, ""),
         ] {
             assert!(is_transient(&refused(status, code)), "{code}");
         }

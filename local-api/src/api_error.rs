@@ -17,9 +17,10 @@ pub enum ApiError {
     /// No such resource.
     #[error("Not Found")]
     NotFound,
-    /// No such execution.
-    #[error("Execution not found")]
-    ExecutionNotFound,
+    /// A report of that id was started before (Step Functions'
+    /// `ExecutionAlreadyExists`).
+    #[error("This report was already started")]
+    ReportExists,
     /// The resource has no such method.
     #[error("Method Not Allowed")]
     MethodNotAllowed,
@@ -42,7 +43,8 @@ impl ApiError {
     pub fn status(self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::NotFound | Self::ExecutionNotFound => StatusCode::NOT_FOUND,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::ReportExists => StatusCode::CONFLICT,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

@@ -91,7 +91,6 @@ pub fn app_state(config: &SdkConfig, settings: &Settings) -> Result<AppState, Ap
         workflow: Arc::new(report_workflow(&resources)?),
         validator,
         executions: Executions::default(),
-        region: settings.region.clone(),
         invocations: AtomicUsize::new(0),
     })
 }

@@ -12,8 +12,12 @@ use serde_json::{Map, Value, json};
 pub struct ProxyRequest<'a> {
     /// `GET`, `POST`, …
     pub method: &'a str,
-    /// The resource path (`/dragons`).
+    /// The path the client asked for (`/dragons`, `/dragons/reports/abc`).
     pub path: &'a str,
+    /// The API resource it matched (`/dragons/reports/{reportId}`); empty: `path`.
+    pub resource: &'a str,
+    /// The resource's path parameters, decoded.
+    pub path_parameters: Vec<(&'a str, String)>,
     /// The raw query string (without `?`), percent-encoded.
     pub query: Option<&'a str>,
     /// Header names and values, in order.
@@ -62,18 +66,28 @@ pub fn proxy_event(request: &ProxyRequest<'_>) -> Value {
             Value::Object(map.into_iter().map(|(k, v)| (k, Value::Array(v))).collect())
         }
     };
+    let resource = if request.resource.is_empty() {
+        request.path
+    } else {
+        request.resource
+    };
+    let path_parameters: Map<String, Value> = request
+        .path_parameters
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), Value::from(value.as_str())))
+        .collect();
     json!({
-        "resource": request.path,
+        "resource": resource,
         "path": request.path,
         "httpMethod": request.method,
         "headers": or_null(headers),
         "multiValueHeaders": multi_or_null(multi_headers),
         "queryStringParameters": or_null(single),
         "multiValueQueryStringParameters": multi_or_null(multi),
-        "pathParameters": null,
+        "pathParameters": or_null(path_parameters),
         "stageVariables": null,
         "requestContext": {
-            "resourcePath": request.path,
+            "resourcePath": resource,
             "httpMethod": request.method,
             // The path as the client asked for it: on AWS it starts with the stage (or
             // a custom domain's base path); locally there is no stage in the URL.

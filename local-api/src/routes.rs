@@ -2,7 +2,8 @@
 //! authorizer in front of every method but the CORS preflight (a layer, so no route
 //! can be added without it), `GET /dragons` through the real handler with the proxy
 //! event, `POST /dragons` checked against the request model and offloaded to the
-//! workflow, and `GET /executions/{id}` for local use.
+//! workflow (202, the report's id and `Location`), and `GET /dragons/reports/{reportId}`
+//! through the real report-status handler.
 
 use std::{
     net::SocketAddr,
@@ -24,17 +25,20 @@ use axum::{
 };
 use dragons_contract::{
     Report, Reporter, cors,
-    names::{DRAGONS_PATH_PART, STATE_MACHINE},
+    names::DRAGONS_PATH_PART,
+    report_status::{Accepted, REPORT_ID_PARAMETER, REPORTS_PATH_PART, ReportState, location},
 };
 use handlers::{
-    api::list_dragons::list_dragons, aws::AnyStore, domain::validation::DragonValidator,
+    api::{list_dragons::list_dragons, report_status::report_status},
+    aws::AnyStore,
+    domain::validation::DragonValidator,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::{
     api_error::ApiError,
     auth::{Claims, CognitoAuthorizer},
-    executions::{Executions, execution_arn},
+    executions::{Executions, new_report_id},
     proxy_event::{ProxyRequest, into_axum, lambda_request},
 };
 
@@ -57,8 +61,6 @@ pub struct AppState {
     pub validator: Arc<DragonValidator>,
     /// Executions started so far.
     pub executions: Executions,
-    /// The region in ARNs.
-    pub region: String,
     /// How many requests reached a handler or the workflow (after the authorizer
     /// and validation): what the deployed API would bill as Lambda invocations.
     pub invocations: AtomicUsize,
@@ -68,7 +70,6 @@ impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
             .field("store", &self.store)
-            .field("region", &self.region)
             .field("invocations", &self.invocations)
             .finish_non_exhaustive()
     }
@@ -77,12 +78,13 @@ impl std::fmt::Debug for AppState {
 /// The router over `state`.
 pub fn router(state: Arc<AppState>) -> Router {
     let dragons = format!("/{DRAGONS_PATH_PART}");
+    let report = format!("{dragons}/{REPORTS_PATH_PART}/{{{REPORT_ID_PARAMETER}}}");
     Router::new()
         .route(
             &dragons,
             get(get_dragons).post(post_dragons).options(preflight),
         )
-        .route("/executions/{id}", get(get_execution))
+        .route(&report, get(get_report).options(preflight))
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             authorize,
@@ -147,19 +149,23 @@ fn request_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-async fn get_dragons(
-    State(state): State<Arc<AppState>>,
-    Extension(claims): Extension<Claims>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+/// The proxy event API Gateway would send for a GET of `path` (the resource
+/// `resource`, its parameters `path_parameters`) by the caller with `claims`.
+fn proxy_get(
+    resource: &str,
+    path_parameters: Vec<(&str, String)>,
+    claims: Claims,
+    peer: SocketAddr,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<lambda_http::Request, ApiError> {
     let request_id = request_id();
     let source_ip = peer.ip().to_string();
-    let path = format!("/{DRAGONS_PATH_PART}");
     let proxy = ProxyRequest {
         method: "GET",
-        path: &path,
+        path: uri.path(),
+        resource,
+        path_parameters,
         query: uri.query(),
         headers: headers
             .iter()
@@ -169,14 +175,40 @@ async fn get_dragons(
         claims: claims.all,
         source_ip: &source_ip,
     };
-    let request = lambda_request(&proxy).map_err(|error| {
+    lambda_request(&proxy).map_err(|error| {
         tracing::error!(%error, "could not build the proxy event");
         ApiError::Internal
-    })?;
+    })
+}
+
+async fn get_dragons(
+    State(state): State<Arc<AppState>>,
+    Extension(claims): Extension<Claims>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let resource = format!("/{DRAGONS_PATH_PART}");
+    let request = proxy_get(&resource, Vec::new(), claims, peer, &uri, &headers)?;
     state.invocations.fetch_add(1, Ordering::Relaxed);
     Ok(into_axum(
         list_dragons(state.store.as_ref(), &request).await,
     ))
+}
+
+async fn get_report(
+    State(state): State<Arc<AppState>>,
+    Extension(claims): Extension<Claims>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(id): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let resource = format!("/{DRAGONS_PATH_PART}/{REPORTS_PATH_PART}/{{{REPORT_ID_PARAMETER}}}");
+    let parameters = vec![(REPORT_ID_PARAMETER, id)];
+    let request = proxy_get(&resource, parameters, claims, peer, &uri, &headers)?;
+    state.invocations.fetch_add(1, Ordering::Relaxed);
+    Ok(into_axum(report_status(&state.executions, &request).await))
 }
 
 /// Whether the body is mapped by the integration's one template,
@@ -237,34 +269,29 @@ async fn post_dragons(
         tracing::error!(%error, "could not build the execution input");
         ApiError::Internal
     })?;
-    let name = request_id();
-    let arn = execution_arn(&state.region, STATE_MACHINE, &name);
+    let id = new_report_id();
     state.invocations.fetch_add(1, Ordering::Relaxed);
-    let started = state
+    if !state
         .executions
-        .start(Arc::clone(&state.workflow), arn, &name, input);
-    Ok(into_axum(handlers::api::response::json(
-        StatusCode::ACCEPTED,
-        json!({ "executionArn": started.arn, "startDate": started.start_date })
-            .to_string()
-            .into_bytes(),
-    )))
-}
-
-async fn get_execution(
-    State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    // Accept the name or the whole ARN.
-    let name = id.rsplit(':').next().unwrap_or(&id);
-    let execution = state
-        .executions
-        .describe(name)
-        .ok_or(ApiError::ExecutionNotFound)?;
-    Ok(into_axum(handlers::api::response::json(
-        StatusCode::OK,
-        execution.to_string().into_bytes(),
-    )))
+        .start(Arc::clone(&state.workflow), &id, input)
+    {
+        return Err(ApiError::ReportExists);
+    }
+    let accepted = Accepted {
+        report_id: id.clone(),
+        status: ReportState::Running,
+    };
+    let body = serde_json::to_vec(&accepted).map_err(|error| {
+        tracing::error!(%error, "could not write the answer");
+        ApiError::Internal
+    })?;
+    let mut answer = into_axum(handlers::api::response::json(StatusCode::ACCEPTED, body));
+    let location = HeaderValue::from_str(&location(&id)).map_err(|error| {
+        tracing::error!(%error, "a report id that is not a header value");
+        ApiError::Internal
+    })?;
+    answer.headers_mut().insert(header::LOCATION, location);
+    Ok(answer)
 }
 
 #[cfg(test)]
@@ -367,7 +394,7 @@ mod tests {
             (Method::GET, "/dragons"),
             (Method::GET, "/dragons?family=red"),
             (Method::POST, "/dragons"),
-            (Method::GET, "/executions/some-name"),
+            (Method::GET, "/dragons/reports/some-name"),
         ] {
             for authorization in [None, Some(""), Some("Bearer x.y.z"), Some("not-a-token")] {
                 assert_eq!(

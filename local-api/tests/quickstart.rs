@@ -87,7 +87,7 @@ cargo() {
     );
 
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 7, "{stdout}");
+    assert_eq!(lines.len(), 8, "{stdout}");
     let json = |line: &str| -> Value {
         serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
     };
@@ -108,16 +108,16 @@ cargo() {
             .all(|dragon| dragon["family_str"] == "red")
     );
     assert_eq!(lines[3], r#"{"message":"Unauthorized"}401"#);
-    assert!(
-        json(lines[4])["executionArn"]
-            .as_str()
-            .unwrap()
-            .contains(":execution:report-dragon:")
-    );
-    let notification = json(lines[5]);
+    let accepted = json(lines[4]);
+    assert_eq!(accepted["status"], "RUNNING", "{accepted}");
+    let report = json(lines[5]);
+    assert_eq!(report["reportId"], accepted["reportId"], "{report}");
+    assert_eq!(report["status"], "ADDED", "{report}");
+    assert_eq!(report["dragon"]["dragon_name_str"], "Quill");
+    let notification = json(lines[6]);
     assert_eq!(notification["message"], "The dragon Quill was added.");
     assert_eq!(notification["attributes"]["outcome"], "added");
-    let quill = json(lines[6]);
+    let quill = json(lines[7]);
     assert_eq!(quill[0]["location_city_str"], "Reykjavík");
     assert_eq!(
         quill[0]["description_str"],

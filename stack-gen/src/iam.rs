@@ -88,6 +88,8 @@ pub mod actions {
     pub const SNS_PUBLISH: Action = Action("sns:Publish");
     /// `states:StartExecution`
     pub const STATES_START_EXECUTION: Action = Action("states:StartExecution");
+    /// `states:DescribeExecution`
+    pub const STATES_DESCRIBE_EXECUTION: Action = Action("states:DescribeExecution");
     /// `sts:AssumeRole`
     pub const STS_ASSUME_ROLE: Action = Action("sts:AssumeRole");
 }

@@ -31,11 +31,12 @@ fn ids_of_type(template: &Value, kind: &str) -> Vec<String> {
 fn functions_are_arm64_al2023_from_cargo_lambda_zips() {
     let template = template();
     let functions = ids_of_type(&template, "AWS::Lambda::Function");
-    assert_eq!(functions.len(), 3);
+    assert_eq!(functions.len(), 4);
     for (id, binary) in [
         ("ListDragonsFunction", "list-dragons"),
         ("ValidateDragonFunction", "validate-dragon"),
         ("AddDragonFunction", "add-dragon"),
+        ("ReportStatusFunction", "report-status"),
     ] {
         let properties = &resource(&template, id)["Properties"];
         assert_eq!(properties["Runtime"], "provided.al2023", "{id}");

@@ -1,13 +1,20 @@
-//! The REST API: `/dragons` with GET (Lambda proxy) and POST (Step Functions
-//! `StartExecution`), a Cognito authorizer on both, CORS, a deployment that changes
-//! with the API, and a logged, throttled, traced stage.
+//! The REST API, built from [`routes`]: `/dragons` with GET (Lambda proxy) and POST
+//! (Step Functions `StartExecution`), `/dragons/reports/{reportId}` with GET (Lambda
+//! proxy), a Cognito authorizer on each, CORS, a deployment that changes with the
+//! API, and a logged, throttled, traced stage.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use dragons_contract::{cors, names::DRAGONS_PATH_PART, query::PARAMETERS, schema::dragon_schema};
+use dragons_contract::{
+    cors,
+    names::{DRAGONS_PATH_PART, RETRY_AFTER_SECONDS},
+    report_status::{REPORT_ID_PARAMETER, REPORTS_PATH_PART},
+    schema::dragon_schema,
+};
 use stratosphere::services::aws::{apigateway, iam as iam_types, lambda, stepfunctions};
 use stratosphere::value::ExpString;
 
+use super::routes::{self, In, Route};
 use super::{Auth, Parameters, request_template};
 use crate::iam::{self, PolicyDocument, Service, Statement, actions};
 use crate::template::{
@@ -26,6 +33,7 @@ const JSON: &str = "application/json";
 const ALLOW_ORIGIN_HEADER: &str = "Access-Control-Allow-Origin";
 const ALLOW_HEADERS_HEADER: &str = "Access-Control-Allow-Headers";
 const ALLOW_METHODS_HEADER: &str = "Access-Control-Allow-Methods";
+const EXPOSE_HEADERS_HEADER: &str = "Access-Control-Expose-Headers";
 
 fn header(name: &str) -> String {
     format!("method.response.header.{name}")
@@ -40,12 +48,15 @@ fn json_body(text: &str) -> BTreeMap<String, ExpString> {
     BTreeMap::from([(JSON.to_owned(), text.into())])
 }
 
-/// Header mappings for CORS answers (integration responses).
+/// Header mappings for CORS answers (integration responses): a preflight's, or an
+/// answer's (which names the headers a browser's script may read).
 fn cors_values(with_preflight: bool) -> BTreeMap<String, ExpString> {
     let mut values = BTreeMap::from([(header(ALLOW_ORIGIN_HEADER), quoted(cors::ALLOW_ORIGIN))]);
     if with_preflight {
         values.insert(header(ALLOW_HEADERS_HEADER), quoted(cors::ALLOW_HEADERS));
         values.insert(header(ALLOW_METHODS_HEADER), quoted(cors::ALLOW_METHODS));
+    } else {
+        values.insert(header(EXPOSE_HEADERS_HEADER), quoted(cors::EXPOSE_HEADERS));
     }
     values
 }
@@ -63,25 +74,106 @@ fn integration_uri(service_path: Sub) -> ExpString {
     region_arn("apigateway", service_path)
 }
 
-fn method_response(status: &str) -> apigateway::method::MethodResponse_ {
+/// The method response for the route's answer `status`: CORS and its own headers.
+fn method_response(route: &Route, status: u16) -> apigateway::method::MethodResponse_ {
+    let mut declared = cors_declared(false);
+    for answer_header in route
+        .answer(status)
+        .map_or(&[][..], |answer| answer.headers)
+    {
+        declared.insert(header(answer_header.name), "true".into());
+    }
     apigateway::method::MethodResponse! {
-        response_parameters: cors_declared(false),
-        status_code: status,
+        response_parameters: declared,
+        status_code: status.to_string().as_str(),
     }
 }
 
+/// Maps the integration's answers matching `pattern` (all others with `None`) to
+/// `status` with `body`, plus `Retry-After` when `retry_after`.
 fn integration_response(
     pattern: Option<&str>,
-    status: &str,
+    status: u16,
     body: &str,
+    retry_after: bool,
 ) -> apigateway::method::IntegrationResponse_ {
+    let mut values = cors_values(false);
+    if retry_after {
+        values.insert(
+            header(routes::RETRY_AFTER.name),
+            quoted(&RETRY_AFTER_SECONDS.to_string()),
+        );
+    }
     let mut response = apigateway::method::IntegrationResponse! {
-        response_parameters: cors_values(false),
+        response_parameters: values,
         response_templates: json_body(body),
-        status_code: status,
+        status_code: status.to_string().as_str(),
     };
     response.selection_pattern = pattern.map(ExpString::from);
     response
+}
+
+/// The method request parameters of `route` (API Gateway passes on only those).
+fn request_parameters(route: &Route) -> BTreeMap<String, ExpString> {
+    route
+        .parameters
+        .iter()
+        .map(|parameter| {
+            let place = match parameter.place {
+                In::Query => "querystring",
+                In::Path => "path",
+            };
+            (
+                format!("method.request.{place}.{}", parameter.name),
+                parameter.required.to_string().as_str().into(),
+            )
+        })
+        .collect()
+}
+
+/// The CORS preflight of `resource`: no authorizer, a MOCK 204.
+fn preflight(
+    template: &mut Template,
+    id: &str,
+    api_id: &ExpString,
+    resource: &Handle<apigateway::Resource_>,
+) -> Result<Handle<apigateway::Method_>, TemplateError> {
+    template.add(
+        id,
+        apigateway::Method! {
+            authorization_type: "NONE",
+            http_method: "OPTIONS",
+            integration: apigateway::method::Integration! {
+                integration_responses: vec![apigateway::method::IntegrationResponse! {
+                    response_parameters: cors_values(true),
+                    response_templates: json_body(""),
+                    status_code: "204",
+                }],
+                request_templates: json_body("{\"statusCode\": 204}"),
+                r#type: "MOCK",
+            },
+            method_responses: vec![apigateway::method::MethodResponse! {
+                response_parameters: cors_declared(true),
+                status_code: "204",
+            }],
+            resource_id: resource.reference(),
+            rest_api_id: api_id.clone(),
+        },
+    )
+}
+
+/// A Lambda proxy integration of `function`.
+fn lambda_proxy(function: &Handle<lambda::Function_>) -> apigateway::method::Integration_ {
+    apigateway::method::Integration! {
+        integration_http_method: "POST",
+        r#type: "AWS_PROXY",
+        uri: integration_uri(
+            Sub::new()
+                .text("lambda:path/2015-03-31/functions/")
+                .arn(function)
+                .text("/invocations"),
+        ),
+    }
 }
 
 const ACCESS_LOG_FORMAT: &str = r#"{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","caller":"$context.authorizer.claims.sub","requestTime":"$context.requestTime","httpMethod":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","protocol":"$context.protocol","responseLength":"$context.responseLength","integrationError":"$context.integration.error"}"#;
@@ -97,6 +189,8 @@ pub struct Backends<'a> {
     pub auth: &'a Auth,
     /// GET's Lambda.
     pub list_function: &'a Handle<lambda::Function_>,
+    /// The report status route's Lambda.
+    pub status_function: &'a Handle<lambda::Function_>,
     /// POST's state machine.
     pub state_machine: &'a Handle<stepfunctions::StateMachine_>,
 }
@@ -154,27 +248,16 @@ pub fn add(
         },
     )?;
 
+    let list = routes::list_dragons();
     let get = template.add(
         "GetDragonsMethod",
         apigateway::Method! {
             authorization_type: "COGNITO_USER_POOLS",
             authorizer_id: authorizer.reference(),
-            http_method: "GET",
-            integration: apigateway::method::Integration! {
-                integration_http_method: "POST",
-                r#type: "AWS_PROXY",
-                uri: integration_uri(
-                    Sub::new()
-                        .text("lambda:path/2015-03-31/functions/")
-                        .arn(backends.list_function)
-                        .text("/invocations"),
-                ),
-            },
-            operation_name: "ListDragons",
-            request_parameters: PARAMETERS
-                .into_iter()
-                .map(|name| (format!("method.request.querystring.{name}"), "false".into()))
-                .collect::<BTreeMap<String, ExpString>>(),
+            http_method: list.method,
+            integration: lambda_proxy(backends.list_function),
+            operation_name: list.operation,
+            request_parameters: request_parameters(&list),
             resource_id: dragons.reference(),
             rest_api_id: api_id.clone(),
         },
@@ -185,7 +268,53 @@ pub fn add(
             action: "lambda:InvokeFunction",
             function_name: backends.list_function.arn(),
             principal: "apigateway.amazonaws.com",
-            source_arn: regional_arn("execute-api", Sub::new().reference(&rest_api).text(&format!("/*/GET/{DRAGONS_PATH_PART}"))),
+            source_arn: regional_arn("execute-api", Sub::new().reference(&rest_api).text(&format!("/*/{}{}", list.method, list.path))),
+        },
+    )?;
+
+    let reports = template.add(
+        "ReportsResource",
+        apigateway::Resource! {
+            parent_id: dragons.reference(),
+            path_part: REPORTS_PATH_PART,
+            rest_api_id: api_id.clone(),
+        },
+    )?;
+    let report = template.add(
+        "ReportResource",
+        apigateway::Resource! {
+            parent_id: reports.reference(),
+            path_part: format!("{{{REPORT_ID_PARAMETER}}}").as_str(),
+            rest_api_id: api_id.clone(),
+        },
+    )?;
+    let status = routes::report_status();
+    let get_report = template.add(
+        "GetReportStatusMethod",
+        apigateway::Method! {
+            authorization_type: "COGNITO_USER_POOLS",
+            authorizer_id: authorizer.reference(),
+            http_method: status.method,
+            integration: lambda_proxy(backends.status_function),
+            operation_name: status.operation,
+            request_parameters: request_parameters(&status),
+            resource_id: report.reference(),
+            rest_api_id: api_id.clone(),
+        },
+    )?;
+    template.add(
+        "ReportStatusInvokePermission",
+        lambda::Permission! {
+            action: "lambda:InvokeFunction",
+            function_name: backends.status_function.arn(),
+            principal: "apigateway.amazonaws.com",
+            source_arn: regional_arn(
+                "execute-api",
+                Sub::new().reference(&rest_api).text(&format!(
+                    "/*/{}/{DRAGONS_PATH_PART}/{REPORTS_PATH_PART}/*",
+                    status.method
+                )),
+            ),
         },
     )?;
 
@@ -202,64 +331,54 @@ pub fn add(
             )]),
         ),
     )?;
+    let report_dragon = routes::report_dragon();
+    // Started: 202. A 4xx of StartExecution is 503 (throttled) unless its template
+    // says 409 (name taken) or 502; a 5xx is 503. The 503s carry `Retry-After`.
     let post = template.add(
         "PostDragonsMethod",
         apigateway::Method! {
             authorization_type: "COGNITO_USER_POOLS",
             authorizer_id: authorizer.reference(),
-            http_method: "POST",
+            http_method: report_dragon.method,
             integration: apigateway::method::Integration! {
                 credentials: start_role.arn(),
                 integration_http_method: "POST",
                 integration_responses: vec![
-                    integration_response(None, "202", request_template::STARTED_RESPONSE),
-                    integration_response(Some("4\\d{2}"), "400", r#"{"message": "The report could not be started"}"#),
-                    integration_response(Some("5\\d{2}"), "502", r#"{"message": "The report service is unavailable; try again"}"#),
+                    integration_response(None, 202, &request_template::started_response(), false),
+                    integration_response(Some("4\\d{2}"), 503, request_template::START_REFUSED_RESPONSE, true),
+                    integration_response(Some("5\\d{2}"), 503, request_template::START_UNAVAILABLE_RESPONSE, true),
                 ],
                 passthrough_behavior: "NEVER",
                 request_templates: BTreeMap::from([(JSON.to_owned(), request_template::start_execution(backends.state_machine))]),
                 r#type: "AWS",
                 uri: integration_uri(Sub::new().text("states:action/StartExecution")),
             },
-            method_responses: vec![method_response("202"), method_response("400"), method_response("502")],
-            operation_name: "ReportDragon",
+            method_responses: [202, 409, 502, 503]
+                .into_iter()
+                .map(|status| method_response(&report_dragon, status))
+                .collect::<Vec<_>>(),
+            operation_name: report_dragon.operation,
             request_models: BTreeMap::from([(JSON.to_owned(), model.reference())]),
             request_validator_id: body_validator.reference(),
             resource_id: dragons.reference(),
             rest_api_id: api_id.clone(),
         },
     )?;
-    let options = template.add(
-        "OptionsDragonsMethod",
-        apigateway::Method! {
-            authorization_type: "NONE",
-            http_method: "OPTIONS",
-            integration: apigateway::method::Integration! {
-                integration_responses: vec![apigateway::method::IntegrationResponse! {
-                    response_parameters: cors_values(true),
-                    response_templates: json_body(""),
-                    status_code: "204",
-                }],
-                request_templates: json_body("{\"statusCode\": 204}"),
-                r#type: "MOCK",
-            },
-            method_responses: vec![apigateway::method::MethodResponse! {
-                response_parameters: cors_declared(true),
-                status_code: "204",
-            }],
-            resource_id: dragons.reference(),
-            rest_api_id: api_id.clone(),
-        },
-    )?;
+    let options = preflight(template, "OptionsDragonsMethod", &api_id, &dragons)?;
+    let report_options = preflight(template, "OptionsReportMethod", &api_id, &report)?;
     let mut api_parts = BTreeSet::from([
         rest_api.id().to_owned(),
         dragons.id().to_owned(),
+        reports.id().to_owned(),
+        report.id().to_owned(),
         authorizer.id().to_owned(),
         model.id().to_owned(),
         body_validator.id().to_owned(),
         get.id().to_owned(),
         post.id().to_owned(),
+        get_report.id().to_owned(),
         options.id().to_owned(),
+        report_options.id().to_owned(),
     ]);
     for (id, kind) in [
         ("Default4xxResponse", "DEFAULT_4XX"),
@@ -285,7 +404,9 @@ pub fn add(
         Attributes::default()
             .after(&get)
             .after(&post)
-            .after(&options),
+            .after(&get_report)
+            .after(&options)
+            .after(&report_options),
     )?;
     let access_logs = super::logging::add(template, "ApiAccessLogGroup")?;
     let stage = template.add_with(

@@ -1,4 +1,6 @@
-//! The three Lambda functions, each with its own log group and least-privilege role.
+//! The Lambda functions, each with its own log group and least-privilege role: the
+//! three that read or write the dragons (their data statements per store), and the
+//! report-status one, which reads the report workflow's executions only.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +9,7 @@ use dragons_contract::{
     names::{self, functions},
 };
 use serde_json::json;
-use stratosphere::services::aws::{lambda, logs};
+use stratosphere::services::aws::{lambda, logs, stepfunctions};
 use stratosphere::value::ExpString;
 
 use super::{Parameters, Storage, Table};
@@ -22,7 +24,7 @@ pub fn code_path(binary: &str) -> String {
     format!("../target/lambda/{binary}/bootstrap.zip")
 }
 
-/// The three functions.
+/// The functions the state machine and the list route call.
 pub struct Functions {
     /// `GET /dragons`.
     pub list: Handle<lambda::Function_>,
@@ -107,13 +109,13 @@ const SKIPS: [CheckovSkip; 4] = [
     },
 ];
 
-fn policy(
+/// What a data function may do to the data, on either store.
+fn data_statements(
     spec: &Spec,
     parameters: &Parameters,
     storage: &Storage,
     table: &Table,
-    log_group: &Handle<logs::LogGroup_>,
-) -> PolicyDocument {
+) -> Vec<Statement> {
     let parameter_arn =
         |parameter| regional_arn("ssm", Sub::new().text("parameter/").reference(parameter));
     // Listing the data key makes S3 answer a missing object with 404 rather than 403
@@ -157,24 +159,74 @@ fn policy(
             Statement::allow("QueryFamilyIndex", spec.index_actions, vec![index]).only_if(dynamodb),
         );
     }
-    statements.extend([
-        Statement::allow(
-            "WriteOwnLogs",
-            &[
-                actions::LOGS_CREATE_LOG_STREAM,
-                actions::LOGS_PUT_LOG_EVENTS,
-            ],
-            vec![log_group.arn()],
-        ),
-        Statement::allow_unscoped(
-            "WriteTraces",
-            &[
-                actions::XRAY_PUT_TRACE_SEGMENTS,
-                actions::XRAY_PUT_TELEMETRY_RECORDS,
-            ],
-        ),
-    ]);
-    PolicyDocument::new(statements)
+    statements
+}
+
+/// One function: its log group, its role (`statements` plus writing its own logs and
+/// traces), and the function itself with `variables`.
+struct Function<'a> {
+    id: &'a str,
+    binary: &'a str,
+    description: &'a str,
+    timeout_seconds: i32,
+    variables: BTreeMap<String, ExpString>,
+    statements: Vec<Statement>,
+}
+
+impl Function<'_> {
+    fn add(mut self, template: &mut Template) -> Result<Handle<lambda::Function_>, TemplateError> {
+        let log_group: Handle<logs::LogGroup_> =
+            super::logging::add(template, &format!("{}LogGroup", self.id))?;
+        self.statements.extend([
+            Statement::allow(
+                "WriteOwnLogs",
+                &[
+                    actions::LOGS_CREATE_LOG_STREAM,
+                    actions::LOGS_PUT_LOG_EVENTS,
+                ],
+                vec![log_group.arn()],
+            ),
+            Statement::allow_unscoped(
+                "WriteTraces",
+                &[
+                    actions::XRAY_PUT_TRACE_SEGMENTS,
+                    actions::XRAY_PUT_TELEMETRY_RECORDS,
+                ],
+            ),
+        ]);
+        let role = template.add(
+            &format!("{}Role", self.id),
+            iam::role(
+                Service::Lambda,
+                &format!("Execution role of {}", self.binary),
+                &format!("{}Policy", self.id),
+                &PolicyDocument::new(self.statements),
+            ),
+        )?;
+        template.add_packaged(
+            &format!("{}Function", self.id),
+            lambda::Function! {
+                architectures: vec!["arm64".into()],
+                code: lambda::function::Code! {},
+                description: self.description,
+                environment: lambda::function::Environment! { variables: self.variables },
+                handler: "bootstrap",
+                logging_config: lambda::function::LoggingConfig! {
+                    application_log_level: "INFO",
+                    log_format: "JSON",
+                    log_group: log_group.reference(),
+                    system_log_level: "WARN",
+                },
+                memory_size: 128,
+                role: role.arn(),
+                runtime: "provided.al2023",
+                timeout: self.timeout_seconds,
+                tracing_config: lambda::function::TracingConfig! { mode: "Active" },
+            },
+            &code_path(self.binary),
+            Attributes::skipping(&SKIPS),
+        )
+    }
 }
 
 fn add_one(
@@ -184,16 +236,6 @@ fn add_one(
     storage: &Storage,
     table: &Table,
 ) -> Result<Handle<lambda::Function_>, TemplateError> {
-    let log_group = super::logging::add(template, &format!("{}LogGroup", spec.id))?;
-    let role = template.add(
-        &format!("{}Role", spec.id),
-        iam::role(
-            Service::Lambda,
-            &format!("Execution role of {}", spec.binary),
-            &format!("{}Policy", spec.id),
-            &policy(spec, parameters, storage, table, &log_group),
-        ),
-    )?;
     let mut variables: BTreeMap<String, ExpString> = BTreeMap::from([
         (
             names::ENV_BUCKET_PARAMETER.to_owned(),
@@ -219,32 +261,43 @@ fn add_one(
             parameters.query_engine.reference(),
         );
     }
-    template.add_packaged(
-        &format!("{}Function", spec.id),
-        lambda::Function! {
-            architectures: vec!["arm64".into()],
-            code: lambda::function::Code! {},
-            description: spec.description,
-            environment: lambda::function::Environment! { variables: variables },
-            handler: "bootstrap",
-            logging_config: lambda::function::LoggingConfig! {
-                application_log_level: "INFO",
-                log_format: "JSON",
-                log_group: log_group.reference(),
-                system_log_level: "WARN",
-            },
-            memory_size: 128,
-            role: role.arn(),
-            runtime: "provided.al2023",
-            timeout: spec.timeout_seconds,
-            tracing_config: lambda::function::TracingConfig! { mode: "Active" },
-        },
-        &code_path(spec.binary),
-        Attributes::skipping(&SKIPS),
-    )
+    Function {
+        id: spec.id,
+        binary: spec.binary,
+        description: spec.description,
+        timeout_seconds: spec.timeout_seconds,
+        variables,
+        statements: data_statements(spec, parameters, storage, table),
+    }
+    .add(template)
 }
 
-/// Adds the three functions with their roles and log groups.
+/// Adds the report-status function: `states:DescribeExecution` on the executions of
+/// `machine` only.
+pub fn add_report_status(
+    template: &mut Template,
+    machine: &Handle<stepfunctions::StateMachine_>,
+) -> Result<Handle<lambda::Function_>, TemplateError> {
+    let executions = regional_arn(
+        "states",
+        Sub::new().text("execution:").name_of(machine).text(":*"),
+    );
+    Function {
+        id: "ReportStatus",
+        binary: functions::REPORT_STATUS,
+        description: "GET /dragons/reports/{reportId}: a report's status, for its reporter only.",
+        timeout_seconds: 10,
+        variables: BTreeMap::from([(names::ENV_STATE_MACHINE_ARN.to_owned(), machine.reference())]),
+        statements: vec![Statement::allow(
+            "ReadReportExecutions",
+            &[actions::STATES_DESCRIBE_EXECUTION],
+            vec![executions],
+        )],
+    }
+    .add(template)
+}
+
+/// Adds the three data functions with their roles and log groups.
 pub fn add(
     template: &mut Template,
     parameters: &Parameters,

@@ -2,7 +2,8 @@
 //!
 //! One module per concern (and AWS service), built in dependency order:
 //! parameters → storage (S3, SSM) → auth (Cognito) → notifications (SNS) →
-//! functions (Lambda) → state machine (Step Functions) → api (API Gateway) → outputs.
+//! functions (Lambda) → state machine (Step Functions) → the report-status function →
+//! api (API Gateway, from [`routes`]) → outputs.
 
 mod api;
 mod auth;
@@ -11,6 +12,7 @@ mod logging;
 mod notifications;
 mod parameters;
 pub mod request_template;
+pub mod routes;
 pub mod state_machine;
 mod storage;
 mod table;
@@ -78,12 +80,14 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
         &functions.add,
         &topic,
     )?;
+    let status_function = functions::add_report_status(&mut template, &state_machine)?;
     let api = api::add(
         &mut template,
         &parameters,
         &api::Backends {
             auth: &auth,
             list_function: &functions.list,
+            status_function: &status_function,
             state_machine: &state_machine,
         },
     )?;

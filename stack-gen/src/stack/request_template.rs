@@ -5,13 +5,22 @@
 //! reporter comes from the verified token, never from the body. It is a JSON string
 //! inside JSON, so values are escaped twice: `$util.escapeJavaScript` makes text safe
 //! inside a JSON string (it also writes `'` as `\'`, which JSON does not allow, hence
-//! each `.replaceAll("\\'", "'")`). The execution is named after the request id, so
-//! API Gateway's own retries of one request start one execution.
+//! each `.replaceAll("\\'", "'")`).
+//!
+//! The execution (the report) is named after `$context.extendedRequestId`, which API
+//! Gateway makes and a client cannot set (unlike `$context.requestId`, which the
+//! `x-amzn-RequestId` header sets). Whatever it holds, its `$util.base64Encode` is
+//! made of `A–Z a–z 0–9 + / =`; with `+` → `-`, `/` → `_` and `=` dropped it is
+//! URL-safe base64, inside Step Functions' name rules, a JSON string and a URL path.
 
+use dragons_contract::report_status::REPORTS_PATH_PART;
 use stratosphere::services::aws::stepfunctions;
 use stratosphere::value::ExpString;
 
 use crate::template::{Handle, Sub};
+
+/// Sets `$reportId` from the extended request id (see the module docs).
+pub const SET_REPORT_ID: &str = "#set($reportId = $util.base64Encode($context.extendedRequestId).replace('+', '-').replace('/', '_').replace('=', ''))\n";
 
 /// Escapes a VTL expression once for a JSON string.
 fn escaped(expression: &str) -> String {
@@ -29,7 +38,7 @@ fn parts() -> (String, &'static str) {
         username = escaped(&escaped(username)),
     );
     let before = format!(
-        "{{\n  \"input\": \"{input}\",\n  \"name\": \"$context.requestId\",\n  \"stateMachineArn\": \""
+        "{SET_REPORT_ID}{{\n  \"input\": \"{input}\",\n  \"name\": \"$reportId\",\n  \"stateMachineArn\": \""
     );
     (before, "\"\n}\n")
 }
@@ -50,18 +59,37 @@ pub fn start_execution_with_arn(state_machine_arn: &str) -> String {
     format!("{before}{state_machine_arn}{after}")
 }
 
-/// The integration response for a started execution: its ARN and start date.
-pub const STARTED_RESPONSE: &str =
-    "{\"executionArn\": $input.json('$.executionArn'), \"startDate\": $input.json('$.startDate')}";
+/// The integration response for a started execution: 202 with the report's id and
+/// status, and its `Location` (the request's own path, stage or base path included,
+/// then `/reports/{reportId}`).
+pub fn started_response() -> String {
+    format!(
+        "{SET_REPORT_ID}#set($context.responseOverride.header.Location = \"$context.path/{REPORTS_PATH_PART}/$reportId\")\n{{\"reportId\": \"$reportId\", \"status\": \"RUNNING\"}}"
+    )
+}
+
+/// The integration response for a StartExecution 4xx (Step Functions' errors are
+/// 400s told apart by `__type`): a name already used is 409, throttling and the
+/// running-executions quota are 503 (with `Retry-After`), anything else is our
+/// misconfiguration, 502.
+pub const START_REFUSED_RESPONSE: &str = "#set($type = \"$input.path('$.__type')\")\n#if($type.contains('ExecutionAlreadyExists'))\n#set($context.responseOverride.status = 409)\n{\"message\": \"This report was already started\"}\n#elseif($type.contains('Throttling') || $type.contains('ExecutionLimitExceeded'))\n{\"message\": \"Too many reports right now; try again shortly\"}\n#else\n#set($context.responseOverride.status = 502)\n{\"message\": \"The report could not be started\"}\n#end";
+
+/// The integration response for a StartExecution 5xx: 503 with `Retry-After`.
+pub const START_UNAVAILABLE_RESPONSE: &str =
+    "{\"message\": \"The report service is unavailable; try again shortly\"}";
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn template_names_execution_after_request_and_escapes_twice() {
+    fn template_names_execution_after_the_extended_request_id_and_escapes_twice() {
         let text = start_execution_with_arn("arn:aws:states:us-east-1:123456789012:stateMachine:x");
-        assert!(text.contains("\"name\": \"$context.requestId\""));
+        assert!(text.starts_with(SET_REPORT_ID));
+        assert!(SET_REPORT_ID.contains("$context.extendedRequestId"));
+        assert!(!text.contains("$context.requestId"), "a client can set it");
+        assert!(text.contains("\"name\": \"$reportId\""));
+        assert!(started_response().starts_with(SET_REPORT_ID));
         assert!(text.contains(
             "\"stateMachineArn\": \"arn:aws:states:us-east-1:123456789012:stateMachine:x\""
         ));

@@ -59,6 +59,11 @@ impl HasArn for stepfunctions::StateMachine_ {}
 impl HasArn for cognito::UserPool_ {}
 impl HasArn for dynamodb::Table_ {}
 
+/// Resource types with a `Name` attribute (`Fn::GetAtt [id, Name]`).
+pub trait HasName {}
+
+impl HasName for stepfunctions::StateMachine_ {}
+
 impl<R: HasArn> Handle<R> {
     /// `Fn::GetAtt [id, Arn]`.
     pub fn arn(&self) -> ExpString {

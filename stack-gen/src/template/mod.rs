@@ -20,7 +20,7 @@ use stratosphere::template::ToResource;
 use stratosphere::value::ExpBool;
 
 pub use edit::Edits;
-pub use handle::{Condition, Handle, HasArn, Param};
+pub use handle::{Condition, Handle, HasArn, HasName, Param};
 pub use parameter::{Output, Parameter};
 pub use sub::{Pseudo, Sub, region_arn, regional_arn};
 

@@ -3,7 +3,7 @@
 
 use stratosphere::value::ExpString;
 
-use super::{Handle, HasArn, Param};
+use super::{Handle, HasArn, HasName, Param};
 
 /// The pseudo parameters CloudFormation substitutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +68,12 @@ impl Sub {
     /// A resource's ARN attribute.
     pub fn arn<R: HasArn>(self, resource: &Handle<R>) -> Self {
         let name = format!("{}.Arn", resource.id());
+        self.variable(&name)
+    }
+
+    /// A resource's `Name` attribute.
+    pub fn name_of<R: HasName>(self, resource: &Handle<R>) -> Self {
+        let name = format!("{}.Name", resource.id());
         self.variable(&name)
     }
 

@@ -13,15 +13,16 @@ use dragons_harness::moto::Moto;
 use dragons_harness::tools::{Tool, arg};
 
 use dragons_contract::data_store::{DataStore, table as data_table};
-use dragons_contract::names::ENV_DATA_STORE;
+use dragons_contract::names::{ENV_DATA_STORE, ENV_STATE_MACHINE_ARN};
 
 use crate::util::{referenced, resolved, resources_of_type, strings, template};
 
 /// The functions and their zips (built by `scripts/build-lambdas --host`).
-const FUNCTIONS: [(&str, &str); 3] = [
+const FUNCTIONS: [(&str, &str); 4] = [
     ("ListDragonsFunction", "list-dragons"),
     ("ValidateDragonFunction", "validate-dragon"),
     ("AddDragonFunction", "add-dragon"),
+    ("ReportStatusFunction", "report-status"),
 ];
 
 /// The resource types of either variant (with the other conditions at their
@@ -329,7 +330,14 @@ async fn deploys_with(
             function.role
         );
         let variables = function.environment.unwrap().variables.unwrap();
-        assert_eq!(variables[ENV_DATA_STORE], store.name(), "{id}");
+        if id == "ReportStatusFunction" {
+            assert_eq!(
+                variables[ENV_STATE_MACHINE_ARN], physical["ReportDragonStateMachine"].1,
+                "{id} reads the executions of this stack's machine"
+            );
+        } else {
+            assert_eq!(variables[ENV_DATA_STORE], store.name(), "{id}");
+        }
     }
 
     // The gap, visible: the variant's types moto did not create.

@@ -35,6 +35,16 @@ struct DataActions {
     index: &'static [&'static str],
 }
 
+impl DataActions {
+    /// A Lambda that does not touch the data.
+    const NONE: Self = Self {
+        objects: &[],
+        lists: &[],
+        table: &[],
+        index: &[],
+    };
+}
+
 /// Per role: the assuming service, and per action the stack resources it may touch
 /// (`*` for the unscoped actions above), on a stack whose data lives in `store`.
 fn expected(
@@ -49,7 +59,9 @@ fn expected(
             ("xray:PutTraceSegments", set(&["*"])),
             ("xray:PutTelemetryRecords", set(&["*"])),
         ]);
-        if store == DataStore::S3 {
+        let reads_data = !data.objects.is_empty() || !data.table.is_empty();
+        if !reads_data {
+        } else if store == DataStore::S3 {
             actions.insert(
                 "ssm:GetParameters",
                 set(&["BucketNameParameter", "FileNameParameter"]),
@@ -131,6 +143,15 @@ fn expected(
             ),
         ),
         ("StateMachineRole", ("states.amazonaws.com", machine)),
+        ("ReportStatusRole", {
+            // The machine's executions: `…:execution:${ReportDragonStateMachine.Name}:*`.
+            let (service, mut actions) = lambda("ReportStatusLogGroup", DataActions::NONE);
+            actions.insert(
+                "states:DescribeExecution",
+                set(&["ReportDragonStateMachine:*"]),
+            );
+            (service, actions)
+        }),
         (
             "ApiStartExecutionRole",
             (
@@ -159,11 +180,11 @@ fn scopes(resource: &Value) -> BTreeSet<String> {
                 BTreeSet::from(["log-group:*".to_owned()])
             } else if let Some(tail) = other["Fn::Sub"]
                 .as_str()
-                .and_then(|pattern| pattern.rsplit_once(".Arn}"))
+                .and_then(|pattern| pattern.rsplit_once('}'))
                 .map(|(_, tail)| tail)
                 .filter(|tail| !tail.is_empty())
             {
-                // `${X.Arn}/tail` scopes to the part `tail` of `X`.
+                // `${X.Arn}/tail` (or `…${X.Name}:*`) scopes to the part `tail` of `X`.
                 ids.into_iter().map(|id| format!("{id}{tail}")).collect()
             } else {
                 ids
@@ -281,16 +302,55 @@ fn bucket_policy_only_denies_plain_http() {
 }
 
 #[test]
-fn the_api_may_invoke_only_list_dragons_from_its_own_get_method() {
+fn the_api_may_invoke_each_lambda_only_from_its_own_get_method() {
     let template = template();
     let permissions = resources_of_type(&template, "AWS::Lambda::Permission");
-    assert_eq!(permissions.len(), 1);
-    let properties = &permissions[0].1["Properties"];
-    assert_eq!(properties["Principal"], "apigateway.amazonaws.com");
+    let found: BTreeMap<String, String> = permissions
+        .iter()
+        .map(|(_, permission)| {
+            let properties = &permission["Properties"];
+            assert_eq!(properties["Principal"], "apigateway.amazonaws.com");
+            assert_eq!(properties["Action"], "lambda:InvokeFunction");
+            let function = referenced(&properties["FunctionName"]);
+            assert_eq!(function.len(), 1, "{properties}");
+            let source = properties["SourceArn"]["Fn::Sub"].as_str().unwrap();
+            (
+                function.into_iter().next().unwrap(),
+                source.rsplit_once("${DragonsApi}").unwrap().1.to_owned(),
+            )
+        })
+        .collect();
     assert_eq!(
-        referenced(&properties["FunctionName"]),
-        BTreeSet::from(["ListDragonsFunction".to_owned()])
+        found,
+        BTreeMap::from([
+            (
+                "ListDragonsFunction".to_owned(),
+                "/*/GET/dragons".to_owned()
+            ),
+            (
+                "ReportStatusFunction".to_owned(),
+                "/*/GET/dragons/reports/*".to_owned()
+            ),
+        ])
     );
-    let source = properties["SourceArn"]["Fn::Sub"].as_str().unwrap();
-    assert!(source.ends_with("${DragonsApi}/*/GET/dragons"), "{source}");
+}
+
+#[test]
+fn report_status_may_read_only_the_executions_of_this_stacks_machine() {
+    let template = template();
+    let role = &template["Resources"]["ReportStatusRole"]["Properties"];
+    let statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    let reads: Vec<&Value> = statements
+        .iter()
+        .filter(|statement| {
+            strings(&statement["Action"]).contains(&"states:DescribeExecution".to_owned())
+        })
+        .collect();
+    assert_eq!(reads.len(), 1, "{statements:#?}");
+    assert_eq!(
+        reads[0]["Resource"],
+        serde_json::json!([{ "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${ReportDragonStateMachine.Name}:*" }])
+    );
 }

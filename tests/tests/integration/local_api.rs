@@ -11,7 +11,7 @@ use std::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use bytes::Bytes;
 use dragons_contract::names::DEFAULT_DATA_KEY;
-use dragons_contract::{data_store::DataStore, query_engine::QueryEngine};
+use dragons_contract::{data_store::DataStore, query_engine::QueryEngine, report_status};
 use handlers::aws::{AwsClients, DataLocation, ParameterNames};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{Client, connect::HttpConnector};
@@ -43,6 +43,13 @@ struct LocalApi {
 
 /// An answer: status and body text.
 type Answer = (u16, String);
+
+/// A `POST /dragons` answer: status, `Location`, body.
+struct Posted {
+    status: u16,
+    location: Option<String>,
+    body: String,
+}
 
 impl LocalApi {
     /// On the quickstart's default store.
@@ -98,13 +105,13 @@ impl LocalApi {
         }
     }
 
-    async fn send(
+    async fn send_full(
         &self,
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
         body: Vec<u8>,
-    ) -> Answer {
+    ) -> (u16, http::HeaderMap, String) {
         let mut request = http::Request::builder()
             .method(method)
             .uri(format!("{}{path}", self.base));
@@ -117,8 +124,63 @@ impl LocalApi {
             .await
             .unwrap();
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&body).into_owned())
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Answer {
+        let (status, _, body) = self.send_full(method, path, headers, body).await;
+        (status, body)
+    }
+
+    /// `POST /dragons` with `headers` and `body`: the answer and its `Location`.
+    async fn report_with(&self, headers: &[(&str, &str)], body: &str) -> Posted {
+        let (status, answer_headers, body) = self
+            .send_full("POST", "/dragons", headers, body.as_bytes().to_vec())
+            .await;
+        Posted {
+            status,
+            location: answer_headers
+                .get(http::header::LOCATION)
+                .map(|value| value.to_str().unwrap().to_owned()),
+            body,
+        }
+    }
+
+    /// An ID token of a second user of the seeded pool, `username`.
+    async fn other_user_token(&self, username: &str) -> String {
+        let cognito = aws_sdk_cognitoidentityprovider::Client::new(&self.config);
+        let password = seed::random_password();
+        local_api::local_stack::user(&cognito, &self.seeded.user_pool_id, username, &password)
+            .await
+            .unwrap();
+        id_token(&self.config, &self.seeded.client_id, username, &password)
+            .await
+            .unwrap()
+    }
+
+    /// The seeded user's `sub`, as its token says.
+    async fn seeded_sub(&self) -> String {
+        decode(&segments(&self.token)[1])["sub"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// `POST /dragons` of `body` by the seeded user.
+    async fn report(&self, body: &str) -> Posted {
+        let headers = [
+            ("Authorization", self.token.as_str()),
+            ("Content-Type", "application/json"),
+        ];
+        self.report_with(&headers, body).await
     }
 
     async fn get(&self, path: &str, token: Option<&str>) -> Answer {
@@ -135,26 +197,27 @@ impl LocalApi {
             .await
     }
 
-    /// The execution a 202 `answer` started, once it has left RUNNING.
-    async fn finished(&self, answer: Answer) -> Value {
-        assert_eq!(answer.0, 202, "{}", answer.1);
-        let arn = serde_json::from_str::<Value>(&answer.1).unwrap()["executionArn"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let name = arn.rsplit(':').next().unwrap().to_owned();
+    /// The status of the report a 202 accepted, followed from its `Location` (as the
+    /// reporter) until it is terminal.
+    async fn finished(&self, posted: Posted) -> Value {
+        assert_eq!(posted.status, 202, "{}", posted.body);
+        let accepted: Value = serde_json::from_str(&posted.body).unwrap();
+        let id = accepted["reportId"].as_str().unwrap().to_owned();
+        assert_eq!(accepted, json!({"reportId": id, "status": "RUNNING"}));
+        let location = posted.location.expect("a 202 says where its status is");
+        assert_eq!(location, report_status::location(&id));
         for _ in 0..200 {
-            let (status, body) = self
-                .get(&format!("/executions/{name}"), Some(&self.token))
-                .await;
+            let (status, body) = self.get(&location, Some(&self.token)).await;
             assert_eq!(status, 200, "{body}");
-            let execution: Value = serde_json::from_str(&body).unwrap();
-            if execution["status"] != "RUNNING" {
-                return execution;
+            let report: Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(report["reportId"], id.as_str());
+            if report["status"] != "RUNNING" {
+                assert!(report["finishedAt"].is_string(), "{report}");
+                return report;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the execution did not finish");
+        panic!("the report did not finish");
     }
 
     /// Every dragon `GET /dragons` answers.
@@ -526,8 +589,10 @@ async fn a_report_runs_the_workflow_on(store: DataStore) {
         "location_city_str": "Reykjavík", "location_country_str": "iceland", "location_state_str": "",
         "location_neighborhood_str": "grandi"
     });
-    let added = api.finished(api.post(&dragon.to_string()).await).await;
-    assert_eq!(added["status"], "SUCCEEDED", "{store}: {added}");
+    let added = api.finished(api.report(&dragon.to_string()).await).await;
+    assert_eq!(added["status"], "ADDED", "{store}: {added}");
+    assert_eq!(added["dragon"], dragon, "{store}");
+    assert!(added.get("reason").is_none(), "{added}");
     assert_eq!(
         api.all_dragons().await.len(),
         sample_records().len() + 1,
@@ -538,21 +603,102 @@ async fn a_report_runs_the_workflow_on(store: DataStore) {
         serde_json::from_str::<Value>(&body).unwrap(),
         json!([dragon.clone()])
     );
-    // The same name again (in other case) passes the model but not the workflow.
-    dragon["dragon_name_str"] = "QUILL".into();
-    let rejected = api.finished(api.post(&dragon.to_string()).await).await;
-    assert_eq!(rejected["status"], "FAILED", "{store}");
-    assert_eq!(rejected["error"], "DragonReportRejected");
+    // The same name again (in other case, or in full-width letters) passes the model
+    // but not the workflow: rejected, with the reason.
+    for variant in ["QUILL", "Ｑｕｉｌｌ"] {
+        dragon["dragon_name_str"] = variant.into();
+        let rejected = api.finished(api.report(&dragon.to_string()).await).await;
+        assert_eq!(rejected["status"], "REJECTED", "{store}: {rejected}");
+        let reason = rejected["reason"].as_str().unwrap();
+        assert!(reason.contains("already"), "{store}: {reason}");
+    }
     assert_eq!(
         api.all_dragons().await.len(),
         sample_records().len() + 1,
         "{store}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_is_its_reporters_alone_and_unknown_ids_are_not_found() {
+    let api = LocalApi::start().await;
+    let dragon = json!({
+        "dragon_name_str": "Lantern", "family_str": "copper", "description_str": "d",
+        "location_city_str": "c", "location_country_str": "k", "location_state_str": "",
+        "location_neighborhood_str": ""
+    });
+    let posted = api.report(&dragon.to_string()).await;
+    let location = posted.location.clone().unwrap();
+    let report = api.finished(posted).await;
+    assert_eq!(report["status"], "ADDED");
+
+    // Another user of the same pool, signed in: the same 404 as for no report at all.
+    let other = api.other_user_token("second@example.com").await;
+    let not_found = (404, r#"{"message":"No such report"}"#.to_owned());
+    assert_eq!(api.get(&location, Some(&other)).await, not_found);
+    for path in [
+        "/dragons/reports/no-such-report",
+        "/dragons/reports/a%2Fb",
+        "/dragons/reports/%22%7D",
+        &format!("/dragons/reports/{}", "a".repeat(81)),
+        "/dragons/reports/..%2F..%2Fdragons",
+    ] {
+        assert_eq!(api.get(path, Some(&api.token)).await, not_found, "{path}");
+    }
     assert_eq!(
-        api.get("/executions/no-such-execution", Some(&api.token))
-            .await
-            .0,
-        404
+        api.get(&location, None).await,
+        (401, UNAUTHORIZED.to_owned())
+    );
+    // A run that broke a rule (started past the request model, as a direct
+    // StartExecution could) is rejected with every rule it broke.
+    let id = local_api::executions::new_report_id();
+    let report = json!({
+        "dragon": {"dragon_name_str": "", "family_str": "copper"},
+        "reporter": {"sub": api.seeded_sub().await, "username": api.seeded.username},
+    });
+    assert!(
+        api.state
+            .executions
+            .start(Arc::clone(&api.state.workflow), &id, report)
+    );
+    let rejected = api
+        .finished(Posted {
+            status: 202,
+            location: Some(report_status::location(&id)),
+            body: json!({"reportId": id, "status": "RUNNING"}).to_string(),
+        })
+        .await;
+    assert_eq!(rejected["status"], "REJECTED", "{rejected}");
+    assert!(
+        rejected["reason"]
+            .as_str()
+            .unwrap()
+            .contains("description_str"),
+        "{rejected}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_whose_store_is_gone_is_failed_without_details() {
+    let api = LocalApi::start().await;
+    // The data location's parameter is gone: the validation step cannot read the
+    // store, and no retry will help.
+    aws_sdk_ssm::Client::new(&api.config)
+        .delete_parameter()
+        .name(ParameterNames::default().bucket)
+        .send()
+        .await
+        .unwrap();
+    let dragon = json!({
+        "dragon_name_str": "Ember", "family_str": "red", "description_str": "d",
+        "location_city_str": "c", "location_country_str": "k", "location_state_str": "",
+        "location_neighborhood_str": ""
+    });
+    let failed = api.finished(api.report(&dragon.to_string()).await).await;
+    assert_eq!(failed["status"], "FAILED", "{failed}");
+    assert_eq!(
+        failed["reason"],
+        dragons_contract::report_status::FAILED_REASON
     );
 }
 
@@ -646,8 +792,8 @@ async fn a_maximal_dragon_in_four_byte_characters_is_added_and_one_more_characte
         assert!(value.chars().all(|c| c == '\u{1F409}'), "{field}");
     }
 
-    let execution = api.finished(api.post(&body).await).await;
-    assert_eq!(execution["status"], "SUCCEEDED", "{execution}");
+    let report = api.finished(api.report(&body).await).await;
+    assert_eq!(report["status"], "ADDED", "{report}");
     assert!(
         api.all_dragons().await.contains(&dragon),
         "the dragon was not added"
@@ -702,16 +848,9 @@ async fn a_report_without_content_type_is_taken_as_json() {
             vec![auth, ("Content-Type", "application/json; charset=UTF-8")],
         ),
     ] {
-        let answer = api
-            .send(
-                "POST",
-                "/dragons",
-                &headers,
-                dragon(name).to_string().into_bytes(),
-            )
-            .await;
-        let execution = api.finished(answer).await;
-        assert_eq!(execution["status"], "SUCCEEDED", "{name}: {execution}");
+        let posted = api.report_with(&headers, &dragon(name).to_string()).await;
+        let report = api.finished(posted).await;
+        assert_eq!(report["status"], "ADDED", "{name}: {report}");
         assert!(api.all_dragons().await.contains(&dragon(name)), "{name}");
     }
 }
@@ -781,6 +920,6 @@ async fn a_body_over_the_payload_quota_is_413_and_never_read_whole() {
     let mut body = dragon.to_string();
     body.push_str(&" ".repeat(MAX_BODY_BYTES - body.len()));
     assert_eq!(body.len(), MAX_BODY_BYTES);
-    let execution = api.finished(api.post(&body).await).await;
-    assert_eq!(execution["status"], "SUCCEEDED", "{execution}");
+    let report = api.finished(api.report(&body).await).await;
+    assert_eq!(report["status"], "ADDED", "{report}");
 }

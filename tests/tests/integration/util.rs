@@ -101,6 +101,7 @@ pub fn proxy_event(query: &[(&str, &str)]) -> lambda_http::Request {
         request_id: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
         claims: claims.as_object().cloned().unwrap_or_default(),
         source_ip: "127.0.0.1",
+        ..Default::default()
     })
     .unwrap()
 }

@@ -32,6 +32,7 @@ pub mod report_status;
 pub mod schema;
 pub mod store;
 pub mod task_error;
+pub mod web_config;
 pub mod workflow;
 
 #[cfg(test)]

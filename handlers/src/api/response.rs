@@ -1,12 +1,11 @@
 //! JSON responses as API Gateway passes them on: text bodies (never base64), CORS
 //! headers, and errors as `{"message": …}` with no internals.
 
-use dragons_contract::{cors, names};
+use dragons_contract::{cors, error_body::ErrorBody, names};
 use lambda_http::{
     Body, Response,
     http::{StatusCode, header},
 };
-use serde_json::json;
 
 /// A response with a JSON body and the CORS header.
 pub fn json(status: StatusCode, body: Vec<u8>) -> Response<Body> {
@@ -44,8 +43,8 @@ pub fn unavailable(message: &str) -> Response<Body> {
 
 /// An error response: `{"message": message}`.
 pub fn error(status: StatusCode, message: &str) -> Response<Body> {
-    json(
-        status,
-        json!({ "message": message }).to_string().into_bytes(),
-    )
+    let body = ErrorBody {
+        message: message.to_owned(),
+    };
+    json(status, serde_json::to_vec(&body).unwrap_or_default())
 }

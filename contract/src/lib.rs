@@ -20,6 +20,7 @@
 pub mod cors;
 pub mod data_store;
 pub mod dragon;
+pub mod error_body;
 pub mod format;
 pub mod memory;
 pub mod name;

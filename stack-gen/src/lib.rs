@@ -2,10 +2,11 @@
 //!
 //! [`stack::build`] assembles the stack from `stratosphere`'s typed resources through
 //! our [`template`] layer; [`output`] turns it into the files under `cfn-out/`;
-//! [`diff`] tells a reviewer what a change to it does to a deployed stack.
+//! [`openapi`] describes the API to clients; [`diff`] tells a reviewer what a change to it does to a deployed stack.
 
 pub mod diff;
 pub mod iam;
+pub mod openapi;
 pub mod output;
 pub mod stack;
 pub mod template;

@@ -7,6 +7,8 @@ use crate::stack::{self, StackError};
 
 /// Path of the template, relative to the output directory.
 pub const TEMPLATE_FILE: &str = "dragons.template.json";
+/// Path of the OpenAPI document, relative to the output directory.
+pub const OPENAPI_FILE: &str = "openapi.json";
 /// Path of the state machine definition, relative to the output directory.
 pub fn definition_file() -> String {
     format!(
@@ -51,6 +53,10 @@ pub fn generate() -> Result<Vec<GeneratedFile>, OutputError> {
         GeneratedFile {
             path: definition_file(),
             contents: stack.definition.to_json_pretty(),
+        },
+        GeneratedFile {
+            path: OPENAPI_FILE.to_owned(),
+            contents: crate::openapi::to_json_pretty(),
         },
     ])
 }

@@ -344,9 +344,7 @@ fn report_status_may_read_only_the_executions_of_this_stacks_machine() {
         .unwrap();
     let reads: Vec<&Value> = statements
         .iter()
-        .filter(|statement| {
-            strings(&statement["Action"]).contains(&"states:DescribeExecution".to_owned())
-        })
+        .filter(|statement| strings(&statement["Action"]).contains("states:DescribeExecution"))
         .collect();
     assert_eq!(reads.len(), 1, "{statements:#?}");
     assert_eq!(

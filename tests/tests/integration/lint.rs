@@ -161,3 +161,21 @@ fn each_data_store_variant_passes_cfn_lint_and_checkov() {
         );
     }
 }
+
+#[test]
+fn the_openapi_document_is_valid_openapi() {
+    let document = in_workspace("cfn-out/openapi.json");
+    let run = Tool::OpenapiSpecValidator.run([arg(&document)]).unwrap();
+    assert_eq!(run.code, Some(0), "{run:?}");
+    // And the validator does refuse a broken one: a response with no description.
+    let mut broken: Value = serde_json::from_slice(&std::fs::read(&document).unwrap()).unwrap();
+    let responses = broken["paths"]["/dragons"]["get"]["responses"]["200"]
+        .as_object_mut()
+        .unwrap();
+    responses.remove("description");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("openapi.json");
+    std::fs::write(&path, broken.to_string()).unwrap();
+    let run = Tool::OpenapiSpecValidator.run([arg(&path)]).unwrap();
+    assert_ne!(run.code, Some(0), "{run:?}");
+}

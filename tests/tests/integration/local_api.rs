@@ -923,3 +923,133 @@ async fn a_body_over_the_payload_quota_is_413_and_never_read_whole() {
     let report = api.finished(api.report(&body).await).await;
     assert_eq!(report["status"], "ADDED", "{report}");
 }
+
+/// The committed OpenAPI document.
+fn openapi() -> Value {
+    let text =
+        std::fs::read_to_string(dragons_harness::in_workspace("cfn-out/openapi.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Checks one answer of `operation` (`"get /dragons"`) against the document: its status
+/// is declared, its body is valid under the declared schema, the declared headers are
+/// sent. Returns the body.
+fn conforms(document: &Value, operation: &str, answer: &(u16, http::HeaderMap, String)) -> Value {
+    let (method, path) = operation.split_once(' ').unwrap();
+    let (status, headers, body) = answer;
+    let response = &document["paths"][path][method]["responses"][status.to_string()];
+    assert!(
+        response.is_object(),
+        "{operation}: {status} is not declared: {body}"
+    );
+    for name in response["headers"]
+        .as_object()
+        .into_iter()
+        .flat_map(|h| h.keys())
+    {
+        assert!(
+            headers.contains_key(name.as_str()),
+            "{operation} {status}: no {name} header"
+        );
+    }
+    let mut schema = response["content"]["application/json"]["schema"].clone();
+    schema["components"] = document["components"].clone();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let body: Value = serde_json::from_str(body).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&body)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{operation} {status}: {body} does not conform: {errors:?}"
+    );
+    body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_is_one_the_openapi_document_declares() {
+    let document = openapi();
+    let api = LocalApi::start().await;
+    let auth = [("Authorization", api.token.as_str())];
+    let json_auth = [
+        ("Authorization", api.token.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let list = "get /dragons";
+    let page = api
+        .send_full("GET", "/dragons?limit=2", &auth, Vec::new())
+        .await;
+    assert_eq!(page.0, 200);
+    assert_eq!(
+        conforms(&document, list, &page).as_array().unwrap().len(),
+        2
+    );
+    let bad = api
+        .send_full("GET", "/dragons?limit=0", &auth, Vec::new())
+        .await;
+    assert_eq!(bad.0, 400);
+    conforms(&document, list, &bad);
+    let anonymous = api.send_full("GET", "/dragons", &[], Vec::new()).await;
+    assert_eq!(anonymous.0, 401);
+    conforms(&document, list, &anonymous);
+
+    let report = "post /dragons";
+    let dragon = json!({
+        "dragon_name_str": "Conformance", "family_str": "copper", "description_str": "d",
+        "location_city_str": "c", "location_country_str": "k", "location_state_str": "",
+        "location_neighborhood_str": ""
+    });
+    let accepted = api
+        .send_full(
+            "POST",
+            "/dragons",
+            &json_auth,
+            dragon.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(accepted.0, 202, "{}", accepted.2);
+    conforms(&document, report, &accepted);
+    let refused = api
+        .send_full(
+            "POST",
+            "/dragons",
+            &json_auth,
+            b"{\"dragon_name_str\": 1}".to_vec(),
+        )
+        .await;
+    assert_eq!(refused.0, 400);
+    conforms(&document, report, &refused);
+
+    let status = "get /dragons/reports/{reportId}";
+    let location = accepted.1[http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let finished = api
+        .finished(Posted {
+            status: accepted.0,
+            location: Some(location.clone()),
+            body: accepted.2.clone(),
+        })
+        .await;
+    assert_eq!(finished["status"], "ADDED");
+    let read = api.send_full("GET", &location, &auth, Vec::new()).await;
+    assert_eq!(read.0, 200);
+    conforms(&document, status, &read);
+    let unknown = api
+        .send_full("GET", "/dragons/reports/unknown", &auth, Vec::new())
+        .await;
+    assert_eq!(unknown.0, 404);
+    conforms(&document, status, &unknown);
+
+    // The check can fail: an answer the document does not declare is refused.
+    let undeclared = std::panic::catch_unwind(|| {
+        conforms(
+            &document,
+            status,
+            &(418, http::HeaderMap::new(), "{}".into()),
+        )
+    });
+    assert!(undeclared.is_err());
+}

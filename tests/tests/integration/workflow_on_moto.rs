@@ -1,7 +1,7 @@
 //! An independent check of the definition: moto's own Step Functions executor
 //! (execution mode on, Lambda tasks answered with canned results) takes the same
 //! branches and publishes the same messages as the `asl` interpreter does with the
-//! same task results.
+//! same task results; and the report-status handler reads moto's executions back.
 
 use std::{collections::BTreeMap, time::Duration};
 
@@ -11,9 +11,12 @@ use aws_sdk_lambda::{
     types::{FunctionCode, Runtime},
 };
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
+use dragons_contract::report_status;
 use dragons_contract::workflow::{
     ADD_FUNCTION_ARN, SNS_PUBLISH, TOPIC_ARN, VALIDATE_FUNCTION_ARN, definition,
 };
+use handlers::aws::executions::SfnExecutions;
+use local_api::proxy_event::ProxyRequest;
 use local_api::step_functions::{SnsPublish, substitute};
 use serde_json::{Value, json};
 
@@ -113,10 +116,11 @@ async fn moto_takes_the_same_branches_and_publishes_the_same_messages() {
     let on_moto = |input: Value| {
         let (sfn, machine_arn, subscriber) = (&sfn, &machine_arn, &subscriber);
         async move {
+            let name = unique_name("execution");
             let execution_arn = sfn
                 .start_execution()
                 .state_machine_arn(machine_arn)
-                .name(unique_name("execution"))
+                .name(&name)
                 .input(input.to_string())
                 .send()
                 .await
@@ -165,7 +169,31 @@ async fn moto_takes_the_same_branches_and_publishes_the_same_messages() {
                 states,
                 notifications: subscriber.drain(Duration::from_secs(2)).await.unwrap(),
             };
-            (run, error)
+            (run, error, name)
+        }
+    };
+    let executions = SfnExecutions::new(sfn.clone(), &machine_arn).unwrap();
+    let status_of = |name: String, sub: &'static str| {
+        let executions = &executions;
+        async move {
+            let path = report_status::location(&name);
+            let request = local_api::proxy_event::lambda_request(&ProxyRequest {
+                method: "GET",
+                path: &path,
+                resource: "/dragons/reports/{reportId}",
+                path_parameters: vec![(report_status::REPORT_ID_PARAMETER, name.clone())],
+                request_id: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+                claims: json!({ "sub": sub })
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+                source_ip: "127.0.0.1",
+                ..Default::default()
+            })
+            .unwrap();
+            let response = handlers::api::report_status::report_status(executions, &request).await;
+            let body: Value = serde_json::from_slice(response.body()).unwrap();
+            (response.status().as_u16(), body)
         }
     };
     let sns = SnsPublish::new(aws_sdk_sns::Client::new(&config));
@@ -197,8 +225,24 @@ async fn moto_takes_the_same_branches_and_publishes_the_same_messages() {
     let input = report(dragon("Quill"), "user-42");
     let answer = json!({ "valid": true, "dragon_name_str": "Quill" });
     queue_lambda_results(&moto, &[answer.to_string(), answer.to_string()]);
-    let (moto_run, _) = on_moto(input.clone()).await;
+    let (moto_run, _, name) = on_moto(input.clone()).await;
     assert!(moto_run.succeeded, "{moto_run:#?}");
+    let (code, status) = status_of(name.clone(), "user-42").await;
+    assert_eq!(code, 200, "{status}");
+    assert_eq!(status["status"], "ADDED", "{status}");
+    assert_eq!(status["reportId"], name.as_str());
+    assert_eq!(status["dragon"], dragon("Quill"));
+    assert!(
+        status["submittedAt"].is_string() && status["finishedAt"].is_string(),
+        "{status}"
+    );
+    // Anyone but the reporter, and a name no execution has, get the same 404.
+    let not_found = (404, json!({ "message": "No such report" }));
+    assert_eq!(status_of(name, "user-43").await, not_found);
+    assert_eq!(
+        status_of("no-such-execution".into(), "user-42").await,
+        not_found
+    );
     assert_eq!(
         moto_run.states,
         [
@@ -219,8 +263,12 @@ async fn moto_takes_the_same_branches_and_publishes_the_same_messages() {
     // report a function error, as Lambda does); Catch States.ALL notifies.
     let input = report(dragon("Rune"), "user-43");
     queue_lambda_results(&moto, &["x".repeat(6_100_000)]);
-    let (moto_run, error) = on_moto(input.clone()).await;
+    let (moto_run, error, name) = on_moto(input.clone()).await;
     let error = error.expect("moto reports the Lambda failure");
+    let (code, status) = status_of(name, "user-43").await;
+    assert_eq!(code, 200, "{status}");
+    assert_eq!(status["status"], "FAILED", "{status}");
+    assert_eq!(status["reason"], report_status::FAILED_REASON);
     assert!(!moto_run.succeeded, "{moto_run:#?}");
     assert_eq!(
         moto_run.states,
@@ -238,4 +286,42 @@ async fn moto_takes_the_same_branches_and_publishes_the_same_messages() {
         json!({ "errorType": error, "errorMessage": "too large" }).to_string(),
     );
     assert_eq!(in_interpreter(Err(failure), input).await, moto_run);
+}
+
+#[tokio::test]
+async fn a_running_execution_reads_back_as_running() {
+    // moto without its executor: an execution stays RUNNING until stopped.
+    let moto = Moto::start().unwrap();
+    let config = sdk_config(&moto.endpoint()).await;
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let machine_arn = sfn
+        .create_state_machine()
+        .name(unique_name("report-dragon"))
+        .definition(serde_json::to_string(&definition()).unwrap())
+        .role_arn("arn:aws:iam::123456789012:role/report-dragon")
+        .send()
+        .await
+        .unwrap()
+        .state_machine_arn;
+    let name = unique_name("running");
+    sfn.start_execution()
+        .state_machine_arn(&machine_arn)
+        .name(&name)
+        .input(report(dragon("Quill"), "user-44").to_string())
+        .send()
+        .await
+        .unwrap();
+    let executions = SfnExecutions::new(sfn, &machine_arn).unwrap();
+    let execution = handlers::api::report_status::ExecutionReader::describe(&executions, &name)
+        .await
+        .unwrap()
+        .unwrap();
+    let status = report_status::view(&name, &execution, "user-44").unwrap();
+    assert_eq!(status.status, report_status::ReportState::Running);
+    assert_eq!(status.dragon, dragon("Quill"));
+    assert!(
+        status.finished_at.is_none() && status.reason.is_none(),
+        "{status:?}"
+    );
+    assert!(report_status::view(&name, &execution, "user-45").is_none());
 }

@@ -22,7 +22,8 @@ use crate::{
 /// What the local API needs to know about the stack it stands in for.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// The local AWS endpoint (`AWS_ENDPOINT_URL`); the pool's JWKS is read there.
+    /// The local Cognito endpoint (`AWS_ENDPOINT_URL`, or its
+    /// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`); the pool's JWKS is read there.
     pub endpoint: String,
     /// The region (from the SDK configuration).
     pub region: String,

@@ -1,7 +1,11 @@
 //! The real binary, in an emptied environment per case: every setting that could
-//! send `seed` or `serve` off this machine is refused before any connection is
-//! made, and the settings it ignores (per-service endpoints on loopback, the shared
-//! config and credentials files) redirect no client.
+//! send `seed` or `serve` off this machine (`AWS_ENDPOINT_URL`, the per-service
+//! `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, and a
+//! profile's `endpoint_url`, `services` section and `ignore_configured_endpoint_urls`)
+//! is refused before any connection is made; per-service variables on loopback send
+//! their service there, as in the SDK; a profile's endpoints on loopback are
+//! outranked by `AWS_ENDPOINT_URL`, and neither region nor credentials are ever
+//! taken from the shared files.
 //!
 //! A decoy listener on loopback counts the connections it gets. Values meant to
 //! be refused point at it through `0.0.0.0`, which Linux connects to this machine:
@@ -12,8 +16,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
-    io::Write as _,
+    io::{BufRead as _, BufReader, Read as _, Write as _},
     net::{Shutdown, TcpListener, TcpStream},
+    path::PathBuf,
     process::{Command, Output, Stdio},
     sync::{
         Arc,
@@ -125,6 +130,27 @@ fn run(env: &[(String, String)], args: &[&str]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Writes `text` as the shared config file `name` of the test `test`: its path.
+fn config_file(test: &str, name: &str, text: &str) -> String {
+    let directory = std::env::temp_dir().join(format!("local-api-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).unwrap();
+    let path: PathBuf = directory.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// Runs `seed` with `env`; it must succeed: its `export` lines, as pairs.
+fn seeded(env: &[(String, String)], args: &[&str]) -> Vec<(String, String)> {
+    let output = run(env, args);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{args:?} failed:\n{stderr}");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.strip_prefix("export ")?.split_once('='))
+        .map(|(name, value)| (name.to_owned(), value.trim_matches('\'').to_owned()))
+        .collect()
+}
+
 /// Runs `seed` with `env`; it must fail with `message` in its error and leave
 /// the decoy untouched.
 fn assert_refused(decoy: &Decoy, case: &str, env: &[(String, String)], message: &str) {
@@ -204,6 +230,68 @@ fn ignoring_configured_endpoints_is_refused() {
     }
 }
 
+/// The selected profile's `ignore_configured_endpoint_urls`, `endpoint_url` and
+/// `services` endpoints, off loopback or asking to skip the configured endpoints,
+/// and a config file that cannot be read: each refused by `seed` and `serve`.
+#[test]
+fn profile_settings_that_could_leave_this_machine_are_refused() {
+    let decoy = Decoy::start();
+    let off = decoy.unspecified();
+    let cases: [(&str, String, Option<&str>, &str); 7] = [
+        (
+            "ignore in the default profile",
+            "[default]\nignore_configured_endpoint_urls = true\n".to_owned(),
+            None,
+            "[profile default] ignore_configured_endpoint_urls=\"true\" is refused",
+        ),
+        (
+            "ignore in the selected profile",
+            "[default]\nregion = us-east-1\n[profile work]\nignore_configured_endpoint_urls = true\n"
+                .to_owned(),
+            Some("work"),
+            "[profile work] ignore_configured_endpoint_urls",
+        ),
+        (
+            "endpoint_url",
+            format!("[default]\nendpoint_url = {off}\n"),
+            None,
+            "[profile default] endpoint_url=",
+        ),
+        (
+            "services: s3",
+            format!("[default]\nservices = dev\n[services dev]\ns3 =\n  endpoint_url = {off}\n"),
+            None,
+            "[services dev] s3.endpoint_url=",
+        ),
+        (
+            "services: cognito_identity_provider",
+            format!(
+                "[profile work]\nservices = dev\n[services dev]\ncognito_identity_provider =\n  endpoint_url = {off}\n"
+            ),
+            Some("work"),
+            "[services dev] cognito_identity_provider.endpoint_url=",
+        ),
+        (
+            "services: sns",
+            format!("[default]\nservices = dev\n[services dev]\nsns =\n  endpoint_url = {off}\n"),
+            None,
+            "[services dev] sns.endpoint_url=",
+        ),
+        (
+            "an unreadable file",
+            "[default\nendpoint_url = http://127.0.0.1:1\n".to_owned(),
+            None,
+            "the shared AWS config could not be read",
+        ),
+    ];
+    for (index, (case, text, profile, message)) in cases.into_iter().enumerate() {
+        let path = config_file("refused", &format!("config-{index}"), &text);
+        let env = set(local_env(&decoy.loopback()), "AWS_CONFIG_FILE", Some(&path));
+        let env = set(env, "AWS_PROFILE", profile);
+        assert_refused(&decoy, case, &env, message);
+    }
+}
+
 #[test]
 fn a_per_service_endpoint_off_loopback_is_refused() {
     let decoy = Decoy::start();
@@ -212,6 +300,7 @@ fn a_per_service_endpoint_off_loopback_is_refused() {
         "SSM",
         "SNS",
         "SQS",
+        "DYNAMODB",
         "COGNITO_IDENTITY_PROVIDER",
         "STS",
     ] {
@@ -260,43 +349,141 @@ fn the_decoy_sees_a_binary_pointed_at_it() {
     assert!(decoy.connections() > 0);
 }
 
-/// Per-service variables on loopback and every endpoint setting a profile can
-/// hold, all pointing at the decoy: `seed` runs every service it uses (Cognito,
-/// SNS, SQS, S3, SSM) against moto, and the decoy sees nothing.
+/// The services `seed --store dynamodb` and `serve` use, by their variable suffix.
+const SERVICES: [&str; 6] = [
+    "S3",
+    "SSM",
+    "SNS",
+    "SQS",
+    "DYNAMODB",
+    "COGNITO_IDENTITY_PROVIDER",
+];
+
+/// Per-service variables on loopback send their service there: with
+/// `AWS_ENDPOINT_URL` on the decoy and every service's variable on moto, `seed`
+/// succeeds and `serve` answers a GET (the key set read at Cognito's endpoint, the
+/// data at DynamoDB's and SSM's) with the decoy seeing nothing; with only S3's on
+/// the decoy, `seed` reaches the decoy for S3.
 #[test]
-fn per_service_variables_and_profiles_redirect_no_client() {
+fn per_service_variables_on_loopback_are_honoured() {
     let moto = Moto::start().unwrap();
     let decoy = Decoy::start();
-    let files = std::env::temp_dir().join(format!("local-api-redirect-{}", std::process::id()));
-    std::fs::create_dir_all(&files).unwrap();
-    let config = files.join("config");
-    let mut file = std::fs::File::create(&config).unwrap();
+    let mut env = local_env(&decoy.loopback());
+    for service in SERVICES {
+        env.push((format!("AWS_ENDPOINT_URL_{service}"), moto.endpoint()));
+    }
+    let exports = seeded(&env, &["seed", "--store", "dynamodb"]);
+    assert_eq!(decoy.connections(), 0, "a client went to AWS_ENDPOINT_URL");
+
+    let mut serve_env = env.clone();
+    serve_env.extend(exports.iter().cloned());
+    let token = exports
+        .iter()
+        .find(|(name, _)| name == "DRAGONS_ID_TOKEN")
+        .map(|(_, value)| value.clone())
+        .unwrap();
+    let status = get_from_serve(&serve_env, "/dragons?dragonName=Atlas", &token);
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert_eq!(decoy.connections(), 0, "serve went to AWS_ENDPOINT_URL");
+
+    moto.reset().unwrap();
+    let s3_on_the_decoy = set(
+        local_env(&moto.endpoint()),
+        "AWS_ENDPOINT_URL_S3",
+        Some(&decoy.loopback()),
+    );
+    let output = run(&s3_on_the_decoy, &["seed"]);
+    assert!(!output.status.success());
+    assert!(
+        decoy.connections() > 0,
+        "S3 was not sent to AWS_ENDPOINT_URL_S3"
+    );
+}
+
+/// Starts `serve` on a free port with `env`, sends `GET path` with `token`, stops
+/// it, and returns the answer's status line.
+fn get_from_serve(env: &[(String, String)], path: &str, token: &str) -> String {
+    let home = std::env::temp_dir().join(format!("local-api-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_local-api"))
+        .args(["serve", "--port", "0"])
+        .env_clear()
+        .env("HOME", &home)
+        .envs(env.iter().map(|(name, value)| (name, value)))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut address = None;
+    let mut said = String::new();
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        said.push_str(&line);
+        said.push('\n');
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            address = Some(rest.trim().to_owned());
+            break;
+        }
+    }
+    let Some(address) = address else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("serve did not start:\n{said}");
+    };
+    let mut stream = TcpStream::connect(&address).unwrap();
     write!(
-        file,
-        "[default]\nendpoint_url = {decoy}\nignore_configured_endpoint_urls = true\nservices = decoy\n\n\
-         [services decoy]\ns3 =\n  endpoint_url = {decoy}\nssm =\n  endpoint_url = {decoy}\n\
-         sns =\n  endpoint_url = {decoy}\nsqs =\n  endpoint_url = {decoy}\n\
-         cognito_identity_provider =\n  endpoint_url = {decoy}\n",
-        decoy = decoy.loopback()
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: local\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
-    let mut env = local_env(&moto.endpoint());
-    for service in ["S3", "SSM", "SNS", "SQS", "COGNITO_IDENTITY_PROVIDER"] {
-        env.push((format!("AWS_ENDPOINT_URL_{service}"), decoy.loopback()));
-    }
-    env.push((
-        "AWS_CONFIG_FILE".into(),
-        config.to_string_lossy().into_owned(),
-    ));
-    env.push(("AWS_PROFILE".into(), "default".into()));
+    let mut answer = String::new();
+    let read = stream.read_to_string(&mut answer);
+    let _ = child.kill();
+    let _ = child.wait();
+    read.unwrap();
+    answer.lines().next().unwrap_or_default().to_owned()
+}
 
-    let output = run(&env, &["seed"]);
+/// Endpoints in the selected profile on loopback (`endpoint_url`, a `services`
+/// section for every service), all on the decoy, and `ignore_configured_endpoint_urls
+/// = true` overruled by the variable set to `false`: `AWS_ENDPOINT_URL` outranks
+/// them as in the SDK, so `seed` runs every service it uses against moto and the
+/// decoy sees nothing.
+#[test]
+fn profile_endpoints_on_loopback_are_outranked_by_the_variable() {
+    let moto = Moto::start().unwrap();
+    let decoy = Decoy::start();
+    let mut text = format!(
+        "[profile work]\nendpoint_url = {decoy}\nignore_configured_endpoint_urls = true\nservices = decoy\n\n[services decoy]\n",
+        decoy = decoy.loopback()
+    );
+    for service in SERVICES {
+        // As the SDK guide's table spells the key, and as the Rust SDK looks it up.
+        let mut keys = vec![
+            service.to_lowercase(),
+            service.to_lowercase().replace('_', "-"),
+        ];
+        keys.dedup();
+        for key in keys {
+            text.push_str(&format!("{key} =\n  endpoint_url = {}\n", decoy.loopback()));
+        }
+    }
+    let path = config_file("outranked", "config", &text);
+    let mut env = local_env(&moto.endpoint());
+    env.push(("AWS_CONFIG_FILE".into(), path));
+    env.push(("AWS_PROFILE".into(), "work".into()));
+    env.push(("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS".into(), "false".into()));
+
+    let output = run(&env, &["seed", "--store", "dynamodb"]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("export DRAGONS_ID_TOKEN="), "{stdout}");
     assert!(
-        stderr.contains("AWS_ENDPOINT_URL_S3") && stderr.contains("ignored"),
+        stderr.contains("[services decoy] s3.endpoint_url") && stderr.contains("not used"),
         "{stderr}"
     );
     assert_eq!(decoy.connections(), 0, "a client went to the decoy");

@@ -18,7 +18,7 @@ use handlers::aws::{
 };
 use local_api::{
     app::{Settings, app_state},
-    local_aws::LocalAws,
+    local_aws::{COGNITO, LocalAws},
     routes::serve,
     seed::{Stores, id_token, inbox, seed},
 };
@@ -89,12 +89,17 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     // Checked before any client exists: a refusal happens before any network call.
-    let local = LocalAws::from_env()?;
-    for variable in local.ignored_variables() {
-        tracing::warn!(%variable, "ignored: every service goes to AWS_ENDPOINT_URL");
+    let local = LocalAws::from_env().await?;
+    for (variable, endpoint) in local.service_endpoints() {
+        tracing::info!(%variable, %endpoint, "per-service endpoint");
+    }
+    for setting in local.outranked_settings() {
+        tracing::warn!(%setting, "not used: AWS_ENDPOINT_URL outranks the profile's endpoints, as in the SDK");
     }
     let config = local.sdk_config();
     let endpoint = local.endpoint().to_owned();
+    // The pool's key set is served where Cognito is.
+    let cognito_endpoint = local.endpoint_for(COGNITO).to_owned();
     let region = local.region().to_owned();
     match cli.command {
         Command::Seed { data, store } => {
@@ -145,7 +150,7 @@ async fn main() -> anyhow::Result<()> {
             store,
         } => {
             let settings = Settings {
-                endpoint,
+                endpoint: cognito_endpoint,
                 region,
                 user_pool_id,
                 client_id,

@@ -1,8 +1,9 @@
-//! The API Gateway (REST API, proxy integration) event a Lambda gets for
-//! `GET /v1/dragons` with a query string, as JSON and as a `lambda_http` request.
+//! The events the Lambdas get: API Gateway's (REST API, proxy integration) for
+//! `GET /v1/dragons` with a query string, as JSON and as a `lambda_http` request,
+//! and the state machine's for a report task.
 
 use local_api::proxy_event::{ProxyRequest, encode_query, lambda_request};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The event for `GET /v1/dragons?name=value&…`, built as local-api builds it.
 pub fn proxy_event(query: &[(&str, &str)]) -> Value {
@@ -14,6 +15,26 @@ pub fn proxy_event(query: &[(&str, &str)]) -> Value {
 pub fn request(query: &[(&str, &str)]) -> anyhow::Result<lambda_http::Request> {
     let query = encode_query(query);
     Ok(lambda_request(&request_parts(&query))?)
+}
+
+/// The event the state machine sends a report task (ValidateDragon, AddDragon):
+/// a dragon named `name` (family bronze), its reporter, and the report (execution)
+/// `report_id`.
+pub fn report_event(name: &str, report_id: &str) -> String {
+    json!({
+        "dragon": {
+            "dragon_name_str": name,
+            "family_str": "bronze",
+            "description_str": "Reported by a benchmark.",
+            "location_city_str": "loopback",
+            "location_country_str": "localhost",
+            "location_state_str": "",
+            "location_neighborhood_str": ""
+        },
+        "reporter": { "sub": "bench", "username": "bench" },
+        "report": { "id": report_id, "submittedAt": "2026-01-01T00:00:00.000Z" }
+    })
+    .to_string()
 }
 
 fn request_parts(query: &str) -> ProxyRequest<'_> {

@@ -1,23 +1,29 @@
-//! `bench`: the benchmark command (GET /dragons, and AddDragon under contention). Each subcommand measures one
+//! `bench`: the benchmark command (GET /dragons, AddDragon under contention, pages
+//! and stores at scale in Lambda-sized cgroups). Each subcommand measures one
 //! thing, beside a Python peer where there is one, and prints a markdown table;
 //! `all` runs them in turn and ends with the targets, met or not. Progress goes to
 //! standard error, tables to standard output. Nothing here asserts on time: the
 //! figures are for people (see the README's "Benchmarks").
 
 mod add_bench;
+mod cgroup;
 mod cold_start;
 mod event;
 mod filter_bench;
 mod get_bench;
 mod lambda_child;
 mod local_aws;
+mod pages;
 mod python;
 mod report;
 mod runtime_api;
 mod scale;
 mod stats;
+mod stores_bench;
 mod table;
 mod task_cold_start;
+mod tls;
+mod warm;
 
 use std::path::PathBuf;
 
@@ -28,8 +34,9 @@ use report::Report;
 /// The seed of every generated data set.
 const SEED: u64 = dragons_ops::sample::DEFAULT_SEED;
 
-/// Benchmarks of GET /dragons: the streaming filter, warm GETs, cold start and
-/// memory on a large object, each against a Python peer where one applies.
+/// Benchmarks of GET /dragons and AddDragon: the streaming filter, warm GETs, cold
+/// start and memory on a large object (each against a Python peer where one
+/// applies), pages and stores at scale in Lambda-sized cgroups.
 #[derive(Debug, Parser)]
 struct Cli {
     #[command(subcommand)]
@@ -50,6 +57,10 @@ enum Command {
     TaskColdStart(TaskColdStartArgs),
     /// AddDragon under contention: adds/s and retries per add for 1, 8, 32 writers.
     Add(add_bench::Options),
+    /// Pages and adds at 10k/100k/1M records in 128 MiB cgroups, moto over TLS: time, response size, memory.
+    Pages(PagesArgs),
+    /// The S3 object vs the DynamoDB table at 10k/100k records in 128 MiB cgroups: p50/p99, memory.
+    Stores(StoresArgs),
     /// Every benchmark above, then the targets table.
     All(AllArgs),
 }
@@ -98,6 +109,22 @@ struct ScaleArgs {
 }
 
 #[derive(Debug, Args)]
+struct PagesArgs {
+    #[command(flatten)]
+    options: pages::Options,
+    #[command(flatten)]
+    binary: BinaryArgs,
+}
+
+#[derive(Debug, Args)]
+struct StoresArgs {
+    #[command(flatten)]
+    options: stores_bench::Options,
+    #[command(flatten)]
+    binary: BinaryArgs,
+}
+
+#[derive(Debug, Args)]
 struct AllArgs {
     #[command(flatten)]
     filter: filter_bench::Options,
@@ -111,6 +138,10 @@ struct AllArgs {
     add: add_bench::Options,
     #[command(flatten)]
     task_cold_start: task_cold_start::Options,
+    #[command(flatten)]
+    pages: pages::Options,
+    #[command(flatten)]
+    stores: stores_bench::Options,
     #[command(flatten)]
     binary: BinaryArgs,
 }
@@ -126,6 +157,8 @@ fn main() -> anyhow::Result<()> {
         Command::TaskColdStart(args) => {
             vec![task_cold_start::run(&args.options, &args.binary.binary()?)?]
         }
+        Command::Pages(args) => vec![pages::run(&args.options, &args.binary.binary()?)?],
+        Command::Stores(args) => vec![stores_bench::run(&args.options, &args.binary.binary()?)?],
         Command::All(args) => return all(&args),
     };
     for report in &reports {
@@ -139,7 +172,7 @@ fn main() -> anyhow::Result<()> {
 fn all(args: &AllArgs) -> anyhow::Result<()> {
     // Build first, so that the compiler is not competing with the measurements.
     let binary = args.binary.binary()?;
-    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 6] = [
+    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 8] = [
         ("filter", &|| filter_bench::run(&args.filter)),
         ("get", &|| get_bench::run(&args.get)),
         ("cold-start", &|| cold_start::run(&args.cold_start, &binary)),
@@ -148,6 +181,8 @@ fn all(args: &AllArgs) -> anyhow::Result<()> {
         ("task-cold-start", &|| {
             task_cold_start::run(&args.task_cold_start, &binary)
         }),
+        ("pages", &|| pages::run(&args.pages, &binary)),
+        ("stores", &|| stores_bench::run(&args.stores, &binary)),
     ];
     let mut reports = Vec::new();
     let mut failed = Vec::new();

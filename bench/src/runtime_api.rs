@@ -1,6 +1,6 @@
 //! A minimal stand-in for the Lambda Runtime API, enough to run a real Lambda
-//! binary once: `GET …/invocation/next` hands out one event (later calls wait for
-//! ever, as the real API does between invocations), and `POST
+//! binary: `GET …/invocation/next` hands out the events sent to it one by one
+//! (waiting, as the real API does, while there is none), and `POST
 //! …/invocation/{id}/response`, `…/{id}/error` and `…/init/error` record what the
 //! function answered and when.
 
@@ -19,8 +19,8 @@ use axum::{
 };
 use tokio::{net::TcpListener, sync::mpsc, task::JoinHandle};
 
-/// The request id of the one invocation.
-const REQUEST_ID: &str = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
+/// The request ids of the invocations: this prefix and a counter.
+const REQUEST_ID_PREFIX: &str = "8476a536-e9f4-11e8-9739-";
 /// The ARN the invocation claims to be for.
 const FUNCTION_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:list-dragons";
 /// The X-Ray trace header of the invocation.
@@ -41,8 +41,10 @@ pub struct Answer {
 
 /// Shared by the routes.
 struct Shared {
-    /// The event not handed out yet.
-    event: Mutex<Option<String>>,
+    /// The events not handed out yet.
+    events: tokio::sync::Mutex<mpsc::UnboundedReceiver<String>>,
+    /// How many have been handed out.
+    handed_out: Mutex<u64>,
     /// Where answers go.
     answers: mpsc::UnboundedSender<Answer>,
 }
@@ -50,16 +52,19 @@ struct Shared {
 /// A running stand-in on 127.0.0.1 and a free port; stops on drop.
 pub struct RuntimeApi {
     address: SocketAddr,
+    events: mpsc::UnboundedSender<String>,
     server: JoinHandle<()>,
     answers: mpsc::UnboundedReceiver<Answer>,
 }
 
 impl RuntimeApi {
-    /// Starts a stand-in that will hand out `event` (JSON) once.
-    pub async fn start(event: String) -> anyhow::Result<Self> {
+    /// Starts a stand-in with no event yet (see [`Self::send`]).
+    pub async fn start() -> anyhow::Result<Self> {
         let (sender, answers) = mpsc::unbounded_channel();
+        let (events, waiting) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
-            event: Mutex::new(Some(event)),
+            events: tokio::sync::Mutex::new(waiting),
+            handed_out: Mutex::new(0),
             answers: sender,
         });
         let app = Router::new()
@@ -82,9 +87,18 @@ impl RuntimeApi {
         });
         Ok(Self {
             address,
+            events,
             server,
             answers,
         })
+    }
+
+    /// Queues `event` (JSON) for the function's next `invocation/next`.
+    pub fn send(&self, event: String) -> anyhow::Result<()> {
+        self.events
+            .send(event)
+            .ok()
+            .context("the runtime API stand-in stopped")
     }
 
     /// The value for `AWS_LAMBDA_RUNTIME_API`.
@@ -107,17 +121,21 @@ impl Drop for RuntimeApi {
     }
 }
 
-/// `GET /2018-06-01/runtime/invocation/next`: the event once, then nothing.
+/// `GET /2018-06-01/runtime/invocation/next`: the next event, once there is one.
 async fn next(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    let event = shared
-        .event
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .take();
+    let event = shared.events.lock().await.recv().await;
     let Some(event) = event else {
-        // No more work: the real API holds the request open, and so do we.
+        // No more work ever: the real API holds the request open, and so do we.
         let never: Infallible = std::future::pending().await;
         match never {}
+    };
+    let id = {
+        let mut handed_out = shared
+            .handed_out
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *handed_out += 1;
+        format!("{REQUEST_ID_PREFIX}{:012x}", *handed_out)
     };
     let deadline = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -130,7 +148,7 @@ async fn next(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
             headers.insert(name, value);
         }
     };
-    set("lambda-runtime-aws-request-id", REQUEST_ID.to_owned());
+    set("lambda-runtime-aws-request-id", id);
     set("lambda-runtime-deadline-ms", deadline.to_string());
     set(
         "lambda-runtime-invoked-function-arn",

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use clap::Args;
 use dragons_contract::names::functions::{ADD_DRAGON, VALIDATE_DRAGON};
-use serde_json::json;
 
+use crate::event::report_event;
 use crate::lambda_child::{self, Invocation};
 use crate::local_aws::LocalAws;
 use crate::report::Report;
@@ -26,22 +26,6 @@ pub struct Options {
     /// Timed starts per function (after one untimed start).
     #[arg(long, default_value_t = 10)]
     pub task_spawns: usize,
-}
-
-fn report_event(n: usize) -> String {
-    json!({
-        "dragon": {
-            "dragon_name_str": format!("Coldstart-{n:03}"),
-            "family_str": "bronze",
-            "description_str": "Reported by the cold-start benchmark.",
-            "location_city_str": "loopback",
-            "location_country_str": "localhost",
-            "location_state_str": "",
-            "location_neighborhood_str": ""
-        },
-        "reporter": { "sub": "bench", "username": "bench" }
-    })
-    .to_string()
 }
 
 /// Runs the benchmark with the release binaries in the folder of `list_dragons`.
@@ -78,7 +62,10 @@ pub fn run(options: &Options, list_dragons: &Path) -> anyhow::Result<Report> {
                 &binary,
                 &env,
                 "scan",
-                report_event(i),
+                report_event(
+                    &format!("Coldstart-{i:03}"),
+                    &format!("coldstart-{function}-{i}"),
+                ),
                 TIMEOUT,
             ))?;
             if !run.raw.contains(expected) {

@@ -6,7 +6,10 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_s3::{config::Credentials, primitives::ByteStream};
+use aws_sdk_s3::{
+    config::{Credentials, SharedHttpClient},
+    primitives::ByteStream,
+};
 use dragons_contract::DataFormat;
 use handlers::aws::{AwsClients, DataLocation, ParameterNames, clients::https_client};
 use local_api::local_stack::{self, Inbox};
@@ -18,8 +21,13 @@ pub const REGION: &str = "us-east-1";
 /// SDK configuration for the server at `endpoint`: region `us-east-1` and static
 /// dummy credentials, which moto accepts and which are not valid anywhere else.
 pub async fn sdk_config(endpoint: &str) -> SdkConfig {
+    sdk_config_over(endpoint, https_client()).await
+}
+
+/// [`sdk_config`] over another HTTP client (e.g. one trusting a local CA).
+pub async fn sdk_config_over(endpoint: &str, http_client: SharedHttpClient) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
-        .http_client(https_client())
+        .http_client(http_client)
         .endpoint_url(endpoint)
         .region(Region::new(REGION))
         .credentials_provider(Credentials::new("moto", "moto", None, None, "moto-fixture"))

@@ -1,7 +1,9 @@
-//! moto in server mode: started on 127.0.0.1 and a free port, stopped on drop.
+//! moto in server mode: started on 127.0.0.1 and a free port (plain HTTP, or HTTPS
+//! with a given certificate), stopped on drop.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
@@ -30,6 +32,9 @@ pub enum MotoError {
 pub struct Moto {
     child: Child,
     address: SocketAddr,
+    /// Whether it serves HTTPS (then only the SDK, not [`Moto::reset`] and the
+    /// other plain-HTTP helpers, can talk to it).
+    tls: bool,
 }
 
 fn free_port() -> std::io::Result<u16> {
@@ -62,6 +67,35 @@ fn request(
 impl Moto {
     /// Starts moto on 127.0.0.1 and a free port and waits until it answers.
     pub fn start() -> Result<Self, MotoError> {
+        let moto = Self::spawn(&[], false)?;
+        let deadline = Instant::now() + STARTUP;
+        while Instant::now() < deadline {
+            if moto.reset().is_ok() {
+                return Ok(moto);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(MotoError::NotReady(moto.address))
+    }
+
+    /// Starts moto serving HTTPS with the PEM certificate `cert` (which must name
+    /// `localhost`) and its key `key`, and waits until it accepts connections. Its
+    /// endpoint is `https://localhost:PORT`; clients must trust the certificate's CA.
+    pub fn start_tls(cert: &Path, key: &Path) -> Result<Self, MotoError> {
+        let (cert, key) = (cert.as_os_str(), key.as_os_str());
+        let moto = Self::spawn(&["-c".as_ref(), cert, "-k".as_ref(), key], true)?;
+        let deadline = Instant::now() + STARTUP;
+        while Instant::now() < deadline {
+            // The socket listens once moto has loaded; the TLS handshake is the SDK's.
+            if TcpStream::connect_timeout(&moto.address, Duration::from_secs(1)).is_ok() {
+                return Ok(moto);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(MotoError::NotReady(moto.address))
+    }
+
+    fn spawn(extra: &[&std::ffi::OsStr], tls: bool) -> Result<Self, MotoError> {
         let path = Tool::MotoServer.path();
         if !path.is_file() {
             return Err(ToolError::Missing {
@@ -73,6 +107,7 @@ impl Moto {
         let port = free_port()?;
         let child = Command::new(&path)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -80,18 +115,11 @@ impl Moto {
                 tool: Tool::MotoServer.name(),
                 source,
             })?;
-        let moto = Self {
+        Ok(Self {
             child,
             address: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-        };
-        let deadline = Instant::now() + STARTUP;
-        while Instant::now() < deadline {
-            if moto.reset().is_ok() {
-                return Ok(moto);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Err(MotoError::NotReady(moto.address))
+            tls,
+        })
     }
 
     /// A server shared by the tests running at the same time: the first caller starts
@@ -110,12 +138,27 @@ impl Moto {
 
     /// The endpoint for `AWS_ENDPOINT_URL`.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.address)
+        if self.tls {
+            format!("https://localhost:{}", self.address.port())
+        } else {
+            format!("http://{}", self.address)
+        }
+    }
+
+    /// The address for the plain-HTTP helpers; an error for a server on HTTPS.
+    fn plain(&self) -> std::io::Result<SocketAddr> {
+        if self.tls {
+            Err(std::io::Error::other(
+                "this moto serves HTTPS: use an SDK client",
+            ))
+        } else {
+            Ok(self.address)
+        }
     }
 
     /// Clears every service's state (`POST /moto-api/reset`).
     pub fn reset(&self) -> std::io::Result<()> {
-        let (status, _) = request(self.address, "POST", "/moto-api/reset", "")?;
+        let (status, _) = request(self.plain()?, "POST", "/moto-api/reset", "")?;
         if status.contains(" 200 ") {
             Ok(())
         } else {
@@ -125,7 +168,7 @@ impl Moto {
 
     /// `GET path` on the server: status line and body.
     pub fn get(&self, path: &str) -> std::io::Result<(String, String)> {
-        request(self.address, "GET", path, "")
+        request(self.plain()?, "GET", path, "")
     }
 
     /// `POST path` with a JSON body (moto's own API, e.g. `/moto-api/config`): the
@@ -135,7 +178,7 @@ impl Moto {
         path: &str,
         body: &serde_json::Value,
     ) -> std::io::Result<(String, String)> {
-        request(self.address, "POST", path, &body.to_string())
+        request(self.plain()?, "POST", path, &body.to_string())
     }
 }
 

@@ -94,11 +94,13 @@ pub mod actions {
     pub const STS_ASSUME_ROLE: Action = Action("sts:AssumeRole");
 }
 
-/// The AWS services that assume this stack's roles.
+/// The AWS services that assume this stack's roles or that its resource policies allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
     /// `apigateway.amazonaws.com`
     ApiGateway,
+    /// `logging.s3.amazonaws.com` (S3 server access log delivery)
+    S3Logging,
     /// `lambda.amazonaws.com`
     Lambda,
     /// `states.amazonaws.com`
@@ -109,6 +111,7 @@ impl Service {
     fn principal(self) -> &'static str {
         match self {
             Self::ApiGateway => "apigateway.amazonaws.com",
+            Self::S3Logging => "logging.s3.amazonaws.com",
             Self::Lambda => "lambda.amazonaws.com",
             Self::StepFunctions => "states.amazonaws.com",
         }
@@ -139,6 +142,19 @@ impl Statement {
             principal: None,
             condition: None,
             only_if: None,
+        }
+    }
+
+    /// Allows `service` (in a resource policy) `actions` on `resources`.
+    pub fn allow_service(
+        sid: &'static str,
+        service: Service,
+        actions: &[Action],
+        resources: Vec<ExpString>,
+    ) -> Self {
+        Self {
+            principal: Some(json!({ "Service": service.principal() })),
+            ..Self::allow(sid, actions, resources)
         }
     }
 
@@ -212,15 +228,21 @@ impl PolicyDocument {
         Self { statements }
     }
 
-    /// The trust policy that lets one AWS service assume a role.
-    pub fn assumed_by(service: Service) -> Self {
+    /// The trust policy that lets one AWS service assume a role (see [`Trust`]).
+    pub fn assumed_by(trust: &Trust) -> Self {
+        let condition = trust.source_arn.as_ref().map(|source_arn| {
+            json!({
+                "StringEquals": { "aws:SourceAccount": { "Ref": "AWS::AccountId" } },
+                "ArnLike": { "aws:SourceArn": source_arn },
+            })
+        });
         Self::new(vec![Statement {
             sid: "AssumedByService",
             allow: true,
             actions: vec![actions::STS_ASSUME_ROLE],
             resources: Vec::new(),
-            principal: Some(json!({ "Service": service.principal() })),
-            condition: None,
+            principal: Some(json!({ "Service": trust.service.principal() })),
+            condition,
             only_if: None,
         }])
     }
@@ -232,15 +254,47 @@ impl PolicyDocument {
     }
 }
 
-/// A role for `service` with one inline policy.
-pub fn role(
+/// Who may assume a role: one AWS service, and, where that service documents the
+/// confused-deputy condition keys for roles it assumes, only on behalf of this
+/// stack's resource in this account.
+#[derive(Debug, Clone)]
+pub struct Trust {
     service: Service,
+    source_arn: Option<ExpString>,
+}
+
+impl Trust {
+    /// Trusts `service` with no condition: for services that document no
+    /// `aws:SourceArn`/`aws:SourceAccount` for the roles they assume (Lambda's
+    /// execution role, API Gateway's integration and logging roles).
+    pub fn service(service: Service) -> Self {
+        Self {
+            service,
+            source_arn: None,
+        }
+    }
+
+    /// Trusts `service` only when it acts for `source_arn` (`ArnLike aws:SourceArn`)
+    /// in this account (`StringEquals aws:SourceAccount`). Build the ARN from names,
+    /// not from `Fn::GetAtt` on the resource that uses the role: that would be a
+    /// circular dependency.
+    pub fn for_source(service: Service, source_arn: ExpString) -> Self {
+        Self {
+            service,
+            source_arn: Some(source_arn),
+        }
+    }
+}
+
+/// A role assumed as `trust` says, with one inline policy.
+pub fn role(
+    trust: &Trust,
     description: &str,
     policy_name: &str,
     policy: &PolicyDocument,
 ) -> iam::Role_ {
     iam::Role! {
-        assume_role_policy_document: PolicyDocument::assumed_by(service).to_value(),
+        assume_role_policy_document: PolicyDocument::assumed_by(trust).to_value(),
         description: description,
         policies: vec![iam::role::Policy! {
             policy_document: policy.to_value(),

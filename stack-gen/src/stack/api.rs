@@ -16,7 +16,7 @@ use stratosphere::value::ExpString;
 
 use super::routes::{self, In, Route};
 use super::{Auth, Parameters, request_template};
-use crate::iam::{self, PolicyDocument, Service, Statement, actions};
+use crate::iam::{self, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
     Attributes, CheckovSkip, Handle, Pseudo, Sub, Template, TemplateError, region_arn, regional_arn,
 };
@@ -321,7 +321,7 @@ pub fn add(
     let start_role = template.add(
         "ApiStartExecutionRole",
         iam::role(
-            Service::ApiGateway,
+            &Trust::service(Service::ApiGateway),
             "Lets POST /dragons start the report workflow",
             "StartReportExecution",
             &PolicyDocument::new(vec![Statement::allow(
@@ -447,7 +447,7 @@ fn add_account_logging_role(
     let role: Handle<iam_types::Role_> = template.add_with(
         "ApiGatewayCloudWatchRole",
         iam::role(
-            Service::ApiGateway,
+            &Trust::service(Service::ApiGateway),
             "Account-wide role API Gateway uses to write execution and access logs",
             "PushToCloudWatchLogs",
             &PolicyDocument::new(vec![Statement::allow(

@@ -13,7 +13,7 @@ use stratosphere::services::aws::{lambda, logs, stepfunctions};
 use stratosphere::value::ExpString;
 
 use super::{Parameters, Storage, Table};
-use crate::iam::{self, Action, PolicyDocument, Service, Statement, actions};
+use crate::iam::{self, Action, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
     Attributes, CheckovSkip, Handle, Sub, Template, TemplateError, regional_arn,
 };
@@ -197,7 +197,7 @@ impl Function<'_> {
         let role = template.add(
             &format!("{}Role", self.id),
             iam::role(
-                Service::Lambda,
+                &Trust::service(Service::Lambda),
                 &format!("Execution role of {}", self.binary),
                 &format!("{}Policy", self.id),
                 &PolicyDocument::new(self.statements),

@@ -5,7 +5,20 @@ use serde_json::{Map, Value, json};
 use stratosphere::services::aws::iam;
 use stratosphere::value::ExpString;
 
-use crate::template::Condition;
+use crate::template::{Condition, GuardSuppression};
+
+/// The registry's rule against inline policies: every role here has one on purpose.
+pub const INLINE_POLICY: GuardSuppression = GuardSuppression {
+    rule: "IAM_NO_INLINE_POLICY_CHECK",
+    reason: "One role per workload, its one inline policy built from the same values as the resources it names; a managed policy would be a second resource to keep in step and could be attached to anything else.",
+};
+
+/// The registry's rule against `Resource: "*"`, for roles granted actions that AWS
+/// offers no resource-level permission for.
+pub const UNSCOPED_ACTIONS: GuardSuppression = GuardSuppression {
+    rule: "IAM_POLICYDOCUMENT_NO_WILDCARD_RESOURCE",
+    reason: "Only X-Ray tracing and Step Functions' log delivery are granted on *: AWS offers no resource-level permission for those actions (the least-privilege test checks that nothing else is).",
+};
 
 /// One IAM action, e.g. `s3:GetObject`; only the constants below exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -18,7 +18,7 @@ use super::routes::{self, In, Route};
 use super::{Auth, Parameters, request_template};
 use crate::iam::{self, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
-    Attributes, CheckovSkip, Handle, Pseudo, Sub, Template, TemplateError, region_arn, regional_arn,
+    Attributes, CheckovSkip, GuardSuppression, Handle, Pseudo, Sub, Template, TemplateError, region_arn, regional_arn,
 };
 
 /// The deployed API.
@@ -318,7 +318,7 @@ pub fn add(
         },
     )?;
 
-    let start_role = template.add(
+    let start_role = template.add_with(
         "ApiStartExecutionRole",
         iam::role(
             &Trust::service(Service::ApiGateway),
@@ -330,6 +330,7 @@ pub fn add(
                 vec![backends.state_machine.reference()],
             )]),
         ),
+        Attributes::default().suppress(&[iam::INLINE_POLICY]),
     )?;
     let report_dragon = routes::report_dragon();
     // Started: 202. A 4xx of StartExecution is 503 (throttled) unless its template
@@ -431,7 +432,10 @@ pub fn add(
             stage_name: parameters.stage.reference(),
             tracing_enabled: true,
         },
-        Attributes::skipping(&[CACHE_SKIP]),
+        Attributes::skipping(&[CACHE_SKIP]).suppress(&[GuardSuppression {
+            rule: "API_GW_CACHE_ENABLED_AND_ENCRYPTED",
+            reason: CACHE_SKIP.reason,
+        }]),
     )?;
     add_account_logging_role(template, parameters)?;
     Ok(Api { rest_api, stage })
@@ -464,7 +468,7 @@ fn add_account_logging_role(
                 vec![regional_arn("logs", Sub::new().text("log-group:*"))],
             )]),
         ),
-        condition(),
+        condition().suppress(&[iam::INLINE_POLICY]),
     )?;
     template.add_with(
         "ApiGatewayAccount",

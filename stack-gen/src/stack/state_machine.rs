@@ -14,7 +14,7 @@ use stratosphere::value::ExpString;
 
 use super::StackError;
 use crate::iam::{self, PolicyDocument, Service, Statement, Trust, actions};
-use crate::template::{Handle, Pseudo, Sub, Template, regional_arn};
+use crate::template::{Attributes, Handle, Pseudo, Sub, Template, regional_arn};
 
 /// Adds the state machine with its log group and role.
 pub fn add(
@@ -33,7 +33,7 @@ pub fn add(
     // Step Functions documents the confused-deputy keys for the role a state machine
     // assumes; the machine's ARN is built from its name (a `GetAtt` would be a cycle).
     let machine_arn = regional_arn("states", Sub::new().text("stateMachine:").then(name()));
-    let role = template.add(
+    let role = template.add_with(
         "StateMachineRole",
         iam::role(
             &Trust::for_source(Service::StepFunctions, machine_arn),
@@ -74,6 +74,7 @@ pub fn add(
                 ),
             ]),
         ),
+        Attributes::default().suppress(&[iam::INLINE_POLICY, iam::UNSCOPED_ACTIONS]),
     )?;
     let substitutions = [
         (VALIDATE_FUNCTION_ARN, validate.arn()),

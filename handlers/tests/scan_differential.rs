@@ -71,6 +71,8 @@ struct Writer<'a> {
     choices: &'a [u8],
     next: usize,
     space: &'static [char],
+    /// One character in this many that JSON does not require escaping is escaped.
+    escape_one_in: u8,
 }
 
 impl Writer<'_> {
@@ -93,7 +95,8 @@ impl Writer<'_> {
         if self.choice() % 2 == 0 {
             self.out.push_str(&text);
         } else {
-            self.out.push_str(&text.to_uppercase().replacen("\\U", "\\u", 1));
+            self.out
+                .push_str(&text.to_uppercase().replacen("\\U", "\\u", 1));
         }
     }
 
@@ -112,9 +115,10 @@ impl Writer<'_> {
                 _ => None,
             };
             let must_escape = matches!(c, '"' | '\\' | '\u{0}'..='\u{1f}');
-            match self.choice() % 3 {
-                0 if !must_escape => self.out.push(c),
-                1 if short.is_some() => self.out.push_str(short.unwrap_or_default()),
+            let escape = must_escape || self.choice() % self.escape_one_in == 0;
+            match self.choice() % 2 {
+                _ if !escape => self.out.push(c),
+                0 if short.is_some() => self.out.push_str(short.unwrap_or_default()),
                 _ => {
                     let mut units = [0_u16; 2];
                     for unit in c.encode_utf16(&mut units) {
@@ -152,8 +156,14 @@ impl Writer<'_> {
     }
 }
 
-/// A data set in `format`, its records written with `choices`.
-fn data_set(format: DataFormat, records: &[Vec<(String, String)>], choices: &[u8]) -> String {
+/// A data set in `format`, its records written with `choices`, one character in
+/// `escape_one_in` escaped though it need not be.
+fn data_set(
+    format: DataFormat,
+    records: &[Vec<(String, String)>],
+    choices: &[u8],
+    escape_one_in: u8,
+) -> String {
     let space: &'static [char] = match format {
         DataFormat::JsonLines => &[' ', '\t', '\r'],
         DataFormat::JsonArray => &[' ', '\t', '\r', '\n'],
@@ -163,6 +173,7 @@ fn data_set(format: DataFormat, records: &[Vec<(String, String)>], choices: &[u8
         choices,
         next: 0,
         space,
+        escape_one_in,
     };
     match format {
         DataFormat::JsonLines => {
@@ -278,7 +289,12 @@ fn queries(records: &[Vec<(String, String)>], stranger: &str) -> Vec<DragonQuery
         },
     ];
     for fields in records.iter().take(3) {
-        let get = |key: &str| fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let get = |key: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
         out.push(DragonQuery {
             name: get(NAME),
             family: None,
@@ -330,7 +346,7 @@ fn the_engine_agrees_with_the_reference_on_valid_data() {
             value(),
         ),
         |(format, records, choices, chunks, limit, stranger)| {
-            let data = data_set(format, &records, &choices);
+            let data = data_set(format, &records, &choices, 3);
             for query in queries(&records, &stranger) {
                 let want = reference(data.as_bytes(), format, &query);
                 prop_assert!(want.is_ok(), "the generator wrote invalid data: {data:?}");
@@ -350,20 +366,42 @@ enum Break {
     Truncate(prop::sample::Index),
     /// Insert a text at a byte.
     Insert(prop::sample::Index, &'static str),
+    /// Insert a text before one of the bytes JSON's structure is made of
+    /// (`{ } [ ] , :`), or after the last of them.
+    InsertAtStructure(prop::sample::Index, &'static str),
     /// Remove one byte.
     Remove(prop::sample::Index),
 }
 
 fn breakage() -> impl Strategy<Value = Break> {
     let inserts = vec![
-        ",", "[", "]", "{", "}", "\"", "\\", ":", "1", "x", "\u{0}", "\\x", "\\u12", "\\ud800",
-        "{}", "null", "\"a\"", "[]", "{\"dragon_name_str\":1,\"family_str\":\"a\"}",
+        ",",
+        "[",
+        "]",
+        "{",
+        "}",
+        "\"",
+        "\\",
+        ":",
+        "1",
+        "x",
+        "\u{0}",
+        "\\x",
+        "\\u12",
+        "\\ud800",
+        "{}",
+        "null",
+        "\"a\"",
+        "[]",
+        "{\"dragon_name_str\":1,\"family_str\":\"a\"}",
     ];
     prop_oneof![
-        any::<prop::sample::Index>().prop_map(Break::Truncate),
-        (any::<prop::sample::Index>(), prop::sample::select(inserts))
+        1 => any::<prop::sample::Index>().prop_map(Break::Truncate),
+        1 => (any::<prop::sample::Index>(), prop::sample::select(inserts.clone()))
             .prop_map(|(at, text)| Break::Insert(at, text)),
-        any::<prop::sample::Index>().prop_map(Break::Remove),
+        2 => (any::<prop::sample::Index>(), prop::sample::select(inserts))
+            .prop_map(|(at, text)| Break::InsertAtStructure(at, text)),
+        1 => any::<prop::sample::Index>().prop_map(Break::Remove),
     ]
 }
 
@@ -373,6 +411,17 @@ fn broken(data: &str, how: &Break) -> Vec<u8> {
         Break::Truncate(at) => bytes.truncate(at.index(bytes.len().max(1))),
         Break::Insert(at, text) => {
             let at = at.index(bytes.len() + 1);
+            bytes.splice(at..at, text.bytes());
+        }
+        Break::InsertAtStructure(at, text) => {
+            let structure: Vec<usize> = bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b"{}[],:".contains(b))
+                .map(|(i, _)| i)
+                .chain([bytes.len()])
+                .collect();
+            let at = structure[at.index(structure.len())];
             bytes.splice(at..at, text.bytes());
         }
         Break::Remove(at) if !bytes.is_empty() => {
@@ -393,9 +442,10 @@ fn the_engine_fails_where_the_reference_fails() {
             prop::collection::vec(1_usize..40, 1..8),
             breakage(),
             value(),
+            prop::sample::select(vec![3_u8, 50]),
         ),
-        |(format, records, choices, chunks, how, stranger)| {
-            let data = broken(&data_set(format, &records, &choices), &how);
+        |(format, records, choices, chunks, how, stranger, escape_one_in)| {
+            let data = broken(&data_set(format, &records, &choices, escape_one_in), &how);
             // Every query that reads the whole data set: all records, and families
             // (a name query ends at its match: the rest is not read).
             for query in queries(&records, &stranger)
@@ -431,7 +481,12 @@ fn writer_escapes_round_trip() {
         (FAMILY.to_owned(), "r\u{e9}d\n".to_owned()),
     ];
     for seed in 0..=255_u8 {
-        let text = data_set(DataFormat::JsonArray, std::slice::from_ref(&fields), &[seed, seed / 3, seed / 7]);
+        let text = data_set(
+            DataFormat::JsonArray,
+            std::slice::from_ref(&fields),
+            &[seed, seed / 3, seed / 7],
+            1 + seed % 4,
+        );
         let parsed: Vec<Map<String, Value>> = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed[0][NAME], fields[0].1, "{text}");
         assert_eq!(parsed[0][FAMILY], fields[1].1, "{text}");

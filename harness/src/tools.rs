@@ -25,6 +25,8 @@ pub enum Tool {
     Actionlint,
     /// `shellcheck`, beside actionlint, which runs it on `run:` scripts.
     Shellcheck,
+    /// `cfn-guard` (AWS CloudFormation Guard, from crates.io), in `.tools/cargo`.
+    CfnGuard,
 }
 
 /// Why a tool could not be run.
@@ -62,6 +64,7 @@ impl Tool {
             Self::Aws => "aws",
             Self::Actionlint => "actionlint",
             Self::Shellcheck => "shellcheck",
+            Self::CfnGuard => "cfn-guard",
         }
     }
 
@@ -77,6 +80,7 @@ impl Tool {
             Self::Aws => tools.join("venv/awscli/bin/aws"),
             Self::Actionlint => tools.join("venv/actionlint/bin/actionlint"),
             Self::Shellcheck => tools.join("venv/actionlint/bin/shellcheck"),
+            Self::CfnGuard => tools.join("cargo/bin/cfn-guard"),
         }
     }
 

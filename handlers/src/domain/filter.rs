@@ -125,11 +125,12 @@ impl QueryFilter {
         if self.prefilter.rules_out(record) {
             return Ok(false);
         }
+        let malformed = |reason: String| FilterError::MalformedRecord { index, reason };
+        // The whole record must be UTF-8: serde_json checks only the strings it
+        // decodes, not those of the fields it skips.
+        let text = std::str::from_utf8(record).map_err(|error| malformed(error.to_string()))?;
         let keys: Keys =
-            serde_json::from_slice(record).map_err(|error| FilterError::MalformedRecord {
-                index,
-                reason: error.to_string(),
-            })?;
+            serde_json::from_str(text).map_err(|error| malformed(error.to_string()))?;
         Ok(self.query.matches(&keys.dragon_name_str, &keys.family_str))
     }
 }
@@ -415,6 +416,11 @@ mod tests {
                 String::from_utf8_lossy(line)
             );
         }
+        // Invalid UTF-8 in a field the filter does not read is an error too.
+        let latin1 =
+            b"{\"dragon_name_str\":\"A\",\"family_str\":\"red\",\"description_str\":\"\xe9\"}";
+        assert!(run(latin1, DataFormat::JsonLines, family("red"), 3).is_err());
+        assert!(run(latin1, DataFormat::JsonLines, family("blue"), 3).is_err());
         // A malformed record is an error even where the query could not match it.
         let odd = b"{\"dragon_name_str\":1,\"family_str\":\"blue\"}\n";
         assert!(run(odd, DataFormat::JsonLines, family("red"), 3).is_err());

@@ -17,7 +17,10 @@ pub fn is_valid_record(record: &[u8]) -> bool {
     if std::str::from_utf8(record).is_err() {
         return false;
     }
-    let mut scan = Scan { bytes: record, at: 0 };
+    let mut scan = Scan {
+        bytes: record,
+        at: 0,
+    };
     scan.space();
     let Some((name, family)) = scan.top_object() else {
         return false;

@@ -304,6 +304,29 @@ mod tests {
     }
 
     #[test]
+    fn records_of_an_array_are_separated_by_exactly_one_comma() {
+        for bad in ["[,{}]", "[{},,{}]", "[{},]", "[{}{}]", "[{} {}]", "[,]"] {
+            for chunk in [1, 3, 64] {
+                assert!(
+                    split(bad.as_bytes(), DataFormat::JsonArray, chunk, 0).is_err(),
+                    "{bad} in chunks of {chunk}"
+                );
+            }
+        }
+        let good = "[ {} ,\n{\"a\":[1,{}]} ]";
+        assert_eq!(
+            split(good.as_bytes(), DataFormat::JsonArray, 2, 0)
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            split(b"[ ]", DataFormat::JsonArray, 1, 0).unwrap(),
+            Vec::new()
+        );
+    }
+
+    #[test]
     fn lines_and_array_elements_come_with_their_offsets_for_any_chunking() {
         let lines = b"{\"a\":1}\n\n  {\"b\":\"x\\ny\"}\r\n{\"c\":[1,{\"d\":2}]}";
         let array = b" [ {\"a\":1},\n {\"b\":\"}]\\\"\"} , {\"c\":[1,{\"d\":2}]} ] \n";

@@ -18,7 +18,8 @@ use super::routes::{self, In, Route};
 use super::{Auth, Parameters, request_template};
 use crate::iam::{self, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
-    Attributes, CheckovSkip, GuardSuppression, Handle, Pseudo, Sub, Template, TemplateError, region_arn, regional_arn,
+    Attributes, CheckovSkip, GuardSuppression, Handle, Pseudo, Sub, Template, TemplateError,
+    region_arn, regional_arn,
 };
 
 /// The deployed API.

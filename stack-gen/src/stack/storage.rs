@@ -19,6 +19,13 @@ const SSL_RULE_IS_WRONG: GuardSuppression = GuardSuppression {
     reason: "The registry rule is wrong: it compares aws:SecureTransport with the boolean false, but IAM condition values are strings and AWS documents this deny with the string \"false\"; the policy has exactly that deny (the least-privilege test checks it).",
 };
 
+/// The registry's rule against the `PublicReadWrite` ACL is wrong for a bucket with
+/// no `AccessControl` at all.
+const ACL_RULE_IS_WRONG: GuardSuppression = GuardSuppression {
+    rule: "S3_BUCKET_NO_PUBLIC_RW_ACL",
+    reason: "The registry rule is wrong: it fails every bucket without an AccessControl property, though such a bucket has the private ACL; here ObjectOwnership BucketOwnerEnforced turns ACLs off altogether and all public access is blocked.",
+};
+
 /// Key prefix of the data bucket's access logs in the log bucket.
 const ACCESS_LOG_PREFIX: &str = "data-bucket/";
 
@@ -81,6 +88,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
         },
         Attributes::default()
             .suppress(&[
+                ACL_RULE_IS_WRONG,
                 GuardSuppression {
                     rule: "S3_BUCKET_REPLICATION_ENABLED",
                     reason: "One small object rebuilt from the source data (ops upload-data); versioned and retained. A replica in a second region would double a one-region stack for no reader.",
@@ -88,10 +96,6 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
                 GuardSuppression {
                     rule: "S3_BUCKET_DEFAULT_LOCK_ENABLED",
                     reason: "Every report rewrites the object; Object Lock would forbid removing the replaced versions that the lifecycle rule expires, so storage would grow with every add.",
-                },
-                GuardSuppression {
-                    rule: "S3_DEFAULT_ENCRYPTION_KMS",
-                    reason: "SSE-S3 (AES256) with bucket keys encrypts at rest with S3-managed keys; a customer managed KMS key would add a key policy and a KMS request quota shared with every read, for data every signed-in caller can read through the API anyway.",
                 },
             ])
             .retained(),
@@ -175,6 +179,7 @@ fn add_log_bucket(template: &mut Template) -> Result<Handle<s3::Bucket_>, Templa
             reason: "This is the access log bucket: logging it would write a log record for every log delivery, into itself or a third bucket that would need the same.",
         }])
         .suppress(&[
+            ACL_RULE_IS_WRONG,
             GuardSuppression {
                 rule: "S3_BUCKET_LOGGING_ENABLED",
                 reason: "This is the access log bucket: logging it would write a log record for every log delivery, into itself or a third bucket that would need the same.",
@@ -186,10 +191,6 @@ fn add_log_bucket(template: &mut Template) -> Result<Handle<s3::Bucket_>, Templa
             GuardSuppression {
                 rule: "S3_BUCKET_DEFAULT_LOCK_ENABLED",
                 reason: "Logs expire after a year by lifecycle; Object Lock would have to be set at creation and would keep them past that.",
-            },
-            GuardSuppression {
-                rule: "S3_DEFAULT_ENCRYPTION_KMS",
-                reason: "S3 server access logging delivers only to buckets whose default encryption is SSE-S3 (AES256), not SSE-KMS.",
             },
         ])
         .retained(),

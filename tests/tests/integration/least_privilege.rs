@@ -309,12 +309,12 @@ fn the_state_machine_role_trusts_only_its_own_machine_by_name() {
     let template = template();
     let machine = &template["Resources"]["ReportDragonStateMachine"]["Properties"];
     assert_eq!(
-        machine["StateMachineName"]["Fn::Sub"],
-        "${AWS::StackName}-report-dragon",
+        machine["StateMachineName"]["Fn::Sub"], "${AWS::StackName}-report-dragon",
         "the trust condition's ARN names this machine"
     );
     assert!(
-        !referenced(&template["Resources"]["StateMachineRole"]).contains("ReportDragonStateMachine"),
+        !referenced(&template["Resources"]["StateMachineRole"])
+            .contains("ReportDragonStateMachine"),
         "a reference from the role to the machine that uses it would be a cycle"
     );
 }

@@ -7,6 +7,9 @@
 //! sizes and walked page by page. Malformed data sets (broken structure, broken
 //! records) must fail in both. `PROPTEST_CASES` cases per property (256 by default).
 
+// A failed unwrap in a test is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use dragons_contract::{DataFormat, DragonQuery};
 use handlers::domain::page_scan::{Anchor, PageScan};
 use handlers::domain::records::Flow;

@@ -341,7 +341,7 @@ fn bucket_policies_deny_plain_http_and_allow_only_log_delivery_for_the_data_buck
     let template = template();
     let policies: BTreeSet<String> = resources_of_type(&template, "AWS::S3::BucketPolicy")
         .into_iter()
-        .map(|(id, _)| id)
+        .map(|(id, _)| id.clone())
         .collect();
     assert_eq!(
         policies,

@@ -131,6 +131,14 @@ impl QueryFilter {
         let text = std::str::from_utf8(record).map_err(|error| malformed(error.to_string()))?;
         let keys: Keys =
             serde_json::from_str(text).map_err(|error| malformed(error.to_string()))?;
+        // Nor does it check surrogate escapes (`\ud800`) in the strings it skips:
+        // where a record may hold one, the whole record is decoded.
+        if memchr::memmem::find(record, b"\\ud").is_some()
+            || memchr::memmem::find(record, b"\\uD").is_some()
+        {
+            serde_json::from_str::<serde_json::Value>(text)
+                .map_err(|error| malformed(error.to_string()))?;
+        }
         Ok(self.query.matches(&keys.dragon_name_str, &keys.family_str))
     }
 }
@@ -421,6 +429,9 @@ mod tests {
             b"{\"dragon_name_str\":\"A\",\"family_str\":\"red\",\"description_str\":\"\xe9\"}";
         assert!(run(latin1, DataFormat::JsonLines, family("red"), 3).is_err());
         assert!(run(latin1, DataFormat::JsonLines, family("blue"), 3).is_err());
+        // So is a lone surrogate escape there.
+        let lone = br#"{"dragon_name_str":"A","family_str":"red","description_str":"\ud800"}"#;
+        assert!(run(lone, DataFormat::JsonLines, family("red"), 3).is_err());
         // A malformed record is an error even where the query could not match it.
         let odd = b"{\"dragon_name_str\":1,\"family_str\":\"blue\"}\n";
         assert!(run(odd, DataFormat::JsonLines, family("red"), 3).is_err());

@@ -27,6 +27,8 @@ pub enum Tool {
     Shellcheck,
     /// `openapi-spec-validator`, in moto's virtualenv (moto pins it).
     OpenapiSpecValidator,
+    /// `cfn-guard` (AWS CloudFormation Guard, from crates.io), in `.tools/cargo`.
+    CfnGuard,
 }
 
 /// Why a tool could not be run.
@@ -65,6 +67,7 @@ impl Tool {
             Self::Actionlint => "actionlint",
             Self::Shellcheck => "shellcheck",
             Self::OpenapiSpecValidator => "openapi-spec-validator",
+            Self::CfnGuard => "cfn-guard",
         }
     }
 
@@ -81,6 +84,7 @@ impl Tool {
             Self::Actionlint => tools.join("venv/actionlint/bin/actionlint"),
             Self::Shellcheck => tools.join("venv/actionlint/bin/shellcheck"),
             Self::OpenapiSpecValidator => tools.join("venv/moto/bin/openapi-spec-validator"),
+            Self::CfnGuard => tools.join("cargo/bin/cfn-guard"),
         }
     }
 

@@ -4,7 +4,9 @@
 //! a backslash holds every string verbatim, so when it lacks the bytes of a wanted
 //! value it cannot match, and it is skipped unparsed (see `PreFilter`). Records
 //! with a backslash, and every record of an unfiltered query, are parsed, so the
-//! answer is exactly the parser's.
+//! answer is exactly the parser's; a skipped record is still checked to be a valid
+//! record ([`record_check`](super::record_check)), so malformed data is an error
+//! whatever the query.
 
 use std::borrow::Cow;
 
@@ -13,6 +15,7 @@ use serde::Deserialize;
 
 use dragons_contract::DragonQuery;
 
+use super::record_check::is_valid_record;
 use super::records::MalformedDocument;
 
 /// Why the data could not be filtered.
@@ -49,16 +52,14 @@ struct Keys<'a> {
 /// appear in a record without a backslash at all. Anything else, including a
 /// wanted value found in another field, goes to the parser, which decides.
 ///
-/// Skipped records are checked only for their shape (an object naming both keys),
-/// so a record with, say, a number for a name is reported only when it could match.
+/// A record is skipped only when [`is_valid_record`] holds, so a malformed record
+/// (bad syntax, a number for a name) is reported whatever the query.
 #[derive(Debug)]
 struct PreFilter {
     /// The bytes each wanted value must show; empty when the query wants everything.
     needles: Vec<Finder<'static>>,
     /// A wanted value needs escaping, so only records with a backslash can match.
     needs_escape: bool,
-    /// The two keys a record must name, quotes included.
-    keys: [Finder<'static>; 2],
 }
 
 impl PreFilter {
@@ -77,10 +78,6 @@ impl PreFilter {
                     .chars()
                     .any(|c| matches!(c, '"' | '\\' | '\u{0}'..='\u{1F}'))
             }),
-            keys: [
-                Finder::new(b"\"dragon_name_str\"").into_owned(),
-                Finder::new(b"\"family_str\"").into_owned(),
-            ],
         }
     }
 
@@ -95,15 +92,7 @@ impl PreFilter {
                 .needles
                 .iter()
                 .any(|needle| needle.find(record).is_none());
-        cannot_match && self.looks_like_a_record(record)
-    }
-
-    /// An object naming both keys. Whatever is not goes to the parser, which says
-    /// what is wrong with it.
-    fn looks_like_a_record(&self, record: &[u8]) -> bool {
-        record.first() == Some(&b'{')
-            && record.last() == Some(&b'}')
-            && self.keys.iter().all(|key| key.find(record).is_some())
+        cannot_match && is_valid_record(record)
     }
 }
 
@@ -136,11 +125,20 @@ impl QueryFilter {
         if self.prefilter.rules_out(record) {
             return Ok(false);
         }
+        let malformed = |reason: String| FilterError::MalformedRecord { index, reason };
+        // The whole record must be UTF-8: serde_json checks only the strings it
+        // decodes, not those of the fields it skips.
+        let text = std::str::from_utf8(record).map_err(|error| malformed(error.to_string()))?;
         let keys: Keys =
-            serde_json::from_slice(record).map_err(|error| FilterError::MalformedRecord {
-                index,
-                reason: error.to_string(),
-            })?;
+            serde_json::from_str(text).map_err(|error| malformed(error.to_string()))?;
+        // Nor does it check surrogate escapes (`\ud800`) in the strings it skips:
+        // where a record may hold one, the whole record is decoded.
+        if memchr::memmem::find(record, b"\\ud").is_some()
+            || memchr::memmem::find(record, b"\\uD").is_some()
+        {
+            serde_json::from_str::<serde_json::Value>(text)
+                .map_err(|error| malformed(error.to_string()))?;
+        }
         Ok(self.query.matches(&keys.dragon_name_str, &keys.family_str))
     }
 }
@@ -426,13 +424,17 @@ mod tests {
                 String::from_utf8_lossy(line)
             );
         }
-        // A record of the right shape that cannot match is skipped unparsed: its
-        // field types are checked only when it could match.
+        // Invalid UTF-8 in a field the filter does not read is an error too.
+        let latin1 =
+            b"{\"dragon_name_str\":\"A\",\"family_str\":\"red\",\"description_str\":\"\xe9\"}";
+        assert!(run(latin1, DataFormat::JsonLines, family("red"), 3).is_err());
+        assert!(run(latin1, DataFormat::JsonLines, family("blue"), 3).is_err());
+        // So is a lone surrogate escape there.
+        let lone = br#"{"dragon_name_str":"A","family_str":"red","description_str":"\ud800"}"#;
+        assert!(run(lone, DataFormat::JsonLines, family("red"), 3).is_err());
+        // A malformed record is an error even where the query could not match it.
         let odd = b"{\"dragon_name_str\":1,\"family_str\":\"blue\"}\n";
-        assert_eq!(
-            run(odd, DataFormat::JsonLines, family("red"), 3).unwrap(),
-            json!([])
-        );
+        assert!(run(odd, DataFormat::JsonLines, family("red"), 3).is_err());
         assert!(run(odd, DataFormat::JsonLines, family("blue"), 3).is_err());
         assert!(run(odd, DataFormat::JsonLines, DragonQuery::default(), 3).is_err());
     }

@@ -42,8 +42,12 @@ pub enum Flow {
 enum ArrayState {
     /// Before the opening `[`.
     Start,
-    /// Between records: expecting a record, `,` or `]`.
-    Between,
+    /// After `[`: expecting a record or `]`.
+    Open,
+    /// After a record: expecting `,` or `]`.
+    AfterRecord,
+    /// After a `,`: expecting a record.
+    AfterComma,
     /// Inside a record, `depth` braces/brackets deep, maybe inside a string.
     Record {
         depth: usize,
@@ -80,11 +84,11 @@ impl RecordSplitter {
     }
 
     /// A splitter fed the object from `offset` on, where a record starts (for an array
-    /// document: between elements, past the opening `[`).
+    /// document: an element past the opening `[`, which must come next).
     pub fn resuming_at(format: DataFormat, offset: u64) -> Self {
         Self {
             offset,
-            array: ArrayState::Between,
+            array: ArrayState::AfterComma,
             ..Self::new(format)
         }
     }
@@ -163,15 +167,21 @@ impl RecordSplitter {
             let byte = self.pending[index];
             self.array = match self.array {
                 ArrayState::Start if byte.is_ascii_whitespace() => ArrayState::Start,
-                ArrayState::Start if byte == b'[' => ArrayState::Between,
+                ArrayState::Start if byte == b'[' => ArrayState::Open,
                 ArrayState::Start => {
                     return Err(MalformedDocument("it does not start with `[`").into());
                 }
-                ArrayState::Between if byte.is_ascii_whitespace() || byte == b',' => {
-                    ArrayState::Between
+                state @ (ArrayState::Open | ArrayState::AfterRecord | ArrayState::AfterComma)
+                    if byte.is_ascii_whitespace() =>
+                {
+                    state
                 }
-                ArrayState::Between if byte == b']' => ArrayState::Done,
-                ArrayState::Between if byte == b'{' => {
+                ArrayState::AfterRecord if byte == b',' => ArrayState::AfterComma,
+                ArrayState::Open | ArrayState::AfterRecord if byte == b']' => ArrayState::Done,
+                ArrayState::AfterRecord => {
+                    return Err(MalformedDocument("records are not separated by `,`").into());
+                }
+                ArrayState::Open | ArrayState::AfterComma if byte == b'{' => {
                     record_start = index;
                     ArrayState::Record {
                         depth: 1,
@@ -179,7 +189,10 @@ impl RecordSplitter {
                         escaped: false,
                     }
                 }
-                ArrayState::Between => {
+                ArrayState::AfterComma if byte == b']' => {
+                    return Err(MalformedDocument("a `,` is not followed by a record").into());
+                }
+                ArrayState::Open | ArrayState::AfterComma => {
                     return Err(MalformedDocument("an element is not an object").into());
                 }
                 ArrayState::Record {
@@ -204,7 +217,7 @@ impl RecordSplitter {
                     },
                     b'}' | b']' if depth == 1 => {
                         flow = self.record_at(record_start, index + 1, &mut on_record)?;
-                        ArrayState::Between
+                        ArrayState::AfterRecord
                     }
                     b'}' | b']' => ArrayState::Record {
                         depth: depth - 1,
@@ -288,6 +301,29 @@ mod tests {
         }
         splitter.finish(&mut keep)?;
         Ok(records)
+    }
+
+    #[test]
+    fn records_of_an_array_are_separated_by_exactly_one_comma() {
+        for bad in ["[,{}]", "[{},,{}]", "[{},]", "[{}{}]", "[{} {}]", "[,]"] {
+            for chunk in [1, 3, 64] {
+                assert!(
+                    split(bad.as_bytes(), DataFormat::JsonArray, chunk, 0).is_err(),
+                    "{bad} in chunks of {chunk}"
+                );
+            }
+        }
+        let good = "[ {} ,\n{\"a\":[1,{}]} ]";
+        assert_eq!(
+            split(good.as_bytes(), DataFormat::JsonArray, 2, 0)
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            split(b"[ ]", DataFormat::JsonArray, 1, 0).unwrap(),
+            Vec::new()
+        );
     }
 
     #[test]

@@ -16,9 +16,10 @@ use stratosphere::value::ExpString;
 
 use super::routes::{self, In, Route};
 use super::{Auth, Parameters, request_template};
-use crate::iam::{self, PolicyDocument, Service, Statement, actions};
+use crate::iam::{self, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
-    Attributes, CheckovSkip, Handle, Pseudo, Sub, Template, TemplateError, region_arn, regional_arn,
+    Attributes, CheckovSkip, GuardSuppression, Handle, Pseudo, Sub, Template, TemplateError,
+    region_arn, regional_arn,
 };
 
 /// The deployed API.
@@ -318,10 +319,10 @@ pub fn add(
         },
     )?;
 
-    let start_role = template.add(
+    let start_role = template.add_with(
         "ApiStartExecutionRole",
         iam::role(
-            Service::ApiGateway,
+            &Trust::service(Service::ApiGateway),
             "Lets POST /dragons start the report workflow",
             "StartReportExecution",
             &PolicyDocument::new(vec![Statement::allow(
@@ -330,6 +331,7 @@ pub fn add(
                 vec![backends.state_machine.reference()],
             )]),
         ),
+        Attributes::default().suppress(&[iam::INLINE_POLICY]),
     )?;
     let report_dragon = routes::report_dragon();
     // Started: 202. A 4xx of StartExecution is 503 (throttled) unless its template
@@ -431,7 +433,10 @@ pub fn add(
             stage_name: parameters.stage.reference(),
             tracing_enabled: true,
         },
-        Attributes::skipping(&[CACHE_SKIP]),
+        Attributes::skipping(&[CACHE_SKIP]).suppress(&[GuardSuppression {
+            rule: "API_GW_CACHE_ENABLED_AND_ENCRYPTED",
+            reason: CACHE_SKIP.reason,
+        }]),
     )?;
     add_account_logging_role(template, parameters)?;
     Ok(Api { rest_api, stage })
@@ -447,7 +452,7 @@ fn add_account_logging_role(
     let role: Handle<iam_types::Role_> = template.add_with(
         "ApiGatewayCloudWatchRole",
         iam::role(
-            Service::ApiGateway,
+            &Trust::service(Service::ApiGateway),
             "Account-wide role API Gateway uses to write execution and access logs",
             "PushToCloudWatchLogs",
             &PolicyDocument::new(vec![Statement::allow(
@@ -464,7 +469,7 @@ fn add_account_logging_role(
                 vec![regional_arn("logs", Sub::new().text("log-group:*"))],
             )]),
         ),
-        condition(),
+        condition().suppress(&[iam::INLINE_POLICY]),
     )?;
     template.add_with(
         "ApiGatewayAccount",

@@ -1,7 +1,11 @@
-//! Sign-in: the Cognito user pool (e-mail as the user name, strong passwords) and
-//! its app client (no secret; password, SRP and refresh flows).
+//! Sign-in: the Cognito user pool (e-mail as the user name, strong passwords,
+//! self sign-up and TOTP MFA as the parameters say) and its app client (no secret;
+//! password, SRP and refresh flows).
 
 use stratosphere::services::aws::cognito;
+use stratosphere::value::{ExpBool, fn_if_bool};
+
+use super::Parameters;
 
 use crate::template::Pseudo;
 use crate::template::{Handle, Sub, Template, TemplateError};
@@ -15,7 +19,9 @@ pub struct Auth {
 }
 
 /// Adds the user pool and its client.
-pub fn add(template: &mut Template) -> Result<Auth, TemplateError> {
+pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Auth, TemplateError> {
+    // Self sign-up off: only an administrator creates accounts.
+    let admin_only: ExpBool = fn_if_bool(parameters.self_sign_up.name(), false, true);
     let user_pool = template.add(
         "UserPool",
         cognito::UserPool! {
@@ -26,9 +32,11 @@ pub fn add(template: &mut Template) -> Result<Auth, TemplateError> {
                 }],
             },
             admin_create_user_config: cognito::userpool::AdminCreateUserConfig! {
-                allow_admin_create_user_only: false,
+                allow_admin_create_user_only: admin_only,
             },
             auto_verified_attributes: vec!["email".into()],
+            enabled_mfas: vec!["SOFTWARE_TOKEN_MFA".into()],
+            mfa_configuration: parameters.mfa.reference(),
             policies: cognito::userpool::Policies! {
                 password_policy: cognito::userpool::PasswordPolicy! {
                     minimum_length: 12,

@@ -13,9 +13,9 @@ use stratosphere::services::aws::{lambda, logs, stepfunctions};
 use stratosphere::value::ExpString;
 
 use super::{Parameters, Storage, Table};
-use crate::iam::{self, Action, PolicyDocument, Service, Statement, actions};
+use crate::iam::{self, Action, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
-    Attributes, CheckovSkip, Handle, Sub, Template, TemplateError, regional_arn,
+    Attributes, CheckovSkip, GuardSuppression, Handle, Sub, Template, TemplateError, regional_arn,
 };
 
 /// Where `cargo lambda build --output-format zip` leaves a function's zip, relative to
@@ -109,6 +109,22 @@ const SKIPS: [CheckovSkip; 4] = [
     },
 ];
 
+/// The registry's Lambda rules that do not fit, for the reasons of the checkov skips.
+const GUARD_SUPPRESSIONS: [GuardSuppression; 3] = [
+    GuardSuppression {
+        rule: "LAMBDA_CONCURRENCY_CHECK",
+        reason: SKIPS[0].reason,
+    },
+    GuardSuppression {
+        rule: "LAMBDA_DLQ_CHECK",
+        reason: SKIPS[1].reason,
+    },
+    GuardSuppression {
+        rule: "LAMBDA_INSIDE_VPC",
+        reason: SKIPS[2].reason,
+    },
+];
+
 /// What a data function may do to the data, on either store.
 fn data_statements(
     spec: &Spec,
@@ -194,14 +210,15 @@ impl Function<'_> {
                 ],
             ),
         ]);
-        let role = template.add(
+        let role = template.add_with(
             &format!("{}Role", self.id),
             iam::role(
-                Service::Lambda,
+                &Trust::service(Service::Lambda),
                 &format!("Execution role of {}", self.binary),
                 &format!("{}Policy", self.id),
                 &PolicyDocument::new(self.statements),
             ),
+            Attributes::default().suppress(&[iam::INLINE_POLICY, iam::UNSCOPED_ACTIONS]),
         )?;
         template.add_packaged(
             &format!("{}Function", self.id),
@@ -224,7 +241,7 @@ impl Function<'_> {
                 tracing_config: lambda::function::TracingConfig! { mode: "Active" },
             },
             &code_path(self.binary),
-            Attributes::skipping(&SKIPS),
+            Attributes::skipping(&SKIPS).suppress(&GUARD_SUPPRESSIONS),
         )
     }
 }

@@ -2,7 +2,7 @@
 
 use stratosphere::services::aws::logs;
 
-use crate::template::{Attributes, CheckovSkip, Handle, Template, TemplateError};
+use crate::template::{Attributes, CheckovSkip, GuardSuppression, Handle, Template, TemplateError};
 
 /// How long every log group keeps its events.
 pub const RETENTION_DAYS: i32 = 30;
@@ -17,6 +17,9 @@ pub fn add(template: &mut Template, id: &str) -> Result<Handle<logs::LogGroup_>,
     template.add_with(
         id,
         logs::LogGroup! { retention_in_days: RETENTION_DAYS },
-        Attributes::skipping(&[DEFAULT_ENCRYPTION]),
+        Attributes::skipping(&[DEFAULT_ENCRYPTION]).suppress(&[GuardSuppression {
+            rule: "CLOUDWATCH_LOG_GROUP_ENCRYPTED",
+            reason: DEFAULT_ENCRYPTION.reason,
+        }]),
     )
 }

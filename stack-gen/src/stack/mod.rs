@@ -69,7 +69,7 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
     .with_edits(edits);
     let parameters = parameters::add(&mut template)?;
     let storage = storage::add(&mut template, &parameters)?;
-    let auth = auth::add(&mut template)?;
+    let auth = auth::add(&mut template, &parameters)?;
     let topic = notifications::add(&mut template, &parameters)?;
     let table = table::add(&mut template, &parameters)?;
     let functions = functions::add(&mut template, &parameters, &storage, &table)?;

@@ -31,6 +31,10 @@ pub struct Parameters {
     pub use_dynamodb: Condition,
     /// Holds when the dragons live in the S3 object.
     pub use_s3: Condition,
+    /// Holds when anyone may create an account (else only an administrator can).
+    pub self_sign_up: Condition,
+    /// The user pool's `MfaConfiguration` (`OPTIONAL` or `ON`; TOTP only).
+    pub mfa: Param,
 }
 
 const SSM_NAME: &str = "^[a-zA-Z0-9_.-]{1,1011}$";
@@ -111,6 +115,26 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         )
         .allowed_pattern(SSM_NAME, SSM_NAME_HELP),
     )?;
+    let allow_self_sign_up = template.parameter(
+        "SelfSignUp",
+        Parameter::string(
+            "Let anyone create an account with an e-mail address (true), or only an administrator (false: admin-create-user). Every account may report dragons.",
+            "false",
+        )
+        .allowed_values(&["true", "false"]),
+    )?;
+    let mfa = template.parameter(
+        "Mfa",
+        Parameter::string(
+            "TOTP multi-factor sign-in: OPTIONAL (each user may add an authenticator app; sign-in with the password alone stays possible for those who do not) or ON (every user must set one up at first sign-in and use it).",
+            "OPTIONAL",
+        )
+        .allowed_values(&["OPTIONAL", "ON"]),
+    )?;
+    let self_sign_up = template.condition(
+        "AllowSelfSignUp",
+        equals_string(allow_self_sign_up.reference(), ExpString::from("true")),
+    )?;
     let use_dynamodb = template.condition(
         "UseDynamoDb",
         equals_string(
@@ -146,5 +170,7 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         table_parameter_name,
         use_dynamodb,
         use_s3,
+        self_sign_up,
+        mfa,
     })
 }

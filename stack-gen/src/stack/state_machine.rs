@@ -13,8 +13,8 @@ use stratosphere::services::aws::{lambda, sns, stepfunctions};
 use stratosphere::value::ExpString;
 
 use super::StackError;
-use crate::iam::{self, PolicyDocument, Service, Statement, actions};
-use crate::template::{Handle, Pseudo, Sub, Template};
+use crate::iam::{self, PolicyDocument, Service, Statement, Trust, actions};
+use crate::template::{Attributes, Handle, Pseudo, Sub, Template, regional_arn};
 
 /// Adds the state machine with its log group and role.
 pub fn add(
@@ -25,10 +25,18 @@ pub fn add(
     topic: &Handle<sns::Topic_>,
 ) -> Result<Handle<stepfunctions::StateMachine_>, StackError> {
     let log_group = super::logging::add(template, "StateMachineLogGroup")?;
-    let role = template.add(
+    let name = || {
+        Sub::new()
+            .pseudo(Pseudo::StackName)
+            .text(&format!("-{STATE_MACHINE}"))
+    };
+    // Step Functions documents the confused-deputy keys for the role a state machine
+    // assumes; the machine's ARN is built from its name (a `GetAtt` would be a cycle).
+    let machine_arn = regional_arn("states", Sub::new().text("stateMachine:").then(name()));
+    let role = template.add_with(
         "StateMachineRole",
         iam::role(
-            Service::StepFunctions,
+            &Trust::for_source(Service::StepFunctions, machine_arn),
             "Role of the report-dragon state machine",
             "RunReportDragon",
             &PolicyDocument::new(vec![
@@ -66,6 +74,7 @@ pub fn add(
                 ),
             ]),
         ),
+        Attributes::default().suppress(&[iam::INLINE_POLICY, iam::UNSCOPED_ACTIONS]),
     )?;
     let substitutions = [
         (VALIDATE_FUNCTION_ARN, validate.arn()),
@@ -90,7 +99,7 @@ pub fn add(
                 level: "ERROR",
             },
             role_arn: role.arn(),
-            state_machine_name: Sub::new().pseudo(Pseudo::StackName).text(&format!("-{STATE_MACHINE}")).build(),
+            state_machine_name: name().build(),
             state_machine_type: "STANDARD",
             tracing_configuration: stepfunctions::statemachine::TracingConfiguration! { enabled: true },
         },

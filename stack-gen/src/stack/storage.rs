@@ -1,15 +1,38 @@
-//! The data: the S3 bucket (encrypted, versioned, private, TLS-only, retained) and
-//! the SSM parameters that tell the Lambdas where the data object is.
+//! The data: the S3 bucket (encrypted, versioned, private, TLS-only, retained, its
+//! server access logs in a log bucket of its own) and the SSM parameters that tell
+//! the Lambdas where the data object is.
 
 use dragons_contract::page::REPLACED_VERSION_DAYS;
 use stratosphere::services::aws::{s3, ssm};
 
 use super::Parameters;
-use crate::iam::{PolicyDocument, Statement};
-use crate::template::{Attributes, CheckovSkip, Handle, Sub, Template, TemplateError};
+use crate::iam::{PolicyDocument, Service, Statement, actions};
+use crate::template::{
+    Attributes, CheckovSkip, GuardSuppression, Handle, Sub, Template, TemplateError,
+};
 
-/// The data bucket and its two SSM parameters.
+/// Days the data bucket's server access logs are kept.
+pub const ACCESS_LOG_DAYS: i32 = 365;
+/// The registry's TLS rule is wrong for any policy written as AWS documents it.
+const SSL_RULE_IS_WRONG: GuardSuppression = GuardSuppression {
+    rule: "S3_BUCKET_SSL_REQUESTS_ONLY",
+    reason: "The registry rule is wrong: it compares aws:SecureTransport with the boolean false, but IAM condition values are strings and AWS documents this deny with the string \"false\"; the policy has exactly that deny (the least-privilege test checks it).",
+};
+
+/// The registry's rule against the `PublicReadWrite` ACL is wrong for a bucket with
+/// no `AccessControl` at all.
+const ACL_RULE_IS_WRONG: GuardSuppression = GuardSuppression {
+    rule: "S3_BUCKET_NO_PUBLIC_RW_ACL",
+    reason: "The registry rule is wrong: it fails every bucket without an AccessControl property, though such a bucket has the private ACL; here ObjectOwnership BucketOwnerEnforced turns ACLs off altogether and all public access is blocked.",
+};
+
+/// Key prefix of the data bucket's access logs in the log bucket.
+const ACCESS_LOG_PREFIX: &str = "data-bucket/";
+
+/// The data bucket, its access log bucket and its two SSM parameters.
 pub struct Storage {
+    /// The bucket S3 writes the data bucket's server access logs to.
+    pub log_bucket: Handle<s3::Bucket_>,
     /// The bucket holding the dragon data object.
     pub bucket: Handle<s3::Bucket_>,
     /// SSM parameter: the bucket's name.
@@ -20,6 +43,7 @@ pub struct Storage {
 
 /// Adds the bucket, its policy and the two parameters.
 pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, TemplateError> {
+    let log_bucket = add_log_bucket(template)?;
     let bucket = template.add_with(
         "DataBucket",
         s3::Bucket! {
@@ -47,6 +71,10 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
                     status: "Enabled",
                 }],
             },
+            logging_configuration: s3::bucket::LoggingConfiguration! {
+                destination_bucket_name: log_bucket.reference(),
+                log_file_prefix: ACCESS_LOG_PREFIX,
+            },
             ownership_controls: s3::bucket::OwnershipControls! {
                 rules: vec![s3::bucket::OwnershipControlsRule! { object_ownership: "BucketOwnerEnforced" }],
             },
@@ -58,16 +86,22 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
             },
             versioning_configuration: s3::bucket::VersioningConfiguration! { status: "Enabled" },
         },
-        Attributes::skipping(&[
-                CheckovSkip {
-                    id: "CKV_AWS_18",
-                    reason: "One small data object read by the Lambdas; CloudTrail data events are the audit trail, a second logging bucket would only log itself.",
+        Attributes::default()
+            .suppress(&[
+                ACL_RULE_IS_WRONG,
+                GuardSuppression {
+                    rule: "S3_BUCKET_REPLICATION_ENABLED",
+                    reason: "One small object rebuilt from the source data (ops upload-data); versioned and retained. A replica in a second region would double a one-region stack for no reader.",
                 },
-        ])
-        .retained(),
+                GuardSuppression {
+                    rule: "S3_BUCKET_DEFAULT_LOCK_ENABLED",
+                    reason: "Every report rewrites the object; Object Lock would forbid removing the replaced versions that the lifecycle rule expires, so storage would grow with every add.",
+                },
+            ])
+            .retained(),
     )?;
     let objects = Sub::new().arn(&bucket).text("/*").build();
-    template.add(
+    template.add_with(
         "DataBucketPolicy",
         s3::BucketPolicy! {
             bucket: bucket.reference(),
@@ -77,6 +111,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
             ])])
             .to_value(),
         },
+        Attributes::default().suppress(&[SSL_RULE_IS_WRONG]),
     )?;
     let bucket_parameter = template.add(
         "BucketNameParameter",
@@ -96,9 +131,104 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
             value: parameters.data_key.reference(),
         },
     )?;
+    add_log_bucket_policy(template, &log_bucket, &bucket)?;
     Ok(Storage {
+        log_bucket,
         bucket,
         bucket_parameter,
         file_parameter,
     })
+}
+
+/// The log bucket: private, TLS only, SSE-S3 (the only default encryption server
+/// access logging writes to), versioned, logs expiring after [`ACCESS_LOG_DAYS`].
+fn add_log_bucket(template: &mut Template) -> Result<Handle<s3::Bucket_>, TemplateError> {
+    template.add_with(
+        "AccessLogBucket",
+        s3::Bucket! {
+            bucket_encryption: s3::bucket::BucketEncryption! {
+                server_side_encryption_configuration: vec![s3::bucket::ServerSideEncryptionRule! {
+                    server_side_encryption_by_default: s3::bucket::ServerSideEncryptionByDefault! {
+                        sse_algorithm: "AES256",
+                    },
+                }],
+            },
+            lifecycle_configuration: s3::bucket::LifecycleConfiguration! {
+                rules: vec![s3::bucket::Rule! {
+                    expiration_in_days: ACCESS_LOG_DAYS,
+                    id: "ExpireAccessLogs",
+                    noncurrent_version_expiration: s3::bucket::NoncurrentVersionExpiration! {
+                        noncurrent_days: REPLACED_VERSION_DAYS,
+                    },
+                    status: "Enabled",
+                }],
+            },
+            ownership_controls: s3::bucket::OwnershipControls! {
+                rules: vec![s3::bucket::OwnershipControlsRule! { object_ownership: "BucketOwnerEnforced" }],
+            },
+            public_access_block_configuration: s3::bucket::PublicAccessBlockConfiguration! {
+                block_public_acls: true,
+                block_public_policy: true,
+                ignore_public_acls: true,
+                restrict_public_buckets: true,
+            },
+            versioning_configuration: s3::bucket::VersioningConfiguration! { status: "Enabled" },
+        },
+        Attributes::skipping(&[CheckovSkip {
+            id: "CKV_AWS_18",
+            reason: "This is the access log bucket: logging it would write a log record for every log delivery, into itself or a third bucket that would need the same.",
+        }])
+        .suppress(&[
+            ACL_RULE_IS_WRONG,
+            GuardSuppression {
+                rule: "S3_BUCKET_LOGGING_ENABLED",
+                reason: "This is the access log bucket: logging it would write a log record for every log delivery, into itself or a third bucket that would need the same.",
+            },
+            GuardSuppression {
+                rule: "S3_BUCKET_REPLICATION_ENABLED",
+                reason: "Access logs of one small bucket, kept for a year in the stack's region; a cross-region replica is not worth its cost here.",
+            },
+            GuardSuppression {
+                rule: "S3_BUCKET_DEFAULT_LOCK_ENABLED",
+                reason: "Logs expire after a year by lifecycle; Object Lock would have to be set at creation and would keep them past that.",
+            },
+        ])
+        .retained(),
+    )
+}
+
+/// Lets S3's log delivery write the data bucket's logs, only for that bucket in this
+/// account (the confused-deputy conditions S3 documents), and only over TLS.
+fn add_log_bucket_policy(
+    template: &mut Template,
+    log_bucket: &Handle<s3::Bucket_>,
+    data_bucket: &Handle<s3::Bucket_>,
+) -> Result<(), TemplateError> {
+    let logs = Sub::new()
+        .arn(log_bucket)
+        .text(&format!("/{ACCESS_LOG_PREFIX}*"))
+        .build();
+    let objects = Sub::new().arn(log_bucket).text("/*").build();
+    template.add_with(
+        "AccessLogBucketPolicy",
+        s3::BucketPolicy! {
+            bucket: log_bucket.reference(),
+            policy_document: PolicyDocument::new(vec![
+                Statement::allow_service(
+                    "DeliverDataBucketAccessLogs",
+                    Service::S3Logging,
+                    &[actions::S3_PUT_OBJECT],
+                    vec![logs],
+                )
+                .when(serde_json::json!({
+                    "ArnLike": { "aws:SourceArn": data_bucket.arn() },
+                    "StringEquals": { "aws:SourceAccount": { "Ref": "AWS::AccountId" } },
+                })),
+                Statement::deny_insecure_transport(vec![log_bucket.arn(), objects]),
+            ])
+            .to_value(),
+        },
+        Attributes::default().suppress(&[SSL_RULE_IS_WRONG]),
+    )?;
+    Ok(())
 }

@@ -7,7 +7,7 @@ use dragons_contract::data_store::table;
 use stratosphere::services::aws::{dynamodb, ssm};
 
 use super::Parameters;
-use crate::template::{Attributes, CheckovSkip, Handle, Template, TemplateError};
+use crate::template::{Attributes, CheckovSkip, GuardSuppression, Handle, Template, TemplateError};
 
 /// The table and its parameter (both exist only with `DataStore=dynamodb`).
 pub struct Table {
@@ -59,7 +59,13 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Table, Te
                 sse_type: "KMS",
             },
         },
-        when().retained().skip(&[DEFAULT_KEY]),
+        when()
+            .retained()
+            .skip(&[DEFAULT_KEY])
+            .suppress(&[GuardSuppression {
+                rule: "DYNAMODB_TABLE_ENCRYPTED_KMS",
+                reason: DEFAULT_KEY.reason,
+            }]),
     )?;
     let table_parameter = template.add_with(
         "TableNameParameter",

@@ -57,6 +57,16 @@ pub struct CheckovSkip {
     pub reason: &'static str,
 }
 
+/// A cfn-guard rule suppressed on one resource (`Metadata.guard.SuppressedRules`),
+/// with the reason a reviewer reads (`Metadata.guard.Reasons`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GuardSuppression {
+    /// The rule's name, e.g. `S3_BUCKET_LOGGING_ENABLED`.
+    pub rule: &'static str,
+    /// Why the rule does not fit this resource (or why the rule is wrong).
+    pub reason: &'static str,
+}
+
 /// The resource attributes `stratosphere`'s template cannot express.
 #[derive(Debug, Default, Clone)]
 pub struct Attributes {
@@ -64,6 +74,7 @@ pub struct Attributes {
     condition: Option<Condition>,
     retain: bool,
     checkov_skips: Vec<CheckovSkip>,
+    guard_suppressions: Vec<GuardSuppression>,
 }
 
 impl Attributes {
@@ -75,6 +86,12 @@ impl Attributes {
     /// Records checkov checks that do not apply, each with its reason (in `Metadata`).
     pub fn skip(mut self, skips: &[CheckovSkip]) -> Self {
         self.checkov_skips.extend_from_slice(skips);
+        self
+    }
+
+    /// Records cfn-guard rules that do not fit, each with its reason (in `Metadata`).
+    pub fn suppress(mut self, suppressions: &[GuardSuppression]) -> Self {
+        self.guard_suppressions.extend_from_slice(suppressions);
         self
     }
 

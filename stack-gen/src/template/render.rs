@@ -23,6 +23,7 @@ pub(super) fn resource(entry: &Entry) -> Value {
         out.insert("DeletionPolicy".into(), "Retain".into());
         out.insert("UpdateReplacePolicy".into(), "Retain".into());
     }
+    let mut metadata = Map::new();
     if !attributes.checkov_skips.is_empty() {
         let mut skips: Vec<_> = attributes.checkov_skips.clone();
         skips.sort_by_key(|skip| skip.id);
@@ -30,7 +31,23 @@ pub(super) fn resource(entry: &Entry) -> Value {
             .iter()
             .map(|skip| json!({ "id": skip.id, "comment": skip.reason }))
             .collect();
-        out.insert("Metadata".into(), json!({ "checkov": { "skip": skips } }));
+        metadata.insert("checkov".into(), json!({ "skip": skips }));
+    }
+    if !attributes.guard_suppressions.is_empty() {
+        let mut rules: Vec<_> = attributes.guard_suppressions.clone();
+        rules.sort_by_key(|suppression| suppression.rule);
+        let names: Vec<&str> = rules.iter().map(|suppression| suppression.rule).collect();
+        let reasons: Map<String, Value> = rules
+            .iter()
+            .map(|suppression| (suppression.rule.to_owned(), suppression.reason.into()))
+            .collect();
+        metadata.insert(
+            "guard".into(),
+            json!({ "SuppressedRules": names, "Reasons": reasons }),
+        );
+    }
+    if !metadata.is_empty() {
+        out.insert("Metadata".into(), Value::Object(metadata));
     }
     out.insert("Properties".into(), Value::Object(entry.properties.clone()));
     Value::Object(out)

@@ -227,6 +227,11 @@ fn roles_have_exactly(template: &Value, store: DataStore) {
             trust[0]["Principal"]["Service"], *service,
             "{id}: trusted service"
         );
+        assert_eq!(
+            trust[0].get("Condition"),
+            trust_condition(service).as_ref(),
+            "{id}: confused-deputy conditions"
+        );
 
         let mut granted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for policy in properties["Policies"].as_array().unwrap() {
@@ -284,21 +289,97 @@ fn roles_have_exactly(template: &Value, store: DataStore) {
     }
 }
 
+/// The trust policy's `Condition` per service: the confused-deputy keys where the
+/// service documents them for the roles it assumes (Step Functions: the state
+/// machine's ARN, built from its name so the role does not depend on the machine),
+/// none where it documents none (Lambda execution roles, API Gateway's roles).
+fn trust_condition(service: &str) -> Option<Value> {
+    (service == "states.amazonaws.com").then(|| {
+        serde_json::json!({
+            "StringEquals": { "aws:SourceAccount": { "Ref": "AWS::AccountId" } },
+            "ArnLike": { "aws:SourceArn": {
+                "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-report-dragon"
+            } },
+        })
+    })
+}
+
 #[test]
-fn bucket_policy_only_denies_plain_http() {
+fn the_state_machine_role_trusts_only_its_own_machine_by_name() {
     let template = template();
-    let policies = resources_of_type(&template, "AWS::S3::BucketPolicy");
-    assert_eq!(policies.len(), 1);
-    let statements = policies[0].1["Properties"]["PolicyDocument"]["Statement"]
+    let machine = &template["Resources"]["ReportDragonStateMachine"]["Properties"];
+    assert_eq!(
+        machine["StateMachineName"]["Fn::Sub"], "${AWS::StackName}-report-dragon",
+        "the trust condition's ARN names this machine"
+    );
+    assert!(
+        !referenced(&template["Resources"]["StateMachineRole"])
+            .contains("ReportDragonStateMachine"),
+        "a reference from the role to the machine that uses it would be a cycle"
+    );
+}
+
+/// The statements of the bucket policy `id`.
+fn bucket_policy(template: &Value, id: &str) -> Vec<Value> {
+    template["Resources"][id]["Properties"]["PolicyDocument"]["Statement"]
         .as_array()
-        .unwrap();
-    for statement in statements {
-        assert_eq!(statement["Effect"], "Deny");
-        assert_eq!(
-            statement["Condition"]["Bool"]["aws:SecureTransport"],
-            "false"
-        );
-    }
+        .unwrap()
+        .clone()
+}
+
+fn denies_only_plain_http(statement: &Value) {
+    assert_eq!(statement["Effect"], "Deny");
+    assert_eq!(statement["Principal"], "*");
+    assert_eq!(
+        statement["Condition"],
+        serde_json::json!({ "Bool": { "aws:SecureTransport": "false" } })
+    );
+}
+
+#[test]
+fn bucket_policies_deny_plain_http_and_allow_only_log_delivery_for_the_data_bucket() {
+    let template = template();
+    let policies: BTreeSet<String> = resources_of_type(&template, "AWS::S3::BucketPolicy")
+        .into_iter()
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(
+        policies,
+        BTreeSet::from(["DataBucketPolicy".into(), "AccessLogBucketPolicy".into()])
+    );
+    let data = bucket_policy(&template, "DataBucketPolicy");
+    assert_eq!(data.len(), 1);
+    denies_only_plain_http(&data[0]);
+
+    let logs = bucket_policy(&template, "AccessLogBucketPolicy");
+    assert_eq!(logs.len(), 2);
+    let deliver = &logs[0];
+    assert_eq!(deliver["Effect"], "Allow");
+    assert_eq!(
+        deliver["Principal"],
+        serde_json::json!({ "Service": "logging.s3.amazonaws.com" })
+    );
+    assert_eq!(deliver["Action"], serde_json::json!(["s3:PutObject"]));
+    assert_eq!(
+        deliver["Resource"],
+        serde_json::json!([{ "Fn::Sub": "${AccessLogBucket.Arn}/data-bucket/*" }])
+    );
+    // S3 documents both keys for log delivery: only the data bucket, only this account.
+    assert_eq!(
+        deliver["Condition"],
+        serde_json::json!({
+            "ArnLike": { "aws:SourceArn": { "Fn::GetAtt": ["DataBucket", "Arn"] } },
+            "StringEquals": { "aws:SourceAccount": { "Ref": "AWS::AccountId" } },
+        })
+    );
+    denies_only_plain_http(&logs[1]);
+    assert_eq!(
+        template["Resources"]["DataBucket"]["Properties"]["LoggingConfiguration"],
+        serde_json::json!({
+            "DestinationBucketName": { "Ref": "AccessLogBucket" },
+            "LogFilePrefix": "data-bucket/",
+        })
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 mod dependency_rules;
 mod deploy;
+mod guard;
 mod least_privilege;
 mod lint;
 mod list_dragons;

@@ -244,3 +244,129 @@ fn start_execution_errors_become_the_answers_the_route_documents() {
     let unavailable: Value = serde_json::from_str(START_UNAVAILABLE_RESPONSE).unwrap();
     assert!(unavailable["message"].is_string());
 }
+
+/// Property test against the mapping's specification (`PROPTEST_CASES` cases, 256
+/// by default, rendered in one airspeed run): for random dragons, claims and
+/// extended request ids (any characters: quotes, backslashes, controls, `$`, `#`,
+/// non-ASCII, astral), the request is valid JSON; its input is exactly the
+/// `Report`; its name is the URL-safe, unpadded base64 of the id's UTF-8 (so ids
+/// and names are one to one) within Step Functions' rules; and the 202 answers
+/// with that id and `Location`.
+#[test]
+fn random_reports_render_as_the_specification_says() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, TestRunner};
+
+    fn text(max: usize) -> impl Strategy<Value = String> {
+        let awkward = prop::sample::select(vec![
+            '"',
+            '\'',
+            '\\',
+            '/',
+            '$',
+            '#',
+            '{',
+            '}',
+            '(',
+            ')',
+            '\n',
+            '\r',
+            '\t',
+            '\u{0}',
+            '\u{1f}',
+            '\u{7f}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{e9}',
+            '\u{6771}',
+            '\u{1f409}',
+            '\u{202e}',
+            '\u{feff}',
+            '\u{ffff}',
+        ]);
+        let one =
+            prop_oneof![3 => any::<char>(), 2 => awkward, 2 => proptest::char::range('a', 'z')];
+        prop::collection::vec(one, 0..=max).prop_map(|chars| chars.into_iter().collect())
+    }
+
+    let fields = [
+        "dragon_name_str",
+        "family_str",
+        "description_str",
+        "location_city_str",
+        "location_country_str",
+        "location_state_str",
+        "location_neighborhood_str",
+    ];
+    // Up to 15 characters of at most 4 bytes: a name of at most 80 characters.
+    let case = (
+        prop::collection::vec(text(12), fields.len()),
+        text(12),
+        text(12),
+        text(15).prop_filter("API Gateway always sets an id", |id| !id.is_empty()),
+    );
+    let config = Config::default();
+    let mut runner = TestRunner::new(config.clone());
+    let drawn: Vec<_> = (0..config.cases)
+        .map(|_| case.new_tree(&mut runner).unwrap().current())
+        .collect();
+    let inputs: Vec<Value> = drawn
+        .iter()
+        .map(|(values, sub, username, id)| {
+            let body: serde_json::Map<String, Value> = fields
+                .iter()
+                .zip(values)
+                .map(|(field, value)| ((*field).to_owned(), Value::from(value.as_str())))
+                .collect();
+            json!({
+                "body": Value::Object(body).to_string(),
+                "claims": { "sub": sub, "cognito:username": username },
+                "extendedRequestId": id,
+                "requestId": "chosen-by-the-client",
+                "path": "/v1/dragons",
+            })
+        })
+        .collect();
+    let requests = render(&start_execution_with_arn(ARN), &inputs);
+    let answers = render(&started_response(), &inputs);
+    for (((input, (_, sub, username, id)), request), answer) in
+        inputs.iter().zip(&drawn).zip(&requests).zip(&answers)
+    {
+        let start: Value = serde_json::from_str(&request.text)
+            .unwrap_or_else(|e| panic!("{input}: not JSON ({e}):\n{}", request.text));
+        let expected = Report {
+            dragon: serde_json::from_str(input["body"].as_str().unwrap()).unwrap(),
+            reporter: Reporter {
+                sub: sub.clone(),
+                username: username.clone(),
+            },
+        };
+        let report: Value = serde_json::from_str(start["input"].as_str().unwrap())
+            .unwrap_or_else(|e| panic!("{input}: input not JSON ({e}): {start}"));
+        assert_eq!(report, serde_json::to_value(&expected).unwrap(), "{input}");
+        let name = URL_SAFE_NO_PAD.encode(id.as_bytes());
+        assert_eq!(start["name"], name.as_str(), "{input}");
+        assert!(
+            is_execution_name(&name) && is_report_id(&name),
+            "{input}: {name}"
+        );
+        assert_eq!(start["stateMachineArn"], ARN);
+        assert_eq!(start.as_object().unwrap().len(), 3, "{start}");
+        let body: Value = serde_json::from_str(&answer.text)
+            .unwrap_or_else(|e| panic!("{input}: answer not JSON ({e}): {}", answer.text));
+        assert_eq!(
+            body,
+            json!({"reportId": name, "status": "RUNNING"}),
+            "{input}"
+        );
+        assert_eq!(
+            answer.headers["Location"],
+            format!("/v1/dragons/reports/{name}"),
+            "{input}"
+        );
+    }
+    assert_eq!(requests.len(), config.cases as usize);
+}

@@ -27,8 +27,6 @@ pub enum Tool {
     Shellcheck,
     /// `openapi-spec-validator`, in moto's virtualenv (moto pins it).
     OpenapiSpecValidator,
-    /// `cfn-guard` (AWS CloudFormation Guard, from crates.io), in `.tools/cargo`.
-    CfnGuard,
 }
 
 /// Why a tool could not be run.
@@ -67,7 +65,6 @@ impl Tool {
             Self::Actionlint => "actionlint",
             Self::Shellcheck => "shellcheck",
             Self::OpenapiSpecValidator => "openapi-spec-validator",
-            Self::CfnGuard => "cfn-guard",
         }
     }
 
@@ -84,7 +81,6 @@ impl Tool {
             Self::Actionlint => tools.join("venv/actionlint/bin/actionlint"),
             Self::Shellcheck => tools.join("venv/actionlint/bin/shellcheck"),
             Self::OpenapiSpecValidator => tools.join("venv/moto/bin/openapi-spec-validator"),
-            Self::CfnGuard => tools.join("cargo/bin/cfn-guard"),
         }
     }
 

@@ -6,7 +6,6 @@
 
 mod dependency_rules;
 mod deploy;
-mod guard;
 mod least_privilege;
 mod lint;
 mod list_dragons;

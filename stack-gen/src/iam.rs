@@ -94,11 +94,13 @@ pub mod actions {
     pub const STS_ASSUME_ROLE: Action = Action("sts:AssumeRole");
 }
 
-/// The AWS services that assume this stack's roles.
+/// The AWS services that assume this stack's roles or that its resource policies name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
     /// `apigateway.amazonaws.com`
     ApiGateway,
+    /// `cloudfront.amazonaws.com`
+    CloudFront,
     /// `lambda.amazonaws.com`
     Lambda,
     /// `states.amazonaws.com`
@@ -109,6 +111,7 @@ impl Service {
     fn principal(self) -> &'static str {
         match self {
             Self::ApiGateway => "apigateway.amazonaws.com",
+            Self::CloudFront => "cloudfront.amazonaws.com",
             Self::Lambda => "lambda.amazonaws.com",
             Self::StepFunctions => "states.amazonaws.com",
         }
@@ -146,6 +149,12 @@ impl Statement {
     /// `AWS::NoValue`): a statement about a resource that exists under it.
     pub fn only_if(mut self, condition: &Condition) -> Self {
         self.only_if = Some(condition.clone());
+        self
+    }
+
+    /// For `service` as the principal (a statement of a resource policy).
+    pub fn for_service(mut self, service: Service) -> Self {
+        self.principal = Some(json!({ "Service": service.principal() }));
         self
     }
 

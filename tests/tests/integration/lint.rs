@@ -107,10 +107,26 @@ fn checkov_fails_nothing_and_every_skip_has_a_reason() {
     }
 }
 
-/// The stack as deployed with its data in `store` (checkov, like CloudFormation,
-/// leaves out resources whose condition is false with the default parameters).
-fn variant(store: &str) -> Value {
-    resolved(&template(), &[("DataStore", store)])
+/// `WebApp`'s two values.
+const WEB_APP: [&str; 2] = ["true", "false"];
+
+/// The stack as deployed with its data in `store` and `WebApp=web` (checkov, like
+/// CloudFormation, leaves out resources whose condition is false with the default
+/// parameters): every variant, named.
+fn variants() -> Vec<(String, DataStore, bool, Value)> {
+    DataStore::ALL
+        .into_iter()
+        .flat_map(|store| {
+            WEB_APP.map(|web| {
+                (
+                    format!("{store}-web-{web}"),
+                    store,
+                    web == "true",
+                    resolved(&template(), &[("DataStore", store.name()), ("WebApp", web)]),
+                )
+            })
+        })
+        .collect()
 }
 
 #[test]
@@ -118,8 +134,7 @@ fn every_checkov_skip_is_needed() {
     let dir = tempfile::tempdir().unwrap();
     let mut skipped = BTreeSet::new();
     let mut failed = BTreeSet::new();
-    for store in DataStore::ALL {
-        let mut stripped = variant(store.name());
+    for (name, _, _, mut stripped) in variants() {
         for (id, resource) in stripped["Resources"].as_object_mut().unwrap() {
             if let Some(metadata) = resource.as_object_mut().unwrap().remove("Metadata") {
                 for skip in metadata["checkov"]["skip"].as_array().unwrap() {
@@ -127,7 +142,7 @@ fn every_checkov_skip_is_needed() {
                 }
             }
         }
-        let path = dir.path().join(format!("{}.template.json", store.name()));
+        let path = dir.path().join(format!("{name}.template.json"));
         std::fs::write(&path, serde_json::to_string(&stripped).unwrap()).unwrap();
         failed.extend(checks(&checkov(&arg(&path)), "failed_checks"));
     }
@@ -138,26 +153,30 @@ fn every_checkov_skip_is_needed() {
 }
 
 #[test]
-fn each_data_store_variant_passes_cfn_lint_and_checkov() {
+fn each_data_store_and_web_app_variant_passes_cfn_lint_and_checkov() {
     let config = arg(&in_workspace(".cfnlintrc.yaml"));
     let dir = tempfile::tempdir().unwrap();
-    for store in DataStore::ALL {
-        let variant = variant(store.name());
-        let path = dir.path().join(format!("{store}.template.json"));
+    for (name, store, web, variant) in variants() {
+        let path = dir.path().join(format!("{name}.template.json"));
         std::fs::write(&path, serde_json::to_string_pretty(&variant).unwrap()).unwrap();
         let findings = cfn_lint_file(&in_workspace("."), &["--config-file", &config], &path);
         assert!(
             findings.is_empty(),
-            "{store}: cfn-lint findings: {findings:#?}"
+            "{name}: cfn-lint findings: {findings:#?}"
         );
         let report = checkov(&arg(&path));
         let failed = checks(&report, "failed_checks");
-        assert!(failed.is_empty(), "{store}: checkov failed: {failed:?}");
+        assert!(failed.is_empty(), "{name}: checkov failed: {failed:?}");
         let has_table = variant["Resources"].get("DragonsTable").is_some();
         assert_eq!(
             has_table,
             store == DataStore::DynamoDb,
-            "{store}: the table exists only on DynamoDB"
+            "{name}: the table exists only on DynamoDB"
+        );
+        let has_site = variant["Resources"].get("SiteDistribution").is_some();
+        assert_eq!(
+            has_site, web,
+            "{name}: the distribution exists only with WebApp=true"
         );
     }
 }

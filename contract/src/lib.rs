@@ -11,6 +11,8 @@
 //! - the names of environment variables, SSM parameters, binaries, the stage and the
 //!   state machine ([`names`]), the kinds of store and the table's layout
 //!   ([`data_store`]), and the CORS policy ([`cors`]);
+//! - the web app's `config.json` ([`web_config`]) and the deployed site's outputs and
+//!   security headers ([`web_site`]);
 //! - the report workflow's definition, built with `asl` ([`workflow`]);
 //! - the key names are unique by ([`name`]), pages ([`page`]), the store contract
 //!   ([`store`]) and an in-memory store for tests ([`memory`]).
@@ -34,6 +36,7 @@ pub mod schema;
 pub mod store;
 pub mod task_error;
 pub mod web_config;
+pub mod web_site;
 pub mod workflow;
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! Operating a deployed stack and its data. `upload` puts dragon data where the
 //! stack's SSM parameters say it lives, in the format the key names; [`migrate`]
 //! moves it between the S3 object and the DynamoDB table; [`sample`] generates sample
-//! data sets of any size.
+//! data sets of any size; [`publish`] puts the web app onto a deployed stack.
 
 pub mod migrate;
 pub mod object_writer;
+pub mod publish;
 pub mod sample;
 
 use aws_sdk_s3::primitives::ByteStream;

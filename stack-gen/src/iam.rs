@@ -114,6 +114,8 @@ pub enum Service {
     ApiGateway,
     /// `logging.s3.amazonaws.com` (S3 server access log delivery)
     S3Logging,
+    /// `cloudfront.amazonaws.com`
+    CloudFront,
     /// `lambda.amazonaws.com`
     Lambda,
     /// `states.amazonaws.com`
@@ -125,6 +127,7 @@ impl Service {
         match self {
             Self::ApiGateway => "apigateway.amazonaws.com",
             Self::S3Logging => "logging.s3.amazonaws.com",
+            Self::CloudFront => "cloudfront.amazonaws.com",
             Self::Lambda => "lambda.amazonaws.com",
             Self::StepFunctions => "states.amazonaws.com",
         }
@@ -175,6 +178,12 @@ impl Statement {
     /// `AWS::NoValue`): a statement about a resource that exists under it.
     pub fn only_if(mut self, condition: &Condition) -> Self {
         self.only_if = Some(condition.clone());
+        self
+    }
+
+    /// For `service` as the principal (a statement of a resource policy).
+    pub fn for_service(mut self, service: Service) -> Self {
+        self.principal = Some(json!({ "Service": service.principal() }));
         self
     }
 

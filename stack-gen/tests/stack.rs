@@ -163,6 +163,7 @@ fn parameters_and_outputs_are_the_documented_ones() {
     assert_eq!(
         keys("Parameters"),
         [
+            "AuthDomainPrefix",
             "BucketParameterName",
             "CreateApiGatewayAccount",
             "DataObjectKey",
@@ -171,16 +172,22 @@ fn parameters_and_outputs_are_the_documented_ones() {
             "NotificationEmail",
             "QueryEngine",
             "StageName",
-            "TableParameterName"
+            "TableParameterName",
+            "WebApp"
         ]
     );
     assert_eq!(
         keys("Outputs"),
         [
             "ApiUrl",
+            "AuthUrl",
             "DataBucketName",
             "DataTableName",
             "ReportsTopicArn",
+            "SiteApiUrl",
+            "SiteBucketName",
+            "SiteDistributionId",
+            "SiteUrl",
             "StateMachineArn",
             "UserPoolClientId",
             "UserPoolId"
@@ -198,6 +205,23 @@ fn parameters_and_outputs_are_the_documented_ones() {
         template["Outputs"]["DataTableName"]["Condition"],
         "UseDynamoDb"
     );
+    assert_eq!(
+        template["Parameters"]["WebApp"]["AllowedValues"],
+        serde_json::json!(["true", "false"])
+    );
+    assert_eq!(template["Parameters"]["WebApp"]["Default"], "true");
+    for output in [
+        "AuthUrl",
+        "SiteApiUrl",
+        "SiteBucketName",
+        "SiteDistributionId",
+        "SiteUrl",
+    ] {
+        assert_eq!(
+            template["Outputs"][output]["Condition"], "UseWebApp",
+            "{output}"
+        );
+    }
     assert_eq!(
         resource(&template, "NotificationEmailSubscription")["Condition"],
         "HasNotificationEmail"

@@ -146,6 +146,43 @@ pub const TYPES: &[TypeRules] = &[
         conditional_create_only: &[],
     },
     TypeRules {
+        type_name: "AWS::CloudFront::Distribution",
+        properties: &["DistributionConfig", "Tags"],
+        create_only: &[],
+        conditional_create_only: &[],
+    },
+    TypeRules {
+        type_name: "AWS::CloudFront::OriginAccessControl",
+        properties: &["OriginAccessControlConfig"],
+        create_only: &[],
+        conditional_create_only: &[],
+    },
+    TypeRules {
+        type_name: "AWS::CloudFront::OriginRequestPolicy",
+        properties: &["OriginRequestPolicyConfig"],
+        create_only: &[],
+        conditional_create_only: &[],
+    },
+    TypeRules {
+        type_name: "AWS::CloudFront::ResponseHeadersPolicy",
+        properties: &["ResponseHeadersPolicyConfig"],
+        create_only: &[],
+        conditional_create_only: &[],
+    },
+    TypeRules {
+        type_name: "AWS::Cognito::ManagedLoginBranding",
+        properties: &[
+            "Assets",
+            "ClientId",
+            "ReturnMergedResources",
+            "Settings",
+            "UseCognitoProvidedValues",
+            "UserPoolId",
+        ],
+        create_only: &["ClientId", "UserPoolId"],
+        conditional_create_only: &[],
+    },
+    TypeRules {
         type_name: "AWS::Cognito::UserPool",
         properties: &[
             "AccountRecoverySetting",
@@ -212,6 +249,18 @@ pub const TYPES: &[TypeRules] = &[
             "WriteAttributes",
         ],
         create_only: &["GenerateSecret", "UserPoolId"],
+        conditional_create_only: &[],
+    },
+    TypeRules {
+        type_name: "AWS::Cognito::UserPoolDomain",
+        properties: &[
+            "CustomDomainConfig",
+            "Domain",
+            "ManagedLoginVersion",
+            "Routing",
+            "UserPoolId",
+        ],
+        create_only: &["Domain", "UserPoolId"],
         conditional_create_only: &[],
     },
     TypeRules {

@@ -3,7 +3,8 @@
 //! One module per concern (and AWS service), built in dependency order:
 //! parameters → storage (S3, SSM) → auth (Cognito) → notifications (SNS) →
 //! functions (Lambda) → state machine (Step Functions) → the report-status function →
-//! api (API Gateway, from [`routes`]) → outputs.
+//! api (API Gateway, from [`routes`]) → web (the site, CloudFront, managed login;
+//! under `WebApp`) → outputs.
 
 mod api;
 mod auth;
@@ -16,6 +17,7 @@ pub mod routes;
 pub mod state_machine;
 mod storage;
 mod table;
+mod web;
 
 use asl::StateMachine;
 use dragons_contract::names::{DRAGONS_PATH_PART, STATE_MACHINE};
@@ -92,6 +94,8 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
         },
     )?;
 
+    web::add(&mut template, &auth, &api)?;
+
     let machine_description = format!("The {STATE_MACHINE} state machine");
     let outputs: [(&str, &str, ExpString); 6] = [
         (
@@ -115,7 +119,7 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
             auth.user_pool.reference(),
         ),
         (
-            "UserPoolClientId",
+            dragons_contract::web_site::OUTPUT_CLIENT_ID,
             "Cognito app client id (no secret)",
             auth.client.reference(),
         ),

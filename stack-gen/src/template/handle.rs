@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 
 use stratosphere::services::aws::{
-    apigateway, cognito, dynamodb, iam, lambda, logs, s3, stepfunctions,
+    apigateway, cloudfront, cognito, dynamodb, iam, lambda, logs, s3, stepfunctions,
 };
 use stratosphere::value::{ConditionName, ExpString, get_att};
 
@@ -64,10 +64,29 @@ pub trait HasName {}
 
 impl HasName for stepfunctions::StateMachine_ {}
 
+/// Resource types with a `DomainName` attribute (`Fn::GetAtt [id, DomainName]`).
+pub trait HasDomainName {}
+
+impl HasDomainName for cloudfront::Distribution_ {}
+
 impl<R: HasArn> Handle<R> {
     /// `Fn::GetAtt [id, Arn]`.
     pub fn arn(&self) -> ExpString {
         self.attribute("Arn")
+    }
+}
+
+impl<R: HasDomainName> Handle<R> {
+    /// `Fn::GetAtt [id, DomainName]`.
+    pub fn domain_name(&self) -> ExpString {
+        self.attribute("DomainName")
+    }
+}
+
+impl Handle<s3::Bucket_> {
+    /// `Fn::GetAtt [id, RegionalDomainName]`: the bucket's host in its own Region.
+    pub fn regional_domain_name(&self) -> ExpString {
+        self.attribute("RegionalDomainName")
     }
 }
 

@@ -20,7 +20,7 @@ use stratosphere::template::ToResource;
 use stratosphere::value::ExpBool;
 
 pub use edit::Edits;
-pub use handle::{Condition, Handle, HasArn, HasName, Param};
+pub use handle::{Condition, Handle, HasArn, HasDomainName, HasName, Param};
 pub use parameter::{Output, Parameter};
 pub use sub::{Pseudo, Sub, region_arn, regional_arn};
 
@@ -42,6 +42,14 @@ pub enum TemplateError {
         expected: &'static str,
         /// The type the stack adds under that id.
         found: &'static str,
+    },
+    /// [`Template::extend_when`] would change a property the resource already sets.
+    #[error("`{id}` already sets `{property}` to another value")]
+    PropertyConflict {
+        /// The logical id.
+        id: String,
+        /// The property.
+        property: String,
     },
     /// An [`Edits`] change names a resource the stack never adds.
     #[error("edit of `{0}` met no resource of that logical id")]
@@ -233,6 +241,41 @@ impl Template {
         Ok(handle)
     }
 
+    /// Adds `extra`'s properties to a resource already in the template, each present
+    /// only where `condition` holds (`Fn::If`, else `AWS::NoValue`): settings that
+    /// belong to a feature under a parameter, on a resource that exists without it.
+    /// A property the resource already has must have the same value in `extra` (a
+    /// required one, say) and stays as it is.
+    pub fn extend_when<R: ToResource>(
+        &mut self,
+        resource: &Handle<R>,
+        extra: R,
+        condition: &Condition,
+    ) -> Result<(), TemplateError> {
+        // An omitted resource (see `Edits`) has no entry to extend.
+        let Some(entry) = self.resources.get_mut(resource.id()) else {
+            return Ok(());
+        };
+        for (property, value) in extra.to_resource_properties() {
+            match entry.properties.get(&property) {
+                Some(existing) if *existing == value => {}
+                Some(_) => {
+                    return Err(TemplateError::PropertyConflict {
+                        id: resource.id().to_owned(),
+                        property,
+                    });
+                }
+                None => {
+                    let when = serde_json::json!({
+                        "Fn::If": [condition.id(), value, { "Ref": "AWS::NoValue" }]
+                    });
+                    entry.properties.insert(property, when);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Declares a stack parameter.
     pub fn parameter(&mut self, id: &str, parameter: Parameter) -> Result<Param, TemplateError> {
         insert_new(&mut self.parameters, id, parameter).map(Param::new)
@@ -294,6 +337,39 @@ mod tests {
         assert_eq!(
             template.add("My-Topic", sns::Topic! {}).unwrap_err(),
             TemplateError::InvalidId("My-Topic".into())
+        );
+    }
+
+    #[test]
+    fn extend_when_adds_conditional_properties_and_refuses_conflicts() {
+        let mut template = Template::new("t");
+        let topic = template
+            .add("Topic", sns::Topic! { display_name: "a" })
+            .unwrap();
+        let on = template.condition("On", ExpBool::Literal(true)).unwrap();
+        template
+            .extend_when(
+                &topic,
+                sns::Topic! { display_name: "a", topic_name: "t" },
+                &on,
+            )
+            .unwrap();
+        let value = template.to_value().unwrap();
+        assert_eq!(
+            value["Resources"]["Topic"]["Properties"],
+            serde_json::json!({
+                "DisplayName": "a",
+                "TopicName": { "Fn::If": ["On", "t", { "Ref": "AWS::NoValue" }] }
+            })
+        );
+        assert_eq!(
+            template
+                .extend_when(&topic, sns::Topic! { display_name: "b" }, &on)
+                .unwrap_err(),
+            TemplateError::PropertyConflict {
+                id: "Topic".into(),
+                property: "DisplayName".into()
+            }
         );
     }
 

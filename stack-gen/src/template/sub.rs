@@ -3,7 +3,7 @@
 
 use stratosphere::value::ExpString;
 
-use super::{Handle, HasArn, HasName, Param};
+use super::{Handle, HasArn, HasDomainName, HasName, Param};
 
 /// The pseudo parameters CloudFormation substitutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +74,12 @@ impl Sub {
     /// A resource's `Name` attribute.
     pub fn name_of<R: HasName>(self, resource: &Handle<R>) -> Self {
         let name = format!("{}.Name", resource.id());
+        self.variable(&name)
+    }
+
+    /// A resource's `DomainName` attribute.
+    pub fn domain_name_of<R: HasDomainName>(self, resource: &Handle<R>) -> Self {
+        let name = format!("{}.DomainName", resource.id());
         self.variable(&name)
     }
 

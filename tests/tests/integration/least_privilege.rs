@@ -196,11 +196,14 @@ fn scopes(resource: &Value) -> BTreeSet<String> {
 #[test]
 fn every_role_has_exactly_the_actions_and_resources_it_needs_on_either_store() {
     for store in DataStore::ALL {
-        let overrides = [
-            ("DataStore", store.name()),
-            ("CreateApiGatewayAccount", "true"),
-        ];
-        roles_have_exactly(&resolved(&template(), &overrides), store);
+        for web in ["true", "false"] {
+            let overrides = [
+                ("DataStore", store.name()),
+                ("CreateApiGatewayAccount", "true"),
+                ("WebApp", web),
+            ];
+            roles_have_exactly(&resolved(&template(), &overrides), store);
+        }
     }
 }
 
@@ -345,7 +348,11 @@ fn bucket_policies_deny_plain_http_and_allow_only_log_delivery_for_the_data_buck
         .collect();
     assert_eq!(
         policies,
-        BTreeSet::from(["DataBucketPolicy".into(), "AccessLogBucketPolicy".into()])
+        BTreeSet::from([
+            "DataBucketPolicy".into(),
+            "AccessLogBucketPolicy".into(),
+            "SiteBucketPolicy".into(),
+        ])
     );
     let data = bucket_policy(&template, "DataBucketPolicy");
     assert_eq!(data.len(), 1);
@@ -380,6 +387,62 @@ fn bucket_policies_deny_plain_http_and_allow_only_log_delivery_for_the_data_buck
             "LogFilePrefix": "data-bucket/",
         })
     );
+}
+
+#[test]
+fn only_this_stacks_distribution_may_read_the_site_and_only_over_tls() {
+    let template = template();
+    let policy = &template["Resources"]["SiteBucketPolicy"];
+    assert_eq!(policy["Condition"], "UseWebApp");
+    let properties = &policy["Properties"];
+    assert_eq!(
+        properties["Bucket"],
+        serde_json::json!({ "Ref": "SiteBucket" })
+    );
+    let statements = properties["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap();
+    assert_eq!(statements.len(), 2, "{statements:#?}");
+    let deny = &statements[0];
+    assert_eq!(deny["Effect"], "Deny");
+    assert_eq!(deny["Principal"], "*");
+    assert_eq!(deny["Condition"]["Bool"]["aws:SecureTransport"], "false");
+    let allow = &statements[1];
+    assert_eq!(allow["Effect"], "Allow");
+    assert_eq!(
+        allow["Principal"],
+        serde_json::json!({ "Service": "cloudfront.amazonaws.com" })
+    );
+    assert_eq!(
+        strings(&allow["Action"]),
+        BTreeSet::from(["s3:GetObject".to_owned()])
+    );
+    assert_eq!(
+        allow["Resource"],
+        serde_json::json!([{ "Fn::Sub": "${SiteBucket.Arn}/*" }]),
+        "the site's objects only: no listing, no writing"
+    );
+    assert_eq!(
+        allow["Condition"],
+        serde_json::json!({ "StringEquals": { "AWS:SourceArn": {
+            "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${SiteDistribution}"
+        } } }),
+        "the confused-deputy guard: this stack's distribution, not any of CloudFront's"
+    );
+    // The bucket is private whatever the policy says.
+    let bucket = &template["Resources"]["SiteBucket"]["Properties"];
+    for setting in [
+        "BlockPublicAcls",
+        "BlockPublicPolicy",
+        "IgnorePublicAcls",
+        "RestrictPublicBuckets",
+    ] {
+        assert_eq!(
+            bucket["PublicAccessBlockConfiguration"][setting], true,
+            "{setting}"
+        );
+    }
+    assert!(bucket["BucketEncryption"].is_object());
 }
 
 #[test]

@@ -110,31 +110,38 @@ fn checkov_fails_nothing_and_every_skip_has_a_reason() {
 /// The stack variants the rule sets check (parameters not named keep their
 /// defaults): each data store as the defaults have it, and each with every other
 /// choice the parameters offer (self sign-up, required MFA, the account's API
-/// Gateway logging role).
+/// Gateway logging role, no web app).
 pub const VARIANTS: [&[(&str, &str)]; 4] = [
-    &[("DataStore", "s3")],
-    &[("DataStore", "dynamodb")],
+    &[("DataStore", "s3"), ("WebApp", "true")],
+    &[("DataStore", "dynamodb"), ("WebApp", "true")],
     &[
         ("DataStore", "s3"),
+        ("WebApp", "false"),
         ("SelfSignUp", "true"),
         ("Mfa", "ON"),
         ("CreateApiGatewayAccount", "true"),
     ],
     &[
         ("DataStore", "dynamodb"),
+        ("WebApp", "false"),
         ("SelfSignUp", "true"),
         ("Mfa", "ON"),
         ("CreateApiGatewayAccount", "true"),
     ],
 ];
 
+/// The value a variant gives `parameter`.
+fn value_of<'a>(overrides: &[(&str, &'a str)], parameter: &str) -> &'a str {
+    overrides
+        .iter()
+        .find(|(name, _)| *name == parameter)
+        .map(|(_, value)| *value)
+        .unwrap()
+}
+
 /// The store a variant keeps its data in.
 fn store_of(overrides: &[(&str, &str)]) -> DataStore {
-    let name = overrides
-        .iter()
-        .find(|(parameter, _)| *parameter == "DataStore")
-        .map(|(_, value)| *value)
-        .unwrap();
+    let name = value_of(overrides, "DataStore");
     DataStore::ALL
         .into_iter()
         .find(|store| store.name() == name)
@@ -177,25 +184,29 @@ fn each_variant_passes_cfn_lint_and_checkov() {
     let dir = tempfile::tempdir().unwrap();
     for (n, overrides) in VARIANTS.iter().enumerate() {
         let store = store_of(overrides);
+        let web = value_of(overrides, "WebApp") == "true";
+        let name = format!("{overrides:?}");
         let variant = variant(overrides);
         let path = dir.path().join(format!("{n}.template.json"));
         std::fs::write(&path, serde_json::to_string_pretty(&variant).unwrap()).unwrap();
         let findings = cfn_lint_file(&in_workspace("."), &["--config-file", &config], &path);
         assert!(
             findings.is_empty(),
-            "{overrides:?}: cfn-lint findings: {findings:#?}"
+            "{name}: cfn-lint findings: {findings:#?}"
         );
         let report = checkov(&arg(&path));
         let failed = checks(&report, "failed_checks");
-        assert!(
-            failed.is_empty(),
-            "{overrides:?}: checkov failed: {failed:?}"
-        );
+        assert!(failed.is_empty(), "{name}: checkov failed: {failed:?}");
         let has_table = variant["Resources"].get("DragonsTable").is_some();
         assert_eq!(
             has_table,
             store == DataStore::DynamoDb,
-            "{store}: the table exists only on DynamoDB"
+            "{name}: the table exists only on DynamoDB"
+        );
+        let has_site = variant["Resources"].get("SiteDistribution").is_some();
+        assert_eq!(
+            has_site, web,
+            "{name}: the distribution exists only with WebApp=true"
         );
     }
 }

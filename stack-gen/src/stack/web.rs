@@ -1,0 +1,400 @@
+//! The web app (under `WebApp`, on by default): a private S3 bucket for the site, a
+//! CloudFront distribution that reads it through Origin Access Control and serves
+//! the API's stage on the same origin (uncached), a response headers policy (CSP,
+//! HSTS, ...), the user pool's managed login domain, and the app client's OAuth
+//! settings (authorization code grant with PKCE; callback and sign-out URL = the site).
+//!
+//! Why the same origin: the browser calls `https://<site>/<stage>/...`, so it never
+//! makes a cross-origin API call and needs no CORS; the API's own CORS (`*`, no
+//! credentials: tokens travel in `Authorization`, never in cookies) stays for other
+//! clients. With `WebApp=false` none of this exists and the stack is as before.
+
+use dragons_contract::web_site::{
+    self, HSTS_MAX_AGE_SECONDS, REFERRER_POLICY, content_security_policy,
+};
+use stratosphere::services::aws::{cloudfront, cognito, s3};
+use stratosphere::value::{ExpBool, ExpString, equals_string};
+
+use super::{Api, Auth};
+use crate::iam::{PolicyDocument, Service, Statement, actions};
+use crate::template::{
+    Attributes, CheckovSkip, Handle, Output, Parameter, Pseudo, Sub, Template, TemplateError,
+};
+
+/// CloudFront's managed cache policy `CachingOptimized` (the site's files: honours
+/// their `Cache-Control`, compresses).
+const CACHING_OPTIMIZED: &str = "658327ea-f89d-4fab-a63d-7e88639e58f6";
+/// CloudFront's managed cache policy `CachingDisabled` (the API: nothing cached).
+const CACHING_DISABLED: &str = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad";
+/// Origin ids within the distribution.
+const SITE_ORIGIN: &str = "site";
+const API_ORIGIN: &str = "api";
+/// The page a request for `/` gets.
+const INDEX: &str = "index.html";
+/// Every method the API answers (CloudFront's full set; the API refuses the rest).
+const API_METHODS: [&str; 7] = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"];
+
+const SITE_BUCKET_SKIPS: [CheckovSkip; 2] = [
+    CheckovSkip {
+        id: "CKV_AWS_18",
+        reason: "The site's published files, read only by CloudFront; the distribution is where requests arrive, and a second logging bucket would only log itself.",
+    },
+    CheckovSkip {
+        id: "CKV_AWS_21",
+        reason: "Not versioned: the files are built from the repository and published again by publish-web, and versions would keep a WebApp=false update from deleting the bucket until each one is removed by hand.",
+    },
+];
+
+const DISTRIBUTION_SKIPS: [CheckovSkip; 3] = [
+    CheckovSkip {
+        id: "CKV_AWS_68",
+        reason: "No WAF web ACL: the API behind it has its own stage throttling and a Cognito authorizer on every method, and the site is static files; a web ACL is a per-month cost an operator can attach later.",
+    },
+    CheckovSkip {
+        id: "CKV_AWS_86",
+        reason: "Standard logging needs a bucket with ACLs enabled; the API stage already writes an access log of every API request, and the site is static files.",
+    },
+    CheckovSkip {
+        id: "CKV_AWS_174",
+        reason: "The distribution uses CloudFront's default certificate (*.cloudfront.net), for which the minimum protocol version cannot be set; a custom domain with an ACM certificate would set TLSv1.2_2021.",
+    },
+];
+
+/// The managed login domain's URL, `https://<prefix>.auth.<region>.amazoncognito.com`.
+fn auth_url(domain: &Handle<cognito::UserPoolDomain_>) -> Sub {
+    Sub::new()
+        .text("https://")
+        .reference(domain)
+        .text(".auth.")
+        .pseudo(Pseudo::Region)
+        .text(".amazoncognito.com")
+}
+
+/// `https://<distribution domain>` followed by `path`.
+fn site(distribution: &Handle<cloudfront::Distribution_>, path: &str) -> Sub {
+    Sub::new()
+        .text("https://")
+        .domain_name_of(distribution)
+        .text(path)
+}
+
+/// The CSP with the managed login origin substituted in (the contract writes the
+/// policy; CloudFormation fills in the domain).
+fn csp(domain: &Handle<cognito::UserPoolDomain_>) -> ExpString {
+    const MARK: &str = "\u{0}auth\u{0}";
+    let policy = content_security_policy(MARK);
+    let (before, after) = policy.split_once(MARK).unwrap_or((policy.as_str(), ""));
+    Sub::new()
+        .text(before)
+        .then(auth_url(domain))
+        .text(after)
+        .build()
+}
+
+/// Adds the web app's parameters, conditions, resources and outputs, and the app
+/// client's OAuth settings, all under `UseWebApp`.
+pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), TemplateError> {
+    let web_app = template.parameter(
+        "WebApp",
+        Parameter::string(
+            "Serve the web app: a private site bucket behind CloudFront (which also serves the API on the same origin) and Cognito managed login for it.",
+            "true",
+        )
+        .allowed_values(&["true", "false"]),
+    )?;
+    let prefix = template.parameter(
+        "AuthDomainPrefix",
+        Parameter::string(
+            "Prefix of the managed login domain <prefix>.auth.<region>.amazoncognito.com (WebApp=true; unique in the Region). Empty: <stack name>-<account id>.",
+            "",
+        )
+        .allowed_pattern(
+            "^$|^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+            "empty, or 1 to 63 lower-case letters, digits and hyphens, not at either end",
+        ),
+    )?;
+    let enabled = template.condition(
+        "UseWebApp",
+        equals_string(web_app.reference(), ExpString::from("true")),
+    )?;
+    let has_prefix = template.condition(
+        "HasAuthDomainPrefix",
+        ExpBool::Not(Box::new(equals_string(
+            prefix.reference(),
+            ExpString::from(""),
+        ))),
+    )?;
+    let when = || Attributes::default().when(&enabled);
+    let stack_region = || {
+        Sub::new()
+            .pseudo(Pseudo::StackName)
+            .text("-")
+            .pseudo(Pseudo::Region)
+    };
+
+    let domain = template.add_with(
+        "AuthDomain",
+        cognito::UserPoolDomain! {
+            domain: ExpString::If {
+                condition_name: has_prefix.name(),
+                true_branch: Box::new(prefix.reference()),
+                else_branch: Box::new(
+                    Sub::new()
+                        .pseudo(Pseudo::StackName)
+                        .text("-")
+                        .pseudo(Pseudo::AccountId)
+                        .build(),
+                ),
+            },
+            managed_login_version: 2,
+            user_pool_id: auth.user_pool.reference(),
+        },
+        when(),
+    )?;
+
+    let bucket = template.add_with(
+        "SiteBucket",
+        s3::Bucket! {
+            bucket_encryption: s3::bucket::BucketEncryption! {
+                server_side_encryption_configuration: vec![s3::bucket::ServerSideEncryptionRule! {
+                    bucket_key_enabled: true,
+                    server_side_encryption_by_default: s3::bucket::ServerSideEncryptionByDefault! {
+                        sse_algorithm: "AES256",
+                    },
+                }],
+            },
+            // `publish-web` uploads each file in one request; a failed multipart upload
+            // of some other client leaves no parts for long.
+            lifecycle_configuration: s3::bucket::LifecycleConfiguration! {
+                rules: vec![s3::bucket::Rule! {
+                    abort_incomplete_multipart_upload: s3::bucket::AbortIncompleteMultipartUpload! {
+                        days_after_initiation: 1,
+                    },
+                    id: "AbortIncompleteUploads",
+                    status: "Enabled",
+                }],
+            },
+            ownership_controls: s3::bucket::OwnershipControls! {
+                rules: vec![s3::bucket::OwnershipControlsRule! { object_ownership: "BucketOwnerEnforced" }],
+            },
+            public_access_block_configuration: s3::bucket::PublicAccessBlockConfiguration! {
+                block_public_acls: true,
+                block_public_policy: true,
+                ignore_public_acls: true,
+                restrict_public_buckets: true,
+            },
+        },
+        when().skip(&SITE_BUCKET_SKIPS),
+    )?;
+
+    let access_control = template.add_with(
+        "SiteOriginAccessControl",
+        cloudfront::OriginAccessControl! {
+            origin_access_control_config: cloudfront::originaccesscontrol::OriginAccessControlConfig! {
+                description: "CloudFront signs its requests to the site bucket (SigV4)",
+                name: stack_region().text("-site").build(),
+                origin_access_control_origin_type: "s3",
+                signing_behavior: "always",
+                signing_protocol: "sigv4",
+            },
+        },
+        when(),
+    )?;
+
+    let headers = template.add_with(
+        "SiteResponseHeadersPolicy",
+        cloudfront::ResponseHeadersPolicy! {
+            response_headers_policy_config: cloudfront::responseheaderspolicy::ResponseHeadersPolicyConfig! {
+                comment: "The web app's security headers",
+                name: stack_region().text("-site-headers").build(),
+                security_headers_config: cloudfront::responseheaderspolicy::SecurityHeadersConfig! {
+                    content_security_policy: cloudfront::responseheaderspolicy::ContentSecurityPolicy! {
+                        content_security_policy: csp(&domain),
+                        r#override: true,
+                    },
+                    content_type_options: cloudfront::responseheaderspolicy::ContentTypeOptions! { r#override: true },
+                    frame_options: cloudfront::responseheaderspolicy::FrameOptions! {
+                        frame_option: "DENY",
+                        r#override: true,
+                    },
+                    referrer_policy: cloudfront::responseheaderspolicy::ReferrerPolicy! {
+                        r#override: true,
+                        referrer_policy: REFERRER_POLICY,
+                    },
+                    strict_transport_security: cloudfront::responseheaderspolicy::StrictTransportSecurity! {
+                        access_control_max_age_sec: HSTS_MAX_AGE_SECONDS,
+                        include_subdomains: true,
+                        r#override: true,
+                    },
+                },
+            },
+        },
+        when(),
+    )?;
+
+    // The API needs the caller's `Authorization` and query string; `Host` must be
+    // the API's own (API Gateway refuses others), so it is the one header not passed.
+    let api_requests = template.add_with(
+        "ApiOriginRequestPolicy",
+        cloudfront::OriginRequestPolicy! {
+            origin_request_policy_config: cloudfront::originrequestpolicy::OriginRequestPolicyConfig! {
+                comment: "The API gets every viewer header but Host, and the query string",
+                cookies_config: cloudfront::originrequestpolicy::CookiesConfig! { cookie_behavior: "none" },
+                headers_config: cloudfront::originrequestpolicy::HeadersConfig! {
+                    header_behavior: "allExcept",
+                    headers: vec!["Host".into()],
+                },
+                name: stack_region().text("-api-requests").build(),
+                query_strings_config: cloudfront::originrequestpolicy::QueryStringsConfig! {
+                    query_string_behavior: "all",
+                },
+            },
+        },
+        when(),
+    )?;
+
+    let api_domain = Sub::new()
+        .reference(&api.rest_api)
+        .text(".execute-api.")
+        .pseudo(Pseudo::Region)
+        .text(".")
+        .pseudo(Pseudo::UrlSuffix)
+        .build();
+    let distribution = template.add_with(
+        "SiteDistribution",
+        cloudfront::Distribution! {
+            distribution_config: cloudfront::distribution::DistributionConfig! {
+                cache_behaviors: vec![cloudfront::distribution::CacheBehavior! {
+                    allowed_methods: API_METHODS.map(ExpString::from).to_vec(),
+                    cache_policy_id: CACHING_DISABLED,
+                    cached_methods: vec!["GET".into(), "HEAD".into()],
+                    compress: true,
+                    origin_request_policy_id: api_requests.reference(),
+                    path_pattern: Sub::new().text("/").reference(&api.stage).text("/*").build(),
+                    response_headers_policy_id: headers.reference(),
+                    target_origin_id: API_ORIGIN,
+                    viewer_protocol_policy: "https-only",
+                }],
+                comment: "The dragons web app, and its API on the same origin",
+                default_cache_behavior: cloudfront::distribution::DefaultCacheBehavior! {
+                    allowed_methods: vec!["GET".into(), "HEAD".into()],
+                    cache_policy_id: CACHING_OPTIMIZED,
+                    compress: true,
+                    response_headers_policy_id: headers.reference(),
+                    target_origin_id: SITE_ORIGIN,
+                    viewer_protocol_policy: "redirect-to-https",
+                },
+                default_root_object: INDEX,
+                enabled: true,
+                http_version: "http2and3",
+                ipv6_enabled: true,
+                origins: vec![
+                    cloudfront::distribution::Origin! {
+                        domain_name: bucket.regional_domain_name(),
+                        id: SITE_ORIGIN,
+                        origin_access_control_id: access_control.reference(),
+                        // With Origin Access Control, the legacy identity stays empty.
+                        s3_origin_config: cloudfront::distribution::S3OriginConfig! { origin_access_identity: "" },
+                    },
+                    cloudfront::distribution::Origin! {
+                        custom_origin_config: cloudfront::distribution::CustomOriginConfig! {
+                            origin_protocol_policy: "https-only",
+                            origin_ssl_protocols: vec!["TLSv1.2".into()],
+                        },
+                        domain_name: api_domain,
+                        id: API_ORIGIN,
+                    },
+                ],
+                viewer_certificate: cloudfront::distribution::ViewerCertificate! {
+                    cloud_front_default_certificate: true,
+                },
+            },
+        },
+        when().skip(&DISTRIBUTION_SKIPS),
+    )?;
+
+    // CloudFront (this distribution only) may read the site's files; nobody may use
+    // plain HTTP.
+    let objects = Sub::new().arn(&bucket).text("/*").build();
+    let distribution_arn = Sub::new()
+        .text("arn:")
+        .pseudo(Pseudo::Partition)
+        .text(":cloudfront::")
+        .pseudo(Pseudo::AccountId)
+        .text(":distribution/")
+        .reference(&distribution)
+        .build();
+    template.add_with(
+        "SiteBucketPolicy",
+        s3::BucketPolicy! {
+            bucket: bucket.reference(),
+            policy_document: PolicyDocument::new(vec![
+                Statement::deny_insecure_transport(vec![bucket.arn(), objects.clone()]),
+                Statement::allow("CloudFrontReadsTheSite", &[actions::S3_GET_OBJECT], vec![objects])
+                    .for_service(Service::CloudFront)
+                    .when(serde_json::json!({
+                        "StringEquals": { "AWS:SourceArn": distribution_arn }
+                    })),
+            ])
+            .to_value(),
+        },
+        when(),
+    )?;
+
+    let site_url = site(&distribution, "/").build();
+    template.extend_when(
+        &auth.client,
+        cognito::UserPoolClient! {
+            allowed_o_auth_flows: vec!["code".into()],
+            allowed_o_auth_flows_user_pool_client: true,
+            allowed_o_auth_scopes: vec!["openid".into(), "email".into()],
+            callback_ur_ls: vec![site_url.clone()],
+            logout_ur_ls: vec![site_url.clone()],
+            supported_identity_providers: vec!["COGNITO".into()],
+            user_pool_id: auth.user_pool.reference(),
+        },
+        &enabled,
+    )?;
+    // Managed login shows its pages for a client once the client has a style.
+    template.add_with(
+        "AuthBranding",
+        cognito::ManagedLoginBranding! {
+            client_id: auth.client.reference(),
+            use_cognito_provided_values: true,
+            user_pool_id: auth.user_pool.reference(),
+        },
+        when().after(&domain),
+    )?;
+
+    let outputs: [(&str, &str, ExpString); 5] = [
+        (
+            web_site::OUTPUT_SITE_URL,
+            "The web app (WebApp=true)",
+            site_url,
+        ),
+        (
+            web_site::OUTPUT_SITE_API_URL,
+            "The API on the web app's origin (WebApp=true)",
+            site(&distribution, "/").reference(&api.stage).build(),
+        ),
+        (
+            web_site::OUTPUT_DISTRIBUTION_ID,
+            "CloudFront distribution of the web app (WebApp=true)",
+            distribution.reference(),
+        ),
+        (
+            web_site::OUTPUT_SITE_BUCKET,
+            "Bucket the web app is published to (WebApp=true)",
+            bucket.reference(),
+        ),
+        (
+            web_site::OUTPUT_AUTH_URL,
+            "Cognito managed login of the web app (WebApp=true)",
+            auth_url(&domain).build(),
+        ),
+    ];
+    for (id, description, value) in outputs {
+        template.output(id, Output::new(description, value).when(&enabled))?;
+    }
+    Ok(())
+}

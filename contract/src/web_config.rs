@@ -24,3 +24,7 @@ pub struct WebConfig {
     /// sign-out: the site's own URL.
     pub redirect_uri: String,
 }
+
+/// The name of the dragon JSON Schema the web app's report form validates with
+/// (`schema::dragon_schema()`, generated, never copied), beside its `index.html`.
+pub const DRAGON_SCHEMA_FILE: &str = "dragon.schema.json";

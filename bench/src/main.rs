@@ -18,6 +18,7 @@ mod scale;
 mod stats;
 mod table;
 mod task_cold_start;
+mod web_bench;
 
 use std::path::PathBuf;
 
@@ -50,7 +51,11 @@ enum Command {
     TaskColdStart(TaskColdStartArgs),
     /// AddDragon under contention: adds/s and retries per add for 1, 8, 32 writers.
     Add(add_bench::Options),
-    /// Every benchmark above, then the targets table.
+    /// The web app in headless Chromium: first page, More, first-load bytes at 10k and 100k records.
+    Web(web_bench::Options),
+    /// A PNG of each view of the web app (for the README), from local-api in headless Chromium.
+    Screenshots(web_bench::ScreenshotOptions),
+    /// Every benchmark above but the screenshots, then the targets table.
     All(AllArgs),
 }
 
@@ -112,6 +117,8 @@ struct AllArgs {
     #[command(flatten)]
     task_cold_start: task_cold_start::Options,
     #[command(flatten)]
+    web: web_bench::Options,
+    #[command(flatten)]
     binary: BinaryArgs,
 }
 
@@ -126,6 +133,8 @@ fn main() -> anyhow::Result<()> {
         Command::TaskColdStart(args) => {
             vec![task_cold_start::run(&args.options, &args.binary.binary()?)?]
         }
+        Command::Web(options) => vec![web_bench::run(&options)?],
+        Command::Screenshots(options) => return web_bench::screenshots(&options),
         Command::All(args) => return all(&args),
     };
     for report in &reports {
@@ -139,7 +148,7 @@ fn main() -> anyhow::Result<()> {
 fn all(args: &AllArgs) -> anyhow::Result<()> {
     // Build first, so that the compiler is not competing with the measurements.
     let binary = args.binary.binary()?;
-    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 6] = [
+    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 7] = [
         ("filter", &|| filter_bench::run(&args.filter)),
         ("get", &|| get_bench::run(&args.get)),
         ("cold-start", &|| cold_start::run(&args.cold_start, &binary)),
@@ -148,6 +157,7 @@ fn all(args: &AllArgs) -> anyhow::Result<()> {
         ("task-cold-start", &|| {
             task_cold_start::run(&args.task_cold_start, &binary)
         }),
+        ("web", &|| web_bench::run(&args.web)),
     ];
     let mut reports = Vec::new();
     let mut failed = Vec::new();

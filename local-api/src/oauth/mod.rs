@@ -273,7 +273,12 @@ async fn token(
                 || grant.redirect_uri != get("redirect_uri")
                 || !pkce::verifies(get("code_verifier"), &grant.challenge)
             {
-                tracing::info!("a code redeemed with the wrong client, redirect URI or verifier");
+                tracing::info!(
+                    client = grant.client_id == get("client_id"),
+                    redirect_uri = grant.redirect_uri == get("redirect_uri"),
+                    verifier = pkce::verifies(get("code_verifier"), &grant.challenge),
+                    "a code redeemed with the wrong client, redirect URI or verifier"
+                );
                 return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
             }
             grant.tokens

@@ -34,11 +34,11 @@ mod tests {
     #[test]
     fn the_rfc_7636_example_verifies() {
         // RFC 7636, appendix B.
-        let verifier = "dBjftJeZ4CVP-mJ92K9ss7LmfkkAUhJO_uTcG2xIAhc";
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         let expected = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
         assert_eq!(challenge(verifier), expected);
         assert!(verifies(verifier, expected));
-        assert!(!verifies("dBjftJeZ4CVP-mJ92K9ss7LmfkkAUhJO_uTcG2xIAhd", expected));
+        assert!(!verifies("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl", expected));
         assert!(!verifies("short", &challenge("short")));
     }
 

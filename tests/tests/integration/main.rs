@@ -23,5 +23,6 @@ mod stores;
 mod update_table;
 mod upload_data;
 mod util;
+mod web_app;
 mod workflow_on_moto;
 mod workflows;

@@ -11,6 +11,7 @@ use std::{
 };
 
 use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 use crate::in_workspace;
@@ -107,8 +108,8 @@ impl Chromedriver {
             }),
         );
         capabilities.insert("unhandledPromptBehavior".into(), json!("ignore"));
-        let client = ClientBuilder::rustls()
-            .map_err(|e| BrowserError::Io(std::io::Error::other(e.to_string())))?
+        // chromedriver is on loopback over plain HTTP: no TLS.
+        let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await?;

@@ -30,7 +30,11 @@ function draft() {
 
 /** Renders the report form into `main`; `onReported` gets the accepted report. */
 export async function renderReport(main, { onReported, onError }) {
-  const fields = fieldsOf(await dragonSchema());
+  // The schema's own order is alphabetical: the form follows the labels' order, and
+  // any field without a label comes after.
+  const order = Object.keys(LABELS);
+  const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
+  const fields = fieldsOf(await dragonSchema()).sort((a, b) => rank(a.name) - rank(b.name));
   const saved = draft();
   const controls = new Map();
   const formStatus = h("div", { id: "report-status", role: "status", "aria-live": "polite" });

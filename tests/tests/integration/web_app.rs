@@ -463,10 +463,10 @@ async fn report_follow_and_recover() {
     client.goto(&format!("{}/#/report", site.origin)).await.unwrap();
     wait_for(&client, "the form", "return !!document.querySelector('main form')").await;
     let expired = client.execute(forge, vec![Value::Null]).await.unwrap();
-    type_report(&client, ["Ember", "red", "Warm.", "oslo", "norway", "", ""]).await;
+    type_report(&client, ["Kindlewing", "red", "Warm.", "oslo", "norway", "", ""]).await;
     press(&client, '\u{E007}').await;
     wait_for(&client, "My reports", "return location.hash === '#/reports'").await;
-    assert_eq!(report_state(&client, "Ember").await, "Added");
+    assert_eq!(report_state(&client, "Kindlewing").await, "Added");
     let held = tokens(&client).await;
     let held: Value = serde_json::from_str(held.as_str().unwrap()).unwrap();
     assert_ne!(held["idToken"], expired, "the token was refreshed");
@@ -475,15 +475,15 @@ async fn report_follow_and_recover() {
     client.goto(&format!("{}/#/report", site.origin)).await.unwrap();
     wait_for(&client, "the form", "return !!document.querySelector('main form')").await;
     client.execute(forge, vec![json!("revoked-refresh-token")]).await.unwrap();
-    type_report(&client, ["Smolder", "black", "Sooty.", "bergen", "norway", "", "bryggen"]).await;
+    type_report(&client, ["Sootwhisker", "black", "Sooty.", "bergen", "norway", "", "bryggen"]).await;
     press(&client, '\u{E007}').await;
     wait_for(&client, "the sign-in page", "return location.pathname.startsWith('/oauth2/authorize')").await;
     assert_eq!(tokens(&client).await, Value::Null, "the refused tokens are dropped");
     labelled(&client, "Email").await.send_keys(&site.seeded.username).await.unwrap();
     labelled(&client, "Password").await.send_keys(&site.seeded.password).await.unwrap();
     button(&client, "Sign in").await.click().await.unwrap();
-    wait_for(&client, "the form again", "return location.hash === '#/report' && document.getElementById('field-dragon_name_str')?.value === 'Smolder'").await;
-    for (label, value) in FIELDS.iter().zip(["Smolder", "black", "Sooty.", "bergen", "norway", "", "bryggen"]) {
+    wait_for(&client, "the form again", "return location.hash === '#/report' && document.getElementById('field-dragon_name_str')?.value === 'Sootwhisker'").await;
+    for (label, value) in FIELDS.iter().zip(["Sootwhisker", "black", "Sooty.", "bergen", "norway", "", "bryggen"]) {
         assert_eq!(
             labelled(&client, label).await.prop("value").await.unwrap().as_deref(),
             Some(value),
@@ -492,7 +492,7 @@ async fn report_follow_and_recover() {
     }
     button(&client, "Report").await.click().await.unwrap();
     wait_for(&client, "My reports", "return location.hash === '#/reports'").await;
-    assert_eq!(report_state(&client, "Smolder").await, "Added");
+    assert_eq!(report_state(&client, "Sootwhisker").await, "Added");
     assert!(client.get_alert_text().await.is_err());
     assert_eq!(site.site.csp_violations.load(Ordering::Relaxed), 0);
     client.close().await.unwrap();

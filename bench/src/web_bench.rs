@@ -13,11 +13,11 @@ use dragons_harness::{browser::Chromedriver, site::LocalSite};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
+use crate::SEED;
 use crate::report::{Check, Report};
 use crate::runtime;
 use crate::stats::Summary;
 use crate::table::{self, Table};
-use crate::SEED;
 
 /// Options of `web`.
 #[derive(Debug, Clone, Args)]
@@ -42,7 +42,10 @@ async fn number(client: &Client, what: &str, script: &str) -> anyhow::Result<f64
         if let Some(value) = client.execute(script, Vec::new()).await?.as_f64() {
             return Ok(value);
         }
-        anyhow::ensure!(started.elapsed() < PATIENCE, "waited {PATIENCE:?} for {what}");
+        anyhow::ensure!(
+            started.elapsed() < PATIENCE,
+            "waited {PATIENCE:?} for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -51,7 +54,13 @@ async fn number(client: &Client, what: &str, script: &str) -> anyhow::Result<f64
 pub async fn sign_in(client: &Client, site: &LocalSite) -> anyhow::Result<()> {
     client.goto(&format!("{}/", site.origin)).await?;
     let button = "//button[normalize-space(.)='Sign in']";
-    client.wait().at_most(PATIENCE).for_element(Locator::XPath(button)).await?.click().await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::XPath(button))
+        .await?
+        .click()
+        .await?;
     client
         .wait()
         .at_most(PATIENCE)
@@ -59,7 +68,11 @@ pub async fn sign_in(client: &Client, site: &LocalSite) -> anyhow::Result<()> {
         .await?
         .send_keys(&site.seeded.username)
         .await?;
-    client.find(Locator::Id("password")).await?.send_keys(&site.seeded.password).await?;
+    client
+        .find(Locator::Id("password"))
+        .await?
+        .send_keys(&site.seeded.password)
+        .await?;
     client.find(Locator::XPath(button)).await?.click().await?;
     client
         .wait()
@@ -69,8 +82,7 @@ pub async fn sign_in(client: &Client, site: &LocalSite) -> anyhow::Result<()> {
     Ok(())
 }
 
-const FIRST_PAGE: &str =
-    "const m = performance.getEntriesByName('dragons:first-page')[0]; return m ? m.startTime : null;";
+const FIRST_PAGE: &str = "const m = performance.getEntriesByName('dragons:first-page')[0]; return m ? m.startTime : null;";
 const MORE: &str = "const a = performance.getEntriesByName('dragons:more-requested')[0]; const b = performance.getEntriesByName('dragons:more')[0]; return a && b ? b.startTime - a.startTime : null;";
 /// Bytes of the document, scripts and style sheets: (transferred, compressed bodies, decoded bodies).
 const BYTES: &str = "const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].filter((e) => /(\\/|\\.html|\\.js|\\.css)$/.test(new URL(e.name).pathname)); return [entries.reduce((s, e) => s + e.transferSize, 0), entries.reduce((s, e) => s + e.encodedBodySize, 0), entries.reduce((s, e) => s + e.decodedBodySize, 0), entries.length];";
@@ -88,7 +100,11 @@ async fn measure(records: u64, runs: usize) -> anyhow::Result<Measured> {
     let driver = Chromedriver::start()?;
     let client = driver.session(1024, 800).await?;
     sign_in(&client, &site).await?;
-    let mut measured = Measured { first_page: Vec::new(), more: Vec::new(), bytes: Vec::new() };
+    let mut measured = Measured {
+        first_page: Vec::new(),
+        more: Vec::new(),
+        bytes: Vec::new(),
+    };
     for run in 0..=runs {
         client.goto("about:blank").await?;
         client.goto(&format!("{}/#/dragons", site.origin)).await?;
@@ -112,7 +128,9 @@ async fn measure(records: u64, runs: usize) -> anyhow::Result<Measured> {
             .await?;
         let more = number(&client, "the next page", MORE).await?;
         if run > 0 {
-            measured.first_page.push(Duration::from_secs_f64(first / 1000.0));
+            measured
+                .first_page
+                .push(Duration::from_secs_f64(first / 1000.0));
             measured.more.push(Duration::from_secs_f64(more / 1000.0));
         }
     }
@@ -143,7 +161,12 @@ pub fn run(options: &Options) -> anyhow::Result<Report> {
             table::count(records as f64),
             format!("{} / {}", table::ms(first.p50), table::ms(first.p99)),
             format!("{} / {}", table::ms(more.p50), table::ms(more.p99)),
-            format!("{:.1} KB / {:.1} KB / {:.1} KB ({files} files)", transferred / 1000.0, encoded / 1000.0, decoded / 1000.0),
+            format!(
+                "{:.1} KB / {:.1} KB / {:.1} KB ({files} files)",
+                transferred / 1000.0,
+                encoded / 1000.0,
+                decoded / 1000.0
+            ),
         ]);
         if records == 100_000 {
             checks.push(Check::at_most(
@@ -197,40 +220,110 @@ async fn screenshots_async(options: &ScreenshotOptions) -> anyhow::Result<()> {
     let client = driver.session(900, 760).await?;
     let out = options.out.as_path();
     client.goto(&format!("{}/", site.origin)).await?;
-    client.wait().at_most(PATIENCE).for_element(Locator::XPath("//button[normalize-space(.)='Sign in']")).await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::XPath("//button[normalize-space(.)='Sign in']"))
+        .await?;
     shoot(&client, out, "1-signed-out").await?;
-    client.find(Locator::XPath("//main//button[normalize-space(.)='Sign in']")).await?.click().await?;
-    client.wait().at_most(PATIENCE).for_element(Locator::Id("email")).await?.send_keys(&site.seeded.username).await?;
+    client
+        .find(Locator::XPath(
+            "//main//button[normalize-space(.)='Sign in']",
+        ))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Id("email"))
+        .await?
+        .send_keys(&site.seeded.username)
+        .await?;
     shoot(&client, out, "2-sign-in").await?;
-    client.find(Locator::Id("password")).await?.send_keys(&site.seeded.password).await?;
-    client.find(Locator::XPath("//button[normalize-space(.)='Sign in']")).await?.click().await?;
-    client.wait().at_most(PATIENCE).for_element(Locator::Css("main .card")).await?;
+    client
+        .find(Locator::Id("password"))
+        .await?
+        .send_keys(&site.seeded.password)
+        .await?;
+    client
+        .find(Locator::XPath("//button[normalize-space(.)='Sign in']"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("main .card"))
+        .await?;
     shoot(&client, out, "3-dragons").await?;
-    client.goto(&format!("{}/#/dragons?family=red", site.origin)).await?;
+    client
+        .goto(&format!("{}/#/dragons?family=red", site.origin))
+        .await?;
     client.refresh().await?;
-    client.wait().at_most(PATIENCE).for_element(Locator::Css("main .card")).await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("main .card"))
+        .await?;
     shoot(&client, out, "4-dragons-filtered").await?;
     client.goto(&format!("{}/#/report", site.origin)).await?;
-    client.wait().at_most(PATIENCE).for_element(Locator::Id("field-family_str")).await?.send_keys(&"f".repeat(41)).await?;
-    client.find(Locator::Id("field-location_city_str")).await?.send_keys("Reykjavík").await?;
-    client.find(Locator::XPath("//button[normalize-space(.)='Report']")).await?.click().await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Id("field-family_str"))
+        .await?
+        .send_keys(&"f".repeat(41))
+        .await?;
+    client
+        .find(Locator::Id("field-location_city_str"))
+        .await?
+        .send_keys("Reykjavík")
+        .await?;
+    client
+        .find(Locator::XPath("//button[normalize-space(.)='Report']"))
+        .await?
+        .click()
+        .await?;
     shoot(&client, out, "5-report-refused").await?;
     client.refresh().await?;
-    client.execute("sessionStorage.removeItem('dragons.draft'); return true", Vec::new()).await?;
+    client
+        .execute(
+            "sessionStorage.removeItem('dragons.draft'); return true",
+            Vec::new(),
+        )
+        .await?;
     client.refresh().await?;
     for (id, value) in [
         ("field-dragon_name_str", "Quill"),
         ("field-family_str", "copper"),
-        ("field-description_str", "Nests on the old harbour crane.\nShy in daylight."),
+        (
+            "field-description_str",
+            "Nests on the old harbour crane.\nShy in daylight.",
+        ),
         ("field-location_city_str", "Reykjavík"),
         ("field-location_country_str", "iceland"),
         ("field-location_neighborhood_str", "grandi"),
     ] {
-        client.wait().at_most(PATIENCE).for_element(Locator::Id(id)).await?.send_keys(value).await?;
+        client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Id(id))
+            .await?
+            .send_keys(value)
+            .await?;
     }
     shoot(&client, out, "6-report").await?;
-    client.find(Locator::XPath("//button[normalize-space(.)='Report']")).await?.click().await?;
-    client.wait().at_most(PATIENCE).for_element(Locator::Css(".state-ADDED")).await?;
+    client
+        .find(Locator::XPath("//button[normalize-space(.)='Report']"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(".state-ADDED"))
+        .await?;
     client.goto(&format!("{}/#/report", site.origin)).await?;
     for (id, value) in [
         ("field-dragon_name_str", "Atlas"),
@@ -239,15 +332,33 @@ async fn screenshots_async(options: &ScreenshotOptions) -> anyhow::Result<()> {
         ("field-location_city_str", "anchorage"),
         ("field-location_country_str", "usa"),
     ] {
-        client.wait().at_most(PATIENCE).for_element(Locator::Id(id)).await?.send_keys(value).await?;
+        client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Id(id))
+            .await?
+            .send_keys(value)
+            .await?;
     }
-    client.find(Locator::XPath("//button[normalize-space(.)='Report']")).await?.click().await?;
-    client.wait().at_most(PATIENCE).for_element(Locator::Css(".state-REJECTED")).await?;
+    client
+        .find(Locator::XPath("//button[normalize-space(.)='Report']"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(".state-REJECTED"))
+        .await?;
     shoot(&client, out, "7-my-reports").await?;
     client.set_window_size(320, 700).await?;
     client.goto(&format!("{}/#/dragons", site.origin)).await?;
     client.refresh().await?;
-    client.wait().at_most(PATIENCE).for_element(Locator::Css("main .card")).await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("main .card"))
+        .await?;
     shoot(&client, out, "8-dragons-320px").await?;
     client.close().await?;
     Ok(())

@@ -23,7 +23,9 @@ const STARTUP: Duration = Duration::from_secs(20);
 #[derive(Debug, thiserror::Error)]
 pub enum BrowserError {
     /// chromedriver or Chromium is not installed.
-    #[error("{0} is not installed: run `scripts/install-tools` (it installs Debian's chromium and chromium-driver)")]
+    #[error(
+        "{0} is not installed: run `scripts/install-tools` (it installs Debian's chromium and chromium-driver)"
+    )]
     Missing(&'static str),
     /// axe-core is not installed.
     #[error("axe-core is not installed at {0}: run `scripts/install-tools`")]
@@ -60,7 +62,9 @@ impl Chromedriver {
     pub fn start() -> Result<Self, BrowserError> {
         let driver = on_path("chromedriver").ok_or(BrowserError::Missing("chromedriver"))?;
         let chromium = on_path("chromium").ok_or(BrowserError::Missing("chromium"))?;
-        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port();
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?
+            .local_addr()?
+            .port();
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
@@ -132,7 +136,10 @@ pub fn axe_source() -> Result<String, BrowserError> {
 
 /// Runs axe-core (whose source is `axe`) on the page `client` shows: the violations
 /// of the WCAG 2.x A and AA rules and axe's best practices, as axe reports them.
-pub async fn axe_violations(client: &Client, axe: &str) -> Result<Vec<Value>, fantoccini::error::CmdError> {
+pub async fn axe_violations(
+    client: &Client,
+    axe: &str,
+) -> Result<Vec<Value>, fantoccini::error::CmdError> {
     client.execute(axe, Vec::new()).await?;
     let result = client
         .execute_async(

@@ -20,8 +20,8 @@ use handlers::aws::{
 use local_api::{
     app::{Settings, app_state},
     local_aws::LocalAws,
-    web::{self, WebSettings},
     seed::{Stores, id_token, inbox, seed},
+    web::{self, WebSettings},
 };
 
 #[derive(Debug, Parser)]

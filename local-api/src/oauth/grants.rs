@@ -59,7 +59,10 @@ impl Grants {
         let mut bytes = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut bytes);
         let code = URL_SAFE_NO_PAD.encode(bytes);
-        let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let now = Instant::now();
         pending
             .grants
@@ -81,7 +84,10 @@ impl Grants {
     /// The grant of `code`, removed (a code is used once, even when the redemption
     /// then fails), if it exists and has not expired.
     pub fn redeem(&self, code: &str) -> Option<Grant> {
-        let mut pending = self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let (issued, grant) = pending.grants.remove(code)?;
         (issued.elapsed() < CODE_LIFETIME).then_some(grant)
     }
@@ -120,7 +126,10 @@ mod tests {
         let first = grants.issue(grant(0));
         let codes: Vec<String> = (1..=MAX_PENDING).map(|n| grants.issue(grant(n))).collect();
         assert!(grants.redeem(&first).is_none(), "the oldest was dropped");
-        assert_eq!(grants.redeem(&codes[MAX_PENDING - 1]).unwrap().challenge, format!("c{MAX_PENDING}"));
+        assert_eq!(
+            grants.redeem(&codes[MAX_PENDING - 1]).unwrap().challenge,
+            format!("c{MAX_PENDING}")
+        );
         assert_ne!(codes[0], codes[1]);
     }
 }

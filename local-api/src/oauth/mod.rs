@@ -70,10 +70,15 @@ fn page(status: StatusCode, html: String) -> Response {
 
 impl OAuth {
     /// The authorization request in `params`, or why it is refused.
-    fn authorize_request(&self, params: &HashMap<String, String>) -> Result<AuthorizeRequest, String> {
+    fn authorize_request(
+        &self,
+        params: &HashMap<String, String>,
+    ) -> Result<AuthorizeRequest, String> {
         let get = |name: &str| params.get(name).cloned().unwrap_or_default();
         if get("response_type") != "code" {
-            return Err("Only the authorization code grant (response_type=code) is supported.".into());
+            return Err(
+                "Only the authorization code grant (response_type=code) is supported.".into(),
+            );
         }
         if get("client_id") != self.client_id {
             return Err("Unknown client_id.".into());
@@ -187,7 +192,10 @@ async fn login(State(oauth): State<Arc<OAuth>>, body: Bytes) -> Response {
         Err(reason) => return page(StatusCode::BAD_REQUEST, refusal_page(&reason)),
     };
     let email = params.get("email").map(String::as_str).unwrap_or_default();
-    let password = params.get("password").map(String::as_str).unwrap_or_default();
+    let password = params
+        .get("password")
+        .map(String::as_str)
+        .unwrap_or_default();
     let tokens = match oauth.sign_in(email, password).await {
         Ok(tokens) => tokens,
         Err(SignInError::Refused) => {
@@ -200,7 +208,11 @@ async fn login(State(oauth): State<Arc<OAuth>>, body: Bytes) -> Response {
         Err(SignInError::Unavailable) => {
             return page(
                 StatusCode::BAD_GATEWAY,
-                sign_in_page(&request, email, Some("The user pool could not be reached. Try again.")),
+                sign_in_page(
+                    &request,
+                    email,
+                    Some("The user pool could not be reached. Try again."),
+                ),
             );
         }
     };
@@ -234,7 +246,10 @@ fn redirect(to: &str) -> Response {
 fn json_answer(status: StatusCode, body: &serde_json::Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
@@ -253,7 +268,11 @@ async fn token(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
-        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+        .is_some_and(|media| {
+            media
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
     if !form {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_request");
     }
@@ -285,7 +304,9 @@ async fn token(
         }
         "refresh_token" => match oauth.refresh(get("refresh_token")).await {
             Ok(tokens) => tokens,
-            Err(SignInError::Refused) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant"),
+            Err(SignInError::Refused) => {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant");
+            }
             Err(SignInError::Unavailable) => {
                 return oauth_error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable");
             }

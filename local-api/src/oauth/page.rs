@@ -56,7 +56,12 @@ pub fn sign_in_page(request: &AuthorizeRequest, email: &str, error: Option<&str>
         );
     }
     let alert = error
-        .map(|text| format!(r#"<div class="alert" role="alert"><p>{}</p></div>"#, escape(text)))
+        .map(|text| {
+            format!(
+                r#"<div class="alert" role="alert"><p>{}</p></div>"#,
+                escape(text)
+            )
+        })
         .unwrap_or_default();
     format!(
         r#"<!doctype html>

@@ -38,7 +38,10 @@ mod tests {
         let expected = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
         assert_eq!(challenge(verifier), expected);
         assert!(verifies(verifier, expected));
-        assert!(!verifies("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl", expected));
+        assert!(!verifies(
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXl",
+            expected
+        ));
         assert!(!verifies("short", &challenge("short")));
     }
 

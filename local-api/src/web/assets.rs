@@ -98,7 +98,10 @@ mod tests {
     fn the_repository_app_is_read_with_its_types() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
         let assets = read_assets(&dir).unwrap();
-        assert_eq!(assets["/index.html"].content_type, "text/html; charset=utf-8");
+        assert_eq!(
+            assets["/index.html"].content_type,
+            "text/html; charset=utf-8"
+        );
         assert_eq!(
             assets["/js/app.js"].content_type,
             "text/javascript; charset=utf-8"
@@ -109,8 +112,8 @@ mod tests {
 
     #[test]
     fn a_directory_without_index_is_refused() {
-        let error = read_assets(Path::new(env!("CARGO_MANIFEST_DIR")).join("src").as_path())
-            .unwrap_err();
+        let error =
+            read_assets(Path::new(env!("CARGO_MANIFEST_DIR")).join("src").as_path()).unwrap_err();
         assert!(matches!(error, AssetsError::NoIndex(_)), "{error}");
     }
 

@@ -83,8 +83,14 @@ pub fn web_config(settings: &WebSettings) -> WebConfig {
 }
 
 /// Reads the app and builds the site and the sign-in stand-in.
-pub fn site(config: &SdkConfig, settings: &WebSettings) -> Result<(Arc<Site>, Arc<OAuth>), WebError> {
-    let generated = [format!("/{WEB_CONFIG_FILE}"), format!("/{DRAGON_SCHEMA_FILE}")];
+pub fn site(
+    config: &SdkConfig,
+    settings: &WebSettings,
+) -> Result<(Arc<Site>, Arc<OAuth>), WebError> {
+    let generated = [
+        format!("/{WEB_CONFIG_FILE}"),
+        format!("/{DRAGON_SCHEMA_FILE}"),
+    ];
     let assets = read_assets(&settings.web_dir)?
         .into_iter()
         .filter(|(path, _)| !generated.contains(path))
@@ -148,7 +154,13 @@ pub fn site_router(site: &Arc<Site>) -> Router {
             &format!("/{DRAGON_SCHEMA_FILE}"),
             get(move || async move { file("application/json", schema) }),
         )
-        .layer(CompressionLayer::new().gzip(true).no_br().no_deflate().no_zstd())
+        .layer(
+            CompressionLayer::new()
+                .gzip(true)
+                .no_br()
+                .no_deflate()
+                .no_zstd(),
+        )
         .route(
             CSP_REPORT_PATH,
             post(move |body: Body| csp_report(Arc::clone(&reports), body)),

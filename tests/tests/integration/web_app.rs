@@ -98,7 +98,10 @@ async fn wait_for(client: &Client, what: &str, script: &str) -> Value {
 
 async fn page_text(client: &Client) -> String {
     client
-        .execute("return document.body ? document.body.innerText : ''", Vec::new())
+        .execute(
+            "return document.body ? document.body.innerText : ''",
+            Vec::new(),
+        )
         .await
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -125,13 +128,20 @@ async fn labelled(client: &Client, label: &str) -> Element {
         .for_element(Locator::XPath(&xpath))
         .await
         .unwrap_or_else(|e| panic!("no label {label:?}: {e}"));
-    let id = label_element.attr("for").await.unwrap().expect("label has for");
+    let id = label_element
+        .attr("for")
+        .await
+        .unwrap()
+        .expect("label has for");
     client.find(Locator::Id(&id)).await.unwrap()
 }
 
 async fn tokens(client: &Client) -> Value {
     client
-        .execute("return sessionStorage.getItem('dragons.tokens')", Vec::new())
+        .execute(
+            "return sessionStorage.getItem('dragons.tokens')",
+            Vec::new(),
+        )
         .await
         .unwrap()
 }
@@ -195,10 +205,14 @@ async fn browse_filter_page_and_sign_out() {
 
     // A wrong password: the stand-in says so and no token is stored.
     sign_in(&client, &site, "not-the-password-1A!").await;
-    wait_for(&client, "the wrong-password error", &format!(
-        "return document.querySelector('[role=alert]')?.textContent.includes({})",
-        json!(WRONG_PASSWORD)
-    ))
+    wait_for(
+        &client,
+        "the wrong-password error",
+        &format!(
+            "return document.querySelector('[role=alert]')?.textContent.includes({})",
+            json!(WRONG_PASSWORD)
+        ),
+    )
     .await;
     assert_eq!(tokens(&client).await, Value::Null);
     assert_accessible(&client, &axe, "the sign-in page").await;
@@ -210,7 +224,12 @@ async fn browse_filter_page_and_sign_out() {
     button(&client, "Sign in").await.click().await.unwrap();
 
     // Every record once, in the object's order, through "More" (by keyboard).
-    wait_for(&client, "the first page", "return document.querySelectorAll('main .card').length > 0").await;
+    wait_for(
+        &client,
+        "the first page",
+        "return document.querySelectorAll('main .card').length > 0",
+    )
+    .await;
     assert!(tokens(&client).await.is_string(), "signed in: tokens held");
     assert_accessible(&client, &axe, "the dragons view").await;
     let mut pages = 1;
@@ -228,7 +247,12 @@ async fn browse_filter_page_and_sign_out() {
             "return document.querySelectorAll('main .card').length > {before} || !document.evaluate(\"//button[normalize-space(.)='More']\", document, null, 9, null).singleNodeValue"
         ))
         .await;
-        wait_for(&client, "the page loaded", "return !document.querySelector('main[aria-busy]')").await;
+        wait_for(
+            &client,
+            "the page loaded",
+            "return !document.querySelector('main[aria-busy]')",
+        )
+        .await;
         pages += 1;
         assert!(pages < 10, "More never ends");
     }
@@ -236,7 +260,11 @@ async fn browse_filter_page_and_sign_out() {
         .iter()
         .map(|r| r["dragon_name_str"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(card_names(&client).await, expected, "every record once, in order");
+    assert_eq!(
+        card_names(&client).await,
+        expected,
+        "every record once, in order"
+    );
     assert!(pages >= 3, "62 records in pages of 25: {pages} pages");
 
     // The hostile records: their literal text, no element of theirs, no script run,
@@ -266,7 +294,10 @@ async fn browse_filter_page_and_sign_out() {
         .collect();
         let texts: Vec<&str> = shown.iter().map(|pair| pair[0].as_str().unwrap()).collect();
         assert_eq!(texts, expected, "shown as their literal text");
-        assert!(shown.iter().all(|pair| pair[1] == "auto"), "dir=auto on every value");
+        assert!(
+            shown.iter().all(|pair| pair[1] == "auto"),
+            "dir=auto on every value"
+        );
     }
     let foreign = client
         .execute(
@@ -275,7 +306,11 @@ async fn browse_filter_page_and_sign_out() {
         )
         .await
         .unwrap();
-    assert_eq!(foreign, json!([0, true]), "no element or script of the data");
+    assert_eq!(
+        foreign,
+        json!([0, true]),
+        "no element or script of the data"
+    );
     assert!(client.get_alert_text().await.is_err(), "no dialog opened");
     assert_eq!(site.site.csp_violations.load(Ordering::Relaxed), 0);
     assert_fits_at(&client, "the dragons view").await;
@@ -284,7 +319,12 @@ async fn browse_filter_page_and_sign_out() {
     let family = labelled(&client, "Family").await;
     family.send_keys("red").await.unwrap();
     family.send_keys(ENTER).await.unwrap();
-    wait_for(&client, "the filter in the URL", "return location.hash === '#/dragons?family=red'").await;
+    wait_for(
+        &client,
+        "the filter in the URL",
+        "return location.hash === '#/dragons?family=red'",
+    )
+    .await;
     let reds: Vec<String> = records
         .iter()
         .filter(|r| r["family_str"] == "red")
@@ -295,7 +335,15 @@ async fn browse_filter_page_and_sign_out() {
     client.refresh().await.unwrap();
     wait_for(&client, "the red dragons after a reload", &format!("return document.querySelectorAll('main .card').length === {count} && !document.querySelector('main[aria-busy]')")).await;
     assert_eq!(card_names(&client).await, reds);
-    assert_eq!(labelled(&client, "Family").await.prop("value").await.unwrap().as_deref(), Some("red"));
+    assert_eq!(
+        labelled(&client, "Family")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("red")
+    );
     button(&client, "Search").await;
 
     // An empty answer says so.
@@ -303,7 +351,12 @@ async fn browse_filter_page_and_sign_out() {
         .goto(&format!("{}/#/dragons?family=no-such-family", site.origin))
         .await
         .unwrap();
-    wait_for(&client, "the empty state", "return document.getElementById('list-status')?.textContent === 'No dragons match.'").await;
+    wait_for(
+        &client,
+        "the empty state",
+        "return document.getElementById('list-status')?.textContent === 'No dragons match.'",
+    )
+    .await;
 
     // The CSP is what catches a script: one injected now is refused and reported.
     let blocked = client
@@ -316,7 +369,10 @@ async fn browse_filter_page_and_sign_out() {
     assert_eq!(blocked, json!(true));
     let started = Instant::now();
     while site.site.csp_violations.load(Ordering::Relaxed) == 0 {
-        assert!(started.elapsed() < PATIENCE, "the violation was never reported");
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the violation was never reported"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
@@ -369,7 +425,13 @@ async fn type_report(client: &Client, values: [&str; 7]) {
         press(client, TAB).await;
     }
     for value in values {
-        client.active_element().await.unwrap().send_keys(value).await.unwrap();
+        client
+            .active_element()
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
         press(client, TAB).await;
     }
     let on = client
@@ -400,15 +462,27 @@ async fn report_follow_and_recover() {
     let axe = axe_source().unwrap();
     let driver = Chromedriver::start().unwrap();
     let client = driver.session(1024, 800).await.unwrap();
-    client.goto(&format!("{}/#/report", site.origin)).await.unwrap();
+    client
+        .goto(&format!("{}/#/report", site.origin))
+        .await
+        .unwrap();
     sign_in(&client, &site, &site.seeded.password).await;
-    wait_for(&client, "the form after sign-in", "return location.hash === '#/report' && !!document.querySelector('main form')").await;
+    wait_for(
+        &client,
+        "the form after sign-in",
+        "return location.hash === '#/report' && !!document.querySelector('main form')",
+    )
+    .await;
     assert_accessible(&client, &axe, "the report form").await;
     assert_fits_at(&client, "the report form").await;
 
     // Refused in the browser: each field's message, focus on the first, nothing sent.
     let invocations = site.api.invocations.load(Ordering::Relaxed);
-    labelled(&client, "Family").await.send_keys(&"f".repeat(41)).await.unwrap();
+    labelled(&client, "Family")
+        .await
+        .send_keys(&"f".repeat(41))
+        .await
+        .unwrap();
     // A control character cannot be typed; it can be pasted.
     client
         .execute(
@@ -427,71 +501,206 @@ async fn report_follow_and_recover() {
         "City may not contain the character U+0007.",
         "Country is required.",
     ] {
-        assert!(messages.contains(&expected.to_owned()), "{expected:?} in {messages:?}");
+        assert!(
+            messages.contains(&expected.to_owned()),
+            "{expected:?} in {messages:?}"
+        );
     }
-    let focused = client.execute("return document.activeElement.id", Vec::new()).await.unwrap();
+    let focused = client
+        .execute("return document.activeElement.id", Vec::new())
+        .await
+        .unwrap();
     assert_eq!(focused, json!("field-dragon_name_str"));
     assert_accessible(&client, &axe, "the report form with its errors").await;
-    assert_eq!(site.api.invocations.load(Ordering::Relaxed), invocations, "no request was sent");
+    assert_eq!(
+        site.api.invocations.load(Ordering::Relaxed),
+        invocations,
+        "no request was sent"
+    );
 
     // A valid dragon, by keyboard alone: ADDED.
     client.refresh().await.unwrap();
-    wait_for(&client, "the form", "return !!document.querySelector('main form')").await;
+    wait_for(
+        &client,
+        "the form",
+        "return !!document.querySelector('main form')",
+    )
+    .await;
     client
-        .execute("sessionStorage.removeItem('dragons.draft'); return true", Vec::new())
+        .execute(
+            "sessionStorage.removeItem('dragons.draft'); return true",
+            Vec::new(),
+        )
         .await
         .unwrap();
     client.refresh().await.unwrap();
-    wait_for(&client, "the empty form", "return document.getElementById('field-family_str')?.value === ''").await;
-    type_report(&client, ["Quill", "copper", "Nests on the crane.\nShy.", "Reykjavík", "iceland", "", "grandi"]).await;
+    wait_for(
+        &client,
+        "the empty form",
+        "return document.getElementById('field-family_str')?.value === ''",
+    )
+    .await;
+    type_report(
+        &client,
+        [
+            "Quill",
+            "copper",
+            "Nests on the crane.\nShy.",
+            "Reykjavík",
+            "iceland",
+            "",
+            "grandi",
+        ],
+    )
+    .await;
     press(&client, '\u{E007}').await;
-    wait_for(&client, "My reports", "return location.hash === '#/reports'").await;
+    wait_for(
+        &client,
+        "My reports",
+        "return location.hash === '#/reports'",
+    )
+    .await;
     assert_eq!(report_state(&client, "Quill").await, "Added");
     assert_accessible(&client, &axe, "my reports").await;
 
     // A taken name: REJECTED with the reason.
-    client.goto(&format!("{}/#/report", site.origin)).await.unwrap();
-    wait_for(&client, "the form", "return !!document.querySelector('main form')").await;
-    type_report(&client, ["ATLAS", "green", "Again.", "anchorage", "usa", "alaska", ""]).await;
+    client
+        .goto(&format!("{}/#/report", site.origin))
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "the form",
+        "return !!document.querySelector('main form')",
+    )
+    .await;
+    type_report(
+        &client,
+        ["ATLAS", "green", "Again.", "anchorage", "usa", "alaska", ""],
+    )
+    .await;
     button(&client, "Report").await.click().await.unwrap();
-    wait_for(&client, "My reports", "return location.hash === '#/reports'").await;
+    wait_for(
+        &client,
+        "My reports",
+        "return location.hash === '#/reports'",
+    )
+    .await;
     let rejected = report_state(&client, "ATLAS").await;
-    assert!(rejected.starts_with("Rejected: ") && rejected.contains("already exists"), "{rejected}");
+    assert!(
+        rejected.starts_with("Rejected: ") && rejected.contains("already exists"),
+        "{rejected}"
+    );
 
     // An expired ID token: refreshed before the request; the report goes through.
     let forge = "const t = JSON.parse(sessionStorage.getItem('dragons.tokens')); const [h, p, s] = t.idToken.split('.'); const c = JSON.parse(atob(p.replaceAll('-', '+').replaceAll('_', '/'))); c.exp = Math.floor(Date.now() / 1000) - 60; t.idToken = [h, btoa(JSON.stringify(c)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, ''), s].join('.'); if (arguments[0]) t.refreshToken = arguments[0]; sessionStorage.setItem('dragons.tokens', JSON.stringify(t)); return t.idToken;";
-    client.goto(&format!("{}/#/report", site.origin)).await.unwrap();
-    wait_for(&client, "the form", "return !!document.querySelector('main form')").await;
+    client
+        .goto(&format!("{}/#/report", site.origin))
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "the form",
+        "return !!document.querySelector('main form')",
+    )
+    .await;
     let expired = client.execute(forge, vec![Value::Null]).await.unwrap();
-    type_report(&client, ["Kindlewing", "red", "Warm.", "oslo", "norway", "", ""]).await;
+    type_report(
+        &client,
+        ["Kindlewing", "red", "Warm.", "oslo", "norway", "", ""],
+    )
+    .await;
     press(&client, '\u{E007}').await;
-    wait_for(&client, "My reports", "return location.hash === '#/reports'").await;
+    wait_for(
+        &client,
+        "My reports",
+        "return location.hash === '#/reports'",
+    )
+    .await;
     assert_eq!(report_state(&client, "Kindlewing").await, "Added");
     let held = tokens(&client).await;
     let held: Value = serde_json::from_str(held.as_str().unwrap()).unwrap();
     assert_ne!(held["idToken"], expired, "the token was refreshed");
 
     // Expired and a refresh token that is refused: sign in again; the input is kept.
-    client.goto(&format!("{}/#/report", site.origin)).await.unwrap();
-    wait_for(&client, "the form", "return !!document.querySelector('main form')").await;
-    client.execute(forge, vec![json!("revoked-refresh-token")]).await.unwrap();
-    type_report(&client, ["Sootwhisker", "black", "Sooty.", "bergen", "norway", "", "bryggen"]).await;
+    client
+        .goto(&format!("{}/#/report", site.origin))
+        .await
+        .unwrap();
+    wait_for(
+        &client,
+        "the form",
+        "return !!document.querySelector('main form')",
+    )
+    .await;
+    client
+        .execute(forge, vec![json!("revoked-refresh-token")])
+        .await
+        .unwrap();
+    type_report(
+        &client,
+        [
+            "Sootwhisker",
+            "black",
+            "Sooty.",
+            "bergen",
+            "norway",
+            "",
+            "bryggen",
+        ],
+    )
+    .await;
     press(&client, '\u{E007}').await;
-    wait_for(&client, "the sign-in page", "return location.pathname.startsWith('/oauth2/authorize')").await;
-    assert_eq!(tokens(&client).await, Value::Null, "the refused tokens are dropped");
-    labelled(&client, "Email").await.send_keys(&site.seeded.username).await.unwrap();
-    labelled(&client, "Password").await.send_keys(&site.seeded.password).await.unwrap();
+    wait_for(
+        &client,
+        "the sign-in page",
+        "return location.pathname.startsWith('/oauth2/authorize')",
+    )
+    .await;
+    assert_eq!(
+        tokens(&client).await,
+        Value::Null,
+        "the refused tokens are dropped"
+    );
+    labelled(&client, "Email")
+        .await
+        .send_keys(&site.seeded.username)
+        .await
+        .unwrap();
+    labelled(&client, "Password")
+        .await
+        .send_keys(&site.seeded.password)
+        .await
+        .unwrap();
     button(&client, "Sign in").await.click().await.unwrap();
     wait_for(&client, "the form again", "return location.hash === '#/report' && document.getElementById('field-dragon_name_str')?.value === 'Sootwhisker'").await;
-    for (label, value) in FIELDS.iter().zip(["Sootwhisker", "black", "Sooty.", "bergen", "norway", "", "bryggen"]) {
+    for (label, value) in FIELDS.iter().zip([
+        "Sootwhisker",
+        "black",
+        "Sooty.",
+        "bergen",
+        "norway",
+        "",
+        "bryggen",
+    ]) {
         assert_eq!(
-            labelled(&client, label).await.prop("value").await.unwrap().as_deref(),
+            labelled(&client, label)
+                .await
+                .prop("value")
+                .await
+                .unwrap()
+                .as_deref(),
             Some(value),
             "{label} kept"
         );
     }
     button(&client, "Report").await.click().await.unwrap();
-    wait_for(&client, "My reports", "return location.hash === '#/reports'").await;
+    wait_for(
+        &client,
+        "My reports",
+        "return location.hash === '#/reports'",
+    )
+    .await;
     assert_eq!(report_state(&client, "Sootwhisker").await, "Added");
     assert!(client.get_alert_text().await.is_err());
     assert_eq!(site.site.csp_violations.load(Ordering::Relaxed), 0);

@@ -24,6 +24,7 @@ mod table;
 mod task_cold_start;
 mod tls;
 mod warm;
+mod web_bench;
 
 use std::path::PathBuf;
 
@@ -61,7 +62,11 @@ enum Command {
     Pages(PagesArgs),
     /// The S3 object vs the DynamoDB table at 10k/100k records in 128 MiB cgroups: p50/p99, memory.
     Stores(StoresArgs),
-    /// Every benchmark above, then the targets table.
+    /// The web app in headless Chromium: first page, More, first-load bytes at 10k and 100k records.
+    Web(web_bench::Options),
+    /// A PNG of each view of the web app (for the README), from local-api in headless Chromium.
+    Screenshots(web_bench::ScreenshotOptions),
+    /// Every benchmark above but the screenshots, then the targets table.
     All(AllArgs),
 }
 
@@ -142,6 +147,7 @@ struct AllArgs {
     pages: pages::Options,
     #[command(flatten)]
     stores: stores_bench::Options,
+    web: web_bench::Options,
     #[command(flatten)]
     binary: BinaryArgs,
 }
@@ -159,6 +165,8 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Pages(args) => vec![pages::run(&args.options, &args.binary.binary()?)?],
         Command::Stores(args) => vec![stores_bench::run(&args.options, &args.binary.binary()?)?],
+        Command::Web(options) => vec![web_bench::run(&options)?],
+        Command::Screenshots(options) => return web_bench::screenshots(&options),
         Command::All(args) => return all(&args),
     };
     for report in &reports {
@@ -172,7 +180,7 @@ fn main() -> anyhow::Result<()> {
 fn all(args: &AllArgs) -> anyhow::Result<()> {
     // Build first, so that the compiler is not competing with the measurements.
     let binary = args.binary.binary()?;
-    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 8] = [
+    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 9] = [
         ("filter", &|| filter_bench::run(&args.filter)),
         ("get", &|| get_bench::run(&args.get)),
         ("cold-start", &|| cold_start::run(&args.cold_start, &binary)),
@@ -183,6 +191,7 @@ fn all(args: &AllArgs) -> anyhow::Result<()> {
         }),
         ("pages", &|| pages::run(&args.pages, &binary)),
         ("stores", &|| stores_bench::run(&args.stores, &binary)),
+        ("web", &|| web_bench::run(&args.web)),
     ];
     let mut reports = Vec::new();
     let mut failed = Vec::new();

@@ -1,9 +1,12 @@
 //! What the integration tests and the benchmarks share: where the workspace and the
 //! pinned tools are and how to run them ([`tools`]), moto in server mode on loopback
-//! ([`moto`]), and data sets and topic subscribers on it ([`fixtures`]).
+//! ([`moto`]), data sets and topic subscribers on it ([`fixtures`]), the web app on
+//! a local-api ([`site`]) and headless Chromium to open it with ([`browser`]).
 
+pub mod browser;
 pub mod fixtures;
 pub mod moto;
+pub mod site;
 pub mod tools;
 
 use std::path::{Path, PathBuf};

@@ -6,7 +6,8 @@
 //! in-process (the contract's definition, the `asl` interpreter, the real handlers,
 //! SNS through the SDK), `executions` tracks its runs, `local_aws` builds the SDK configuration that
 //! only reaches a loopback endpoint, `local_stack` creates the
-//! stack's resources locally (`seed` names and loads them) and `app` wires it all.
+//! stack's resources locally (`seed` names and loads them), `web` serves the web
+//! app on the same origin with `oauth`, the sign-in stand-in, and `app` wires it all.
 
 pub mod api_error;
 pub mod app;
@@ -14,7 +15,9 @@ pub mod auth;
 pub mod executions;
 pub mod local_aws;
 pub mod local_stack;
+pub mod oauth;
 pub mod proxy_event;
 pub mod routes;
 pub mod seed;
 pub mod step_functions;
+pub mod web;

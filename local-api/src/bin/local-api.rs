@@ -1,7 +1,8 @@
 //! `local-api`: the dragons API on a laptop, against a local AWS endpoint (moto).
 //!
 //! `seed` creates the stack's resources and a user and prints `export` lines;
-//! `token` prints a fresh ID token; `serve` answers the API on 127.0.0.1;
+//! `token` prints a fresh ID token; `serve` answers the API, the web app and its
+//! sign-in on 127.0.0.1;
 //! `inbox` prints the notifications the workflow published.
 
 use std::{net::SocketAddr, sync::Arc};
@@ -19,8 +20,8 @@ use handlers::aws::{
 use local_api::{
     app::{Settings, app_state},
     local_aws::{COGNITO, LocalAws},
-    routes::serve,
     seed::{Stores, id_token, inbox, seed},
+    web::{self, WebSettings},
 };
 
 #[derive(Debug, Parser)]
@@ -58,11 +59,15 @@ enum Command {
         #[arg(long, env = "DRAGONS_PASSWORD", hide_env_values = true)]
         password: String,
     },
-    /// Serve GET/POST /dragons and GET /executions/{id} on 127.0.0.1.
+    /// Serve GET/POST /dragons, the report status, the web app at / and its sign-in
+    /// stand-in on 127.0.0.1.
     Serve {
         /// The port to listen on.
         #[arg(long, default_value_t = 3000)]
         port: u16,
+        /// The web app's directory.
+        #[arg(long, default_value = "web")]
+        web_dir: std::path::PathBuf,
         /// The user pool whose ID tokens are accepted.
         #[arg(long, env = "DRAGONS_USER_POOL_ID")]
         user_pool_id: String,
@@ -144,6 +149,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve {
             port,
+            web_dir,
             user_pool_id,
             client_id,
             topic_arn,
@@ -163,13 +169,20 @@ async fn main() -> anyhow::Result<()> {
                 engine: engine_from_env_or(QueryEngine::Scan)?,
                 location_ttl: cache_ttl_from_env()?,
             };
-            let state = Arc::new(app_state(&config, &settings)?);
             let address = SocketAddr::from(([127, 0, 0, 1], port));
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .with_context(|| format!("binding {address}"))?;
-            eprintln!("local-api listening on http://{}", listener.local_addr()?);
-            serve(listener, state).await?;
+            let origin = format!("http://{}", listener.local_addr()?);
+            let web = WebSettings {
+                web_dir,
+                origin: origin.clone(),
+                client_id: settings.client_id.clone(),
+            };
+            let state = Arc::new(app_state(&config, &settings)?);
+            let (site, oauth) = web::site(&config, &web)?;
+            eprintln!("local-api listening on {origin} (the web app: {origin}/)");
+            web::serve(listener, state, site, oauth).await?;
         }
     }
     Ok(())

@@ -25,5 +25,6 @@ mod update_table;
 mod upload_data;
 mod util;
 mod web_stack;
+mod web_app;
 mod workflow_on_moto;
 mod workflows;

@@ -147,6 +147,7 @@ struct AllArgs {
     pages: pages::Options,
     #[command(flatten)]
     stores: stores_bench::Options,
+    #[command(flatten)]
     web: web_bench::Options,
     #[command(flatten)]
     binary: BinaryArgs,

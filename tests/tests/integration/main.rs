@@ -24,7 +24,7 @@ mod stores;
 mod update_table;
 mod upload_data;
 mod util;
-mod web_stack;
 mod web_app;
+mod web_stack;
 mod workflow_on_moto;
 mod workflows;

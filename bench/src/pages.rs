@@ -137,7 +137,7 @@ async fn walk(
                 Some(next) => tokens.push(Some(next)),
                 None => break,
             }
-            if replies.len() % 100 == 0 {
+            if replies.len().is_multiple_of(100) {
                 eprintln!("pages: walk at page {}", replies.len());
             }
         }

@@ -96,7 +96,7 @@ struct Measured {
 async fn measure(records: u64, runs: usize) -> anyhow::Result<Measured> {
     eprintln!("bench web: {records} records");
     let data = dragons_ops::sample::write_lines(records, SEED, Vec::new())?;
-    let site = LocalSite::start(data).await;
+    let site = LocalSite::start(data).await?;
     let driver = Chromedriver::start()?;
     let client = driver.session(1024, 800).await?;
     sign_in(&client, &site).await?;
@@ -215,7 +215,7 @@ async fn screenshots_async(options: &ScreenshotOptions) -> anyhow::Result<()> {
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("creating {}", options.out.display()))?;
     let data = std::fs::read(dragons_harness::in_workspace("data/dragons.jsonl"))?;
-    let site = LocalSite::start(data).await;
+    let site = LocalSite::start(data).await?;
     let driver = Chromedriver::start()?;
     let client = driver.session(900, 760).await?;
     let out = options.out.as_path();

@@ -95,7 +95,7 @@ impl Writer<'_> {
 
     fn unicode_escape(&mut self, unit: u16) {
         let text = format!("\\u{unit:04x}");
-        if self.choice() % 2 == 0 {
+        if self.choice().is_multiple_of(2) {
             self.out.push_str(&text);
         } else {
             self.out
@@ -118,7 +118,7 @@ impl Writer<'_> {
                 _ => None,
             };
             let must_escape = matches!(c, '"' | '\\' | '\u{0}'..='\u{1f}');
-            let escape = must_escape || self.choice() % self.escape_one_in == 0;
+            let escape = must_escape || self.choice().is_multiple_of(self.escape_one_in);
             match self.choice() % 2 {
                 _ if !escape => self.out.push(c),
                 0 if short.is_some() => self.out.push_str(short.unwrap_or_default()),
@@ -141,7 +141,7 @@ impl Writer<'_> {
             }
             self.space();
             // Keys too, now and then, with escapes (`\u005f` for `_`).
-            if self.choice() % 8 == 0 {
+            if self.choice().is_multiple_of(8) {
                 let escaped = key.replace('_', "\\u005f");
                 self.out.push('"');
                 self.out.push_str(&escaped);
@@ -185,12 +185,12 @@ fn data_set(
                 writer.record(record);
                 writer.space();
                 writer.out.push('\n');
-                if writer.choice() % 5 == 0 {
+                if writer.choice().is_multiple_of(5) {
                     // A blank line now and then.
                     writer.out.push('\n');
                 }
             }
-            if writer.choice() % 2 == 0 {
+            if writer.choice().is_multiple_of(2) {
                 // The last line without its line feed.
                 writer.out.pop();
             }

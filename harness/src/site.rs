@@ -36,17 +36,19 @@ pub struct LocalSite {
 
 impl LocalSite {
     /// moto started, seeded with `data` (JSON Lines) on the S3 store, and local-api
-    /// serving it all. Panics with the reason when a part cannot start: for tests and
-    /// benchmarks only.
-    pub async fn start(data: Vec<u8>) -> Self {
-        let moto = Moto::start().expect("moto starts (run scripts/install-tools)");
+    /// serving it all; the error names the part that could not start.
+    pub async fn start(data: Vec<u8>) -> Result<Self, SiteError> {
+        let moto =
+            Moto::start().map_err(|e| SiteError::new("moto (run scripts/install-tools)", e))?;
         let config = sdk_config(&moto.endpoint()).await;
         let stores = Stores {
             store: DataStore::S3,
             parameters: ParameterNames::default(),
             table_parameter: "dragon_data_table_name".into(),
         };
-        let seeded = seed(&config, &stores, data).await.expect("seeding moto");
+        let seeded = seed(&config, &stores, data)
+            .await
+            .map_err(|e| SiteError::new("seeding moto", e))?;
         let settings = Settings {
             endpoint: moto.endpoint(),
             region: REGION.to_owned(),
@@ -61,9 +63,14 @@ impl LocalSite {
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
-            .expect("a free port");
-        let origin = format!("http://{}", listener.local_addr().expect("its address"));
-        let api = Arc::new(app_state(&config, &settings).expect("the API's state"));
+            .map_err(|e| SiteError::new("a free port", e))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| SiteError::new("its address", e))?;
+        let origin = format!("http://{address}");
+        let api = Arc::new(
+            app_state(&config, &settings).map_err(|e| SiteError::new("the API's state", e))?,
+        );
         let (site, oauth): (Arc<Site>, Arc<OAuth>) = web::site(
             &config,
             &WebSettings {
@@ -72,20 +79,40 @@ impl LocalSite {
                 client_id: seeded.client_id.clone(),
             },
         )
-        .expect("the web app");
+        .map_err(|e| SiteError::new("the web app", e))?;
         let server = tokio::spawn(web::serve(
             listener,
             Arc::clone(&api),
             Arc::clone(&site),
             oauth,
         ));
-        Self {
+        Ok(Self {
             origin,
             seeded,
             api,
             site,
             server,
             _moto: moto,
+        })
+    }
+}
+
+/// A part of the local site could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("could not start {part}: {source}")]
+pub struct SiteError {
+    part: &'static str,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl SiteError {
+    fn new(
+        part: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            part,
+            source: source.into(),
         }
     }
 }

@@ -67,15 +67,14 @@ impl Grants {
         pending
             .grants
             .retain(|_, (issued, _)| now.duration_since(*issued) < CODE_LIFETIME);
-        if pending.grants.len() >= MAX_PENDING {
-            if let Some(oldest) = pending
+        if pending.grants.len() >= MAX_PENDING
+            && let Some(oldest) = pending
                 .grants
                 .iter()
                 .min_by_key(|(_, (issued, _))| *issued)
                 .map(|(code, _)| code.clone())
-            {
-                pending.grants.remove(&oldest);
-            }
+        {
+            pending.grants.remove(&oldest);
         }
         pending.grants.insert(code.clone(), (now, grant));
         code

@@ -195,7 +195,7 @@ async fn card_names(client: &Client) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browse_filter_page_and_sign_out() {
     let (lines, records) = data();
-    let site = LocalSite::start(lines).await;
+    let site = LocalSite::start(lines).await.unwrap();
     let axe = axe_source().unwrap();
     let driver = Chromedriver::start().unwrap();
     let client = driver.session(1024, 800).await.unwrap();
@@ -458,7 +458,7 @@ async fn report_state(client: &Client, name: &str) -> String {
 /// expired token mid-session, refreshed or signed in again, the input kept.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_follow_and_recover() {
-    let site = LocalSite::start(sample_lines()).await;
+    let site = LocalSite::start(sample_lines()).await.unwrap();
     let axe = axe_source().unwrap();
     let driver = Chromedriver::start().unwrap();
     let client = driver.session(1024, 800).await.unwrap();

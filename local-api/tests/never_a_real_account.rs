@@ -424,7 +424,7 @@ fn get_from_serve(env: &[(String, String)], path: &str, token: &str) -> String {
         said.push_str(&line);
         said.push('\n');
         if let Some(rest) = line.split("listening on http://").nth(1) {
-            address = Some(rest.trim().to_owned());
+            address = rest.split_whitespace().next().map(str::to_owned);
             break;
         }
     }

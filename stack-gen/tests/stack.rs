@@ -169,8 +169,10 @@ fn parameters_and_outputs_are_the_documented_ones() {
             "DataObjectKey",
             "DataStore",
             "FileParameterName",
+            "Mfa",
             "NotificationEmail",
             "QueryEngine",
+            "SelfSignUp",
             "StageName",
             "TableParameterName",
             "WebApp"

@@ -209,9 +209,17 @@ fn the_app_client_signs_in_with_the_code_grant_back_to_the_site() {
     );
     let domain = &on["Resources"]["AuthDomain"]["Properties"];
     assert_eq!(domain["ManagedLoginVersion"], 2);
+    // With no AuthDomainPrefix given, the prefix is the stack's name and account.
     assert_eq!(
         domain["Domain"],
-        json!({ "Fn::If": ["HasAuthDomainPrefix", { "Ref": "AuthDomainPrefix" },
-            { "Fn::Sub": "${AWS::StackName}-${AWS::AccountId}" }] })
+        json!({ "Fn::Sub": "${AWS::StackName}-${AWS::AccountId}" })
+    );
+    let given = resolved(
+        &template(),
+        &[("WebApp", "true"), ("AuthDomainPrefix", "dragons-auth")],
+    );
+    assert_eq!(
+        given["Resources"]["AuthDomain"]["Properties"]["Domain"],
+        json!({ "Ref": "AuthDomainPrefix" })
     );
 }

@@ -47,14 +47,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
     let bucket = template.add_with(
         "DataBucket",
         s3::Bucket! {
-            bucket_encryption: s3::bucket::BucketEncryption! {
-                server_side_encryption_configuration: vec![s3::bucket::ServerSideEncryptionRule! {
-                    bucket_key_enabled: true,
-                    server_side_encryption_by_default: s3::bucket::ServerSideEncryptionByDefault! {
-                        sse_algorithm: "AES256",
-                    },
-                }],
-            },
+            bucket_encryption: encrypted(),
             // Every add writes a new version; a replaced one is kept long enough for the
             // walks still reading it, then expires, so storage does not grow with adds.
             // An export (`migrate-data to-object`) that was interrupted leaves the parts
@@ -75,15 +68,8 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
                 destination_bucket_name: log_bucket.reference(),
                 log_file_prefix: ACCESS_LOG_PREFIX,
             },
-            ownership_controls: s3::bucket::OwnershipControls! {
-                rules: vec![s3::bucket::OwnershipControlsRule! { object_ownership: "BucketOwnerEnforced" }],
-            },
-            public_access_block_configuration: s3::bucket::PublicAccessBlockConfiguration! {
-                block_public_acls: true,
-                block_public_policy: true,
-                ignore_public_acls: true,
-                restrict_public_buckets: true,
-            },
+            ownership_controls: owner_enforced(),
+            public_access_block_configuration: private(),
             versioning_configuration: s3::bucket::VersioningConfiguration! { status: "Enabled" },
         },
         Attributes::default()
@@ -163,15 +149,8 @@ fn add_log_bucket(template: &mut Template) -> Result<Handle<s3::Bucket_>, Templa
                     status: "Enabled",
                 }],
             },
-            ownership_controls: s3::bucket::OwnershipControls! {
-                rules: vec![s3::bucket::OwnershipControlsRule! { object_ownership: "BucketOwnerEnforced" }],
-            },
-            public_access_block_configuration: s3::bucket::PublicAccessBlockConfiguration! {
-                block_public_acls: true,
-                block_public_policy: true,
-                ignore_public_acls: true,
-                restrict_public_buckets: true,
-            },
+            ownership_controls: owner_enforced(),
+            public_access_block_configuration: private(),
             versioning_configuration: s3::bucket::VersioningConfiguration! { status: "Enabled" },
         },
         Attributes::skipping(&[CheckovSkip {
@@ -231,4 +210,33 @@ fn add_log_bucket_policy(
         Attributes::default().suppress(&[SSL_RULE_IS_WRONG]),
     )?;
     Ok(())
+}
+
+/// SSE-S3 (AES-256) with a bucket key: what every bucket of the stack is encrypted with.
+pub fn encrypted() -> s3::bucket::BucketEncryption_ {
+    s3::bucket::BucketEncryption! {
+        server_side_encryption_configuration: vec![s3::bucket::ServerSideEncryptionRule! {
+            bucket_key_enabled: true,
+            server_side_encryption_by_default: s3::bucket::ServerSideEncryptionByDefault! {
+                sse_algorithm: "AES256",
+            },
+        }],
+    }
+}
+
+/// Objects owned by the bucket's owner, ACLs disabled.
+pub fn owner_enforced() -> s3::bucket::OwnershipControls_ {
+    s3::bucket::OwnershipControls! {
+        rules: vec![s3::bucket::OwnershipControlsRule! { object_ownership: "BucketOwnerEnforced" }],
+    }
+}
+
+/// Block Public Access, all four settings on.
+pub fn private() -> s3::bucket::PublicAccessBlockConfiguration_ {
+    s3::bucket::PublicAccessBlockConfiguration! {
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+    }
 }

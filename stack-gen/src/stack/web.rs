@@ -15,6 +15,7 @@ use dragons_contract::web_site::{
 use stratosphere::services::aws::{cloudfront, cognito, s3};
 use stratosphere::value::{ExpBool, ExpString, equals_string};
 
+use super::storage::{encrypted, owner_enforced, private};
 use super::{Api, Auth};
 use crate::iam::{PolicyDocument, Service, Statement, actions};
 use crate::template::{
@@ -155,14 +156,7 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
     let bucket = template.add_with(
         "SiteBucket",
         s3::Bucket! {
-            bucket_encryption: s3::bucket::BucketEncryption! {
-                server_side_encryption_configuration: vec![s3::bucket::ServerSideEncryptionRule! {
-                    bucket_key_enabled: true,
-                    server_side_encryption_by_default: s3::bucket::ServerSideEncryptionByDefault! {
-                        sse_algorithm: "AES256",
-                    },
-                }],
-            },
+            bucket_encryption: encrypted(),
             // `publish-web` uploads each file in one request; a failed multipart upload
             // of some other client leaves no parts for long.
             lifecycle_configuration: s3::bucket::LifecycleConfiguration! {
@@ -174,15 +168,8 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
                     status: "Enabled",
                 }],
             },
-            ownership_controls: s3::bucket::OwnershipControls! {
-                rules: vec![s3::bucket::OwnershipControlsRule! { object_ownership: "BucketOwnerEnforced" }],
-            },
-            public_access_block_configuration: s3::bucket::PublicAccessBlockConfiguration! {
-                block_public_acls: true,
-                block_public_policy: true,
-                ignore_public_acls: true,
-                restrict_public_buckets: true,
-            },
+            ownership_controls: owner_enforced(),
+            public_access_block_configuration: private(),
         },
         when().skip(&SITE_BUCKET_SKIPS),
     )?;

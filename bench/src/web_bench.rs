@@ -9,7 +9,10 @@ use std::{path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use clap::Args;
-use dragons_harness::{browser::Chromedriver, site::LocalSite};
+use dragons_harness::{
+    browser::{self, Chromedriver},
+    site::LocalSite,
+};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
@@ -35,19 +38,12 @@ const FIRST_PAGE_TARGET_MS: f64 = 300.0;
 const FIRST_LOAD_TARGET_KB: f64 = 50.0;
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// Polls `script` until it returns a number; that number.
+/// Polls `script` until it returns a number other than 0; that number.
 async fn number(client: &Client, what: &str, script: &str) -> anyhow::Result<f64> {
-    let started = std::time::Instant::now();
-    loop {
-        if let Some(value) = client.execute(script, Vec::new()).await?.as_f64() {
-            return Ok(value);
-        }
-        anyhow::ensure!(
-            started.elapsed() < PATIENCE,
-            "waited {PATIENCE:?} for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    browser::wait_for(client, what, script, PATIENCE)
+        .await?
+        .as_f64()
+        .with_context(|| format!("{what} is not a number"))
 }
 
 /// Signs in through the stand-in's page from the app at `origin`.
@@ -61,10 +57,17 @@ pub async fn sign_in(client: &Client, site: &LocalSite) -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
+    // The app navigates to the stand-in's sign-in page, which then redirects back:
+    // poll in the page, where a navigation in between is only "not yet".
+    browser::wait_for(
+        client,
+        "the sign-in page",
+        "return document.getElementById('password') !== null",
+        PATIENCE,
+    )
+    .await?;
     client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Id("email"))
+        .find(Locator::Id("email"))
         .await?
         .send_keys(&site.seeded.username)
         .await?;
@@ -74,11 +77,13 @@ pub async fn sign_in(client: &Client, site: &LocalSite) -> anyhow::Result<()> {
         .send_keys(&site.seeded.password)
         .await?;
     client.find(Locator::XPath(button)).await?.click().await?;
-    client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css("main .card"))
-        .await?;
+    browser::wait_for(
+        client,
+        "the dragons after signing in",
+        "return document.querySelector('main .card') !== null",
+        PATIENCE,
+    )
+    .await?;
     Ok(())
 }
 

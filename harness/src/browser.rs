@@ -39,6 +39,16 @@ pub enum BrowserError {
     /// The WebDriver session could not start.
     #[error("starting a Chromium session: {0}")]
     Session(#[from] fantoccini::error::NewSessionError),
+    /// A condition polled in the page did not hold in time.
+    #[error("waited {patience:?} for {what}; last: {last}")]
+    Timeout {
+        /// What was waited for.
+        what: String,
+        /// How long.
+        patience: Duration,
+        /// The script's last value, or the error the page gave instead.
+        last: String,
+    },
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -125,6 +135,45 @@ impl Drop for Chromedriver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Runs `script` in the page every 50 ms until it returns a truthy value (not null,
+/// false, 0 or ""), and returns that value. An error while the page navigates
+/// ("aborted by navigation", no such execution context) counts as "not yet".
+pub async fn wait_for(
+    client: &Client,
+    what: &str,
+    script: &str,
+    patience: Duration,
+) -> Result<Value, BrowserError> {
+    let started = Instant::now();
+    loop {
+        let (value, last) = match client.execute(script, Vec::new()).await {
+            Ok(value) => {
+                let last = value.to_string();
+                (value, last)
+            }
+            Err(error) => (Value::Null, error.to_string()),
+        };
+        let truthy = match &value {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::String(s) => !s.is_empty(),
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            _ => true,
+        };
+        if truthy {
+            return Ok(value);
+        }
+        if started.elapsed() >= patience {
+            return Err(BrowserError::Timeout {
+                what: what.to_owned(),
+                patience,
+                last,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

@@ -10,7 +10,7 @@ use std::{
 };
 
 use dragons_harness::{
-    browser::{Chromedriver, axe_source, axe_violations},
+    browser::{self, Chromedriver, axe_source, axe_violations},
     site::LocalSite,
 };
 use fantoccini::{
@@ -71,28 +71,9 @@ fn data() -> (Vec<u8>, Vec<Value>) {
 /// Polls `script` (a function body returning a value) until it returns something
 /// truthy; that value.
 async fn wait_for(client: &Client, what: &str, script: &str) -> Value {
-    let started = Instant::now();
-    loop {
-        let value = client
-            .execute(script, Vec::new())
-            .await
-            .unwrap_or(Value::Null);
-        let truthy = match &value {
-            Value::Null => false,
-            Value::Bool(b) => *b,
-            Value::String(s) => !s.is_empty(),
-            Value::Number(n) => n.as_f64() != Some(0.0),
-            _ => true,
-        };
-        if truthy {
-            return value;
-        }
-        assert!(
-            started.elapsed() < PATIENCE,
-            "waited {PATIENCE:?} for {what}; the page says: {}",
-            page_text(client).await
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    match browser::wait_for(client, what, script, PATIENCE).await {
+        Ok(value) => value,
+        Err(error) => panic!("{error}; the page says: {}", page_text(client).await),
     }
 }
 

@@ -27,6 +27,8 @@ pub enum Tool {
     Shellcheck,
     /// `openapi-spec-validator`, in moto's virtualenv (moto pins it).
     OpenapiSpecValidator,
+    /// `cfn-guard` (AWS CloudFormation Guard), built from crates.io into `.tools/cargo/cfn-guard`.
+    CfnGuard,
 }
 
 /// Why a tool could not be run.
@@ -65,6 +67,7 @@ impl Tool {
             Self::Actionlint => "actionlint",
             Self::Shellcheck => "shellcheck",
             Self::OpenapiSpecValidator => "openapi-spec-validator",
+            Self::CfnGuard => "cfn-guard",
         }
     }
 
@@ -81,6 +84,7 @@ impl Tool {
             Self::Actionlint => tools.join("venv/actionlint/bin/actionlint"),
             Self::Shellcheck => tools.join("venv/actionlint/bin/shellcheck"),
             Self::OpenapiSpecValidator => tools.join("venv/moto/bin/openapi-spec-validator"),
+            Self::CfnGuard => tools.join("cargo/cfn-guard/bin/cfn-guard"),
         }
     }
 
@@ -165,6 +169,22 @@ pub fn cfn_lint_schemas() -> Result<PathBuf, ToolError> {
         .map(|entry| entry.path().join("site-packages/cfnlint/data/schemas"))
         .find(|schemas| schemas.is_dir())
         .ok_or_else(missing)
+}
+
+/// AWS Control Tower's proactive controls as Guard rule files, one directory per
+/// service, from the pinned `@cdklabs/cdk-validator-cfnguard` in `.tools/npm`.
+pub fn control_tower_rules() -> Result<PathBuf, ToolError> {
+    let rules = workspace_root().join(
+        ".tools/npm/node_modules/@cdklabs/cdk-validator-cfnguard/rules/control-tower/cfn-guard",
+    );
+    if rules.is_dir() {
+        Ok(rules)
+    } else {
+        Err(ToolError::Missing {
+            tool: "Control Tower's Guard rules",
+            path: rules,
+        })
+    }
 }
 
 /// A path as a string argument.

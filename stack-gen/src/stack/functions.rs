@@ -109,8 +109,9 @@ const SKIPS: [CheckovSkip; 4] = [
     },
 ];
 
-/// The registry's Lambda rules that do not fit, for the reasons of the checkov skips.
-const GUARD_SUPPRESSIONS: [GuardSuppression; 3] = [
+/// The Guard rules (the registry's and Control Tower's) on functions that do not
+/// fit, for the reasons of the checkov skips.
+const GUARD_SUPPRESSIONS: [GuardSuppression; 4] = [
     GuardSuppression {
         rule: "LAMBDA_CONCURRENCY_CHECK",
         reason: SKIPS[0].reason,
@@ -121,6 +122,10 @@ const GUARD_SUPPRESSIONS: [GuardSuppression; 3] = [
     },
     GuardSuppression {
         rule: "LAMBDA_INSIDE_VPC",
+        reason: SKIPS[2].reason,
+    },
+    GuardSuppression {
+        rule: "CT.LAMBDA.PR.3",
         reason: SKIPS[2].reason,
     },
 ];

@@ -15,11 +15,14 @@ use dragons_contract::web_site::{
 use stratosphere::services::aws::{cloudfront, cognito, s3};
 use stratosphere::value::{ExpBool, ExpString, equals_string};
 
-use super::storage::{encrypted, owner_enforced, private};
+use super::storage::{
+    SSE_S3_SUFFICES, TLS_CONTROL_READS_ONLY_JOIN, encrypted, owner_enforced, private,
+};
 use super::{Api, Auth};
 use crate::iam::{PolicyDocument, Service, Statement, actions};
 use crate::template::{
-    Attributes, CheckovSkip, Handle, Output, Parameter, Pseudo, Sub, Template, TemplateError,
+    Attributes, CheckovSkip, GuardSuppression, Handle, Output, Parameter, Pseudo, Sub, Template,
+    TemplateError,
 };
 
 /// CloudFront's managed cache policy `CachingOptimized` (the site's files: honours
@@ -43,6 +46,54 @@ const SITE_BUCKET_SKIPS: [CheckovSkip; 2] = [
     CheckovSkip {
         id: "CKV_AWS_21",
         reason: "Not versioned: the files are built from the repository and published again by publish-web, and versions would keep a WebApp=false update from deleting the bucket until each one is removed by hand.",
+    },
+];
+
+/// Control Tower's S3 controls that do not fit the site's bucket.
+const SITE_BUCKET_SUPPRESSIONS: [GuardSuppression; 5] = [
+    GuardSuppression {
+        rule: "CT.S3.PR.2",
+        reason: SITE_BUCKET_SKIPS[0].reason,
+    },
+    GuardSuppression {
+        rule: "CT.S3.PR.11",
+        reason: SITE_BUCKET_SKIPS[1].reason,
+    },
+    GuardSuppression {
+        rule: "CT.S3.PR.9",
+        reason: "Object Lock would keep every replaced file of every publish and, like versions, keep a WebApp=false update from deleting the bucket; the files are rebuilt from the repository at will.",
+    },
+    GuardSuppression {
+        rule: "CT.S3.PR.4",
+        reason: "Nothing consumes the bucket's events: its files change only through publish-web, which invalidates the distribution itself.",
+    },
+    SSE_S3_SUFFICES,
+];
+
+/// Why the distribution has no certificate of its own.
+const DEFAULT_CERTIFICATE: &str = "The site is served on its *.cloudfront.net name with CloudFront's default certificate; a custom certificate (with SNI and a minimum protocol version of TLSv1.2_2021) needs a custom domain and an ACM certificate the operator owns, which the stack does not assume.";
+
+/// Control Tower's CloudFront controls that do not fit the distribution.
+const DISTRIBUTION_SUPPRESSIONS: [GuardSuppression; 5] = [
+    GuardSuppression {
+        rule: "CT.CLOUDFRONT.PR.4",
+        reason: "No origin failover: the site has one origin, the private bucket in the stack's region, and the API's stage is regional too; a second origin would need a second copy of the stack in another region.",
+    },
+    GuardSuppression {
+        rule: "CT.CLOUDFRONT.PR.5",
+        reason: DISTRIBUTION_SKIPS[1].reason,
+    },
+    GuardSuppression {
+        rule: "CT.CLOUDFRONT.PR.6",
+        reason: DEFAULT_CERTIFICATE,
+    },
+    GuardSuppression {
+        rule: "CT.CLOUDFRONT.PR.7",
+        reason: DEFAULT_CERTIFICATE,
+    },
+    GuardSuppression {
+        rule: "CT.CLOUDFRONT.PR.9",
+        reason: DEFAULT_CERTIFICATE,
     },
 ];
 
@@ -171,7 +222,9 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
             ownership_controls: owner_enforced(),
             public_access_block_configuration: private(),
         },
-        when().skip(&SITE_BUCKET_SKIPS),
+        when()
+            .skip(&SITE_BUCKET_SKIPS)
+            .suppress(&SITE_BUCKET_SUPPRESSIONS),
     )?;
 
     let access_control = template.add_with(
@@ -297,7 +350,9 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
                 },
             },
         },
-        when().skip(&DISTRIBUTION_SKIPS),
+        when()
+            .skip(&DISTRIBUTION_SKIPS)
+            .suppress(&DISTRIBUTION_SUPPRESSIONS),
     )?;
 
     // CloudFront (this distribution only) may read the site's files; nobody may use
@@ -325,7 +380,7 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
             ])
             .to_value(),
         },
-        when(),
+        when().suppress(&[TLS_CONTROL_READS_ONLY_JOIN]),
     )?;
 
     let site_url = site(&distribution, "/").build();

@@ -66,10 +66,13 @@ pub struct CheckovSkip {
 }
 
 /// A cfn-guard rule suppressed on one resource (`Metadata.guard.SuppressedRules`),
-/// with the reason a reviewer reads (`Metadata.guard.Reasons`).
+/// with the reason a reviewer reads (`Metadata.guard.Reasons`). The Guard Rules
+/// Registry's rules read the list themselves; for AWS Control Tower's proactive
+/// controls, which do not, the lint test subtracts it from their findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GuardSuppression {
-    /// The rule's name, e.g. `S3_BUCKET_LOGGING_ENABLED`.
+    /// The rule's name: a registry rule's, e.g. `S3_BUCKET_LOGGING_ENABLED`, or a
+    /// Control Tower control's id, e.g. `CT.S3.PR.2`.
     pub rule: &'static str,
     /// Why the rule does not fit this resource (or why the rule is wrong).
     pub reason: &'static str,

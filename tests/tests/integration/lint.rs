@@ -1,11 +1,12 @@
-//! The template under cfn-lint and checkov, as CI runs them.
+//! The template under cfn-lint, checkov and cfn-guard (AWS Control Tower's proactive
+//! controls), as CI runs them.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use dragons_contract::data_store::DataStore;
 use dragons_harness::in_workspace;
-use dragons_harness::tools::{Tool, arg};
+use dragons_harness::tools::{Tool, arg, control_tower_rules};
 use serde_json::Value;
 
 use crate::util::{resolved, resources_of_type, template};
@@ -209,6 +210,160 @@ fn each_variant_passes_cfn_lint_and_checkov() {
             "{name}: the distribution exists only with WebApp=true"
         );
     }
+}
+
+/// Every (control id, resource) that AWS Control Tower's proactive controls fail in
+/// `template` under cfn-guard, and how many rule files applied (passed or failed,
+/// not skipped for want of their resource type).
+fn control_tower_failures(template: &Path) -> (BTreeSet<(String, String)>, usize) {
+    let rules = arg(&control_tower_rules().unwrap());
+    let template = arg(template);
+    let run = Tool::CfnGuard
+        .run([
+            "validate",
+            "--rules",
+            &rules,
+            "--data",
+            &template,
+            "--output-format",
+            "json",
+            "--show-summary",
+            "none",
+        ])
+        .unwrap();
+    // 0: every rule passed or skipped; 19: some rule failed; anything else: an error.
+    assert!(
+        matches!(run.code, Some(0 | 19)),
+        "cfn-guard failed to run: {run:?}"
+    );
+    let mut failures = BTreeSet::new();
+    let mut applied = 0;
+    // One JSON document per rule file, one after the other.
+    for report in serde_json::Deserializer::from_str(&run.stdout).into_iter::<Value>() {
+        let report = report.unwrap();
+        if report["status"] != "SKIP" {
+            applied += 1;
+        }
+        for finding in report["not_compliant"].as_array().into_iter().flatten() {
+            let mut controls = BTreeSet::new();
+            let mut resources = BTreeSet::new();
+            collect_finding(finding, &mut controls, &mut resources);
+            assert!(
+                !controls.is_empty(),
+                "a finding names no control: {finding:#}"
+            );
+            for control in &controls {
+                for resource in &resources {
+                    failures.insert((control.clone(), resource.clone()));
+                }
+            }
+        }
+    }
+    (failures, applied)
+}
+
+/// The control ids (`[CT.S3.PR.8]` in a rule's message) and the resources (the
+/// `/Resources/<id>/…` paths a failed clause looked at) of one finding.
+fn collect_finding(
+    value: &Value,
+    controls: &mut BTreeSet<String>,
+    resources: &mut BTreeSet<String>,
+) {
+    match value {
+        Value::Object(fields) => {
+            for (key, field) in fields {
+                match (key.as_str(), field) {
+                    ("custom_message", Value::String(message)) => {
+                        if let Some(start) = message.find("[CT.") {
+                            let id = &message[start + 1..];
+                            if let Some(end) = id.find(']') {
+                                controls.insert(id[..end].to_owned());
+                            }
+                        }
+                    }
+                    ("path", Value::String(path)) => {
+                        if let Some(rest) = path.strip_prefix("/Resources/") {
+                            let id = rest.split('/').next().unwrap_or(rest);
+                            resources.insert(id.to_owned());
+                        }
+                    }
+                    _ => collect_finding(field, controls, resources),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                collect_finding(item, controls, resources);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn cfn_guard_is_the_version_the_control_tower_rules_are_built_for() {
+    let rules = control_tower_rules().unwrap();
+    // .../@cdklabs/cdk-validator-cfnguard/rules/control-tower/cfn-guard → the package.
+    let package = rules.ancestors().nth(3).unwrap();
+    let pinned: Value =
+        serde_json::from_slice(&std::fs::read(package.join("guard-version.json")).unwrap())
+            .unwrap();
+    let run = Tool::CfnGuard.run(["--version"]).unwrap();
+    assert_eq!(
+        run.stdout.trim(),
+        format!("cfn-guard {}", pinned["version"].as_str().unwrap()),
+        "tools/cargo.txt must pin the cfn-guard that the rules' package names"
+    );
+}
+
+#[test]
+fn control_tower_controls_fail_only_where_suppressed_and_every_suppression_is_needed() {
+    let rules = control_tower_rules().unwrap();
+    for service in [
+        "apigateway",
+        "cloudfront",
+        "cloudwatch",
+        "dynamodb",
+        "lambda",
+        "s3",
+    ] {
+        assert!(
+            rules.join(service).is_dir(),
+            "no Control Tower rules for {service}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut failed = BTreeSet::new();
+    for (n, overrides) in VARIANTS.iter().enumerate() {
+        let path = dir.path().join(format!("{n}.template.json"));
+        std::fs::write(&path, serde_json::to_string(&variant(overrides)).unwrap()).unwrap();
+        let (failures, applied) = control_tower_failures(&path);
+        assert!(
+            applied >= 15,
+            "{overrides:?}: only {applied} rule files applied"
+        );
+        failed.extend(failures);
+    }
+    let template = template();
+    let mut suppressed = BTreeSet::new();
+    for (id, resource) in template["Resources"].as_object().unwrap() {
+        let guard = &resource["Metadata"]["guard"];
+        for rule in guard["SuppressedRules"].as_array().into_iter().flatten() {
+            let rule = rule.as_str().unwrap();
+            let reason = guard["Reasons"][rule].as_str().unwrap_or_default();
+            assert!(
+                reason.len() > 40,
+                "{id}: {rule} is suppressed without a real reason"
+            );
+            if rule.starts_with("CT.") {
+                suppressed.insert((rule.to_owned(), id.clone()));
+            }
+        }
+    }
+    assert_eq!(
+        failed, suppressed,
+        "the controls must fail exactly the (control, resource) pairs suppressed in Metadata.guard"
+    );
 }
 
 #[test]

@@ -27,7 +27,8 @@ pub enum Tool {
     Shellcheck,
     /// `openapi-spec-validator`, in moto's virtualenv (moto pins it).
     OpenapiSpecValidator,
-    /// `cfn-guard` (AWS CloudFormation Guard), built from crates.io into `.tools/cargo/cfn-guard`.
+    /// `cfn-guard` (AWS CloudFormation Guard) as AWS builds it for Linux, shipped in the
+    /// pinned `@cdklabs/cdk-validator-cfnguard` beside the rules it is tested with.
     CfnGuard,
 }
 
@@ -84,7 +85,10 @@ impl Tool {
             Self::Actionlint => tools.join("venv/actionlint/bin/actionlint"),
             Self::Shellcheck => tools.join("venv/actionlint/bin/shellcheck"),
             Self::OpenapiSpecValidator => tools.join("venv/moto/bin/openapi-spec-validator"),
-            Self::CfnGuard => tools.join("cargo/cfn-guard/bin/cfn-guard"),
+            Self::CfnGuard => tools
+                .join("npm/node_modules/@cdklabs/cdk-validator-cfnguard/bin/ubuntu")
+                .join(std::env::consts::ARCH)
+                .join("cfn-guard"),
         }
     }
 

@@ -312,7 +312,7 @@ fn cfn_guard_is_the_version_the_control_tower_rules_are_built_for() {
     assert_eq!(
         run.stdout.trim(),
         format!("cfn-guard {}", pinned["version"].as_str().unwrap()),
-        "tools/cargo.txt must pin the cfn-guard that the rules' package names"
+        "the cfn-guard run must be the one the rules' package is built and tested with"
     );
 }
 

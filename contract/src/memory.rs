@@ -105,11 +105,9 @@ impl DragonReader for MemoryStore {
                 .ok_or(PageError::Cursor("no record at this position"))?,
         };
         let mut page = PageBuilder::new(request.limit);
+        let wanted = request.query.matcher();
         for (index, (dragon, _)) in state.dragons.iter().enumerate().skip(start) {
-            if !request
-                .query
-                .matches(&dragon.dragon_name_str, &dragon.family_str)
-            {
+            if !wanted.matches(&dragon.dragon_name_str, &dragon.family_str) {
                 continue;
             }
             let record = serde_json::to_vec(dragon).map_err(StoreError::failed)?;

@@ -20,6 +20,21 @@ pub fn key(name: &str) -> String {
     default_case_fold_str(&compatible).nfkc().collect()
 }
 
+/// Whether `name`'s key is `key` (a key as [`key`] makes it: its own key), without
+/// computing the key of an ASCII name: NFKC leaves ASCII as it is and case folding
+/// lowers its letters, so an ASCII name's key is its ASCII lower case.
+pub fn has_key(name: &str, key: &str) -> bool {
+    if name.is_ascii() {
+        name.len() == key.len()
+            && name
+                .bytes()
+                .zip(key.bytes())
+                .all(|(from_name, from_key)| from_name.to_ascii_lowercase() == from_key)
+    } else {
+        self::key(name) == key
+    }
+}
+
 /// Whether a name may not hold `c`.
 pub fn is_forbidden(c: char) -> bool {
     c.is_control()
@@ -56,6 +71,38 @@ mod tests {
         assert_eq!(key("ǅemal"), key("DŽEMAL"));
         assert_ne!(key("Atlas"), key("Atlás"));
         assert_ne!(key("Atlas"), key("Atlas2"));
+    }
+
+    #[test]
+    fn has_key_agrees_with_key() {
+        let names = [
+            "Atlas",
+            "ATLAS",
+            "atlas",
+            "Ａｔｌａｓ",
+            "ﬁre",
+            "FIRE",
+            "Fire",
+            "Kelvin \u{212a}",
+            "kelvin k",
+            "Straße",
+            "STRASSE",
+            "Rene\u{301}e",
+            "Ren\u{e9}e",
+            "",
+            "O'Brien",
+            "o'brien",
+        ];
+        for name in names {
+            for other in names {
+                let wanted = key(other);
+                assert_eq!(
+                    has_key(name, &wanted),
+                    key(name) == wanted,
+                    "{name} {other}"
+                );
+            }
+        }
     }
 
     #[test]

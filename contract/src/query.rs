@@ -30,10 +30,34 @@ pub const PARAMETERS: [&str; 4] = [
 /// Which dragons a walk wants: every given filter must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DragonQuery {
-    /// Exact `dragon_name_str`, when given.
+    /// The name, as asked: it matches the dragon whose name has the same name key
+    /// ([`crate::name::key`]: NFKC and case folding), as names are unique by it.
     pub name: Option<String>,
-    /// Exact `family_str`, when given.
+    /// The family, as asked: it matches `family_str` exactly (case and spelling
+    /// count; no key).
     pub family: Option<String>,
+}
+
+/// A [`DragonQuery`] ready to test many records: the wanted name's key made once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryMatcher {
+    name_key: Option<String>,
+    family: Option<String>,
+}
+
+impl QueryMatcher {
+    /// The wanted name's key, when a name is wanted.
+    pub fn name_key(&self) -> Option<&str> {
+        self.name_key.as_deref()
+    }
+
+    /// Whether a record with this name and family is wanted.
+    pub fn matches(&self, name: &str, family: &str) -> bool {
+        self.name_key
+            .as_deref()
+            .is_none_or(|key| crate::name::has_key(name, key))
+            && self.family.as_deref().is_none_or(|wanted| wanted == family)
+    }
 }
 
 /// One `GET /dragons` request: the filters, the page size and where to resume.
@@ -136,10 +160,18 @@ fn parse_limit(text: &str) -> Result<usize, QueryError> {
 }
 
 impl DragonQuery {
-    /// Whether a record with this name and family is wanted.
+    /// The query ready to test many records.
+    pub fn matcher(&self) -> QueryMatcher {
+        QueryMatcher {
+            name_key: self.name.as_deref().map(crate::name::key),
+            family: self.family.clone(),
+        }
+    }
+
+    /// Whether a record with this name and family is wanted (for one record; use
+    /// [`Self::matcher`] for many).
     pub fn matches(&self, name: &str, family: &str) -> bool {
-        self.name.as_deref().is_none_or(|wanted| wanted == name)
-            && self.family.as_deref().is_none_or(|wanted| wanted == family)
+        self.matcher().matches(name, family)
     }
 }
 
@@ -253,13 +285,21 @@ mod tests {
     }
 
     #[test]
-    fn matching_is_exact_and_keeps_case() {
+    fn families_match_exactly_and_names_by_their_key() {
         let query = filters(&[("family", "red")]);
         assert!(query.matches("Atlas", "red"));
         assert!(!query.matches("Atlas", "Red"));
         let both = filters(&[("family", "red"), ("dragonName", "Atlas")]);
         assert!(!both.matches("Bahamut", "red"));
         assert!(DragonQuery::default().matches("any", "thing"));
+        let name = filters(&[("dragonName", "HELDOUT name")]);
+        for same in ["Heldout Name", "heldout name", "ＨＥＬＤＯＵＴ ＮＡＭＥ"] {
+            assert!(name.matches(same, "any"), "{same}");
+        }
+        for other in ["Heldout Names", "Heldout  Name", "Héldout Name", "Heldout"] {
+            assert!(!name.matches(other, "any"), "{other}");
+        }
+        assert_eq!(name.matcher().name_key(), Some("heldout name"));
     }
 
     mod properties {

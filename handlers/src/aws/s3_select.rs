@@ -1,6 +1,8 @@
 //! The S3 Select engine: S3 runs the query over a window of the object at a time
-//! and streams back the matching records. JSON Lines only: S3 Select cannot scan a
-//! range of a JSON document, so array documents are always scanned.
+//! and streams back the records its statement admits; each is checked exactly here
+//! (a name's key is more than SQL can compute: [`select_sql`]), so only matches are
+//! served. JSON Lines only: S3 Select cannot scan a range of a JSON document, so
+//! array documents are always scanned.
 
 use aws_sdk_s3::{
     Client,
@@ -18,6 +20,7 @@ use dragons_contract::{DataFormat, DragonQuery, page::PageBuilder};
 
 use super::{location::DataLocation, paged::Paged, sdk_error};
 use crate::domain::{
+    filter::QueryFilter,
     page_scan::SCAN_BUDGET_BYTES,
     records::{Flow, MalformedDocument, Record, RecordSplitter},
     select_sql::select_sql,
@@ -182,7 +185,8 @@ fn paged(page: PageBuilder, next: Option<SelectCursor>) -> Paged<SelectCursor> {
 }
 
 /// Runs `query` with S3 Select over the bytes `first..=last` of the object, handing
-/// each matching record (one line of S3's answer) to `on_record` until it says stop.
+/// each record of S3's answer (one line) that matches the query exactly to
+/// `on_record` until it says stop.
 async fn select_window(
     s3: &Client,
     location: &DataLocation,
@@ -219,10 +223,18 @@ async fn select_window(
         .map_err(|error| SelectError::Request(Box::new(error)))?;
     // S3 Select answers one record per line, whatever the event boundaries.
     let mut lines = RecordSplitter::new(DataFormat::JsonLines);
+    let filter = QueryFilter::new(query.clone());
+    let mut index = 0;
     let mut check = |record: Record<'_>| {
-        serde_json::from_slice::<serde::de::IgnoredAny>(record.bytes)
+        let matches = filter
+            .matches(record.bytes, index)
             .map_err(|error| SelectError::Malformed(error.to_string()))?;
-        Ok::<_, SelectError>(on_record(record.bytes))
+        index += 1;
+        Ok::<_, SelectError>(if matches {
+            on_record(record.bytes)
+        } else {
+            Flow::Continue
+        })
     };
     while let Some(event) = output
         .payload

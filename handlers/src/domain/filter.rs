@@ -2,18 +2,20 @@
 //!
 //! A byte-level pre-filter spares most records the JSON parser: a record without
 //! a backslash holds every string verbatim, so when it lacks the bytes of a wanted
-//! value it cannot match, and it is skipped unparsed (see `PreFilter`). Records
-//! with a backslash, and every record of an unfiltered query, are parsed, so the
-//! answer is exactly the parser's; a skipped record is still checked to be a valid
-//! record ([`record_check`](super::record_check)), so malformed data is an error
-//! whatever the query.
+//! family, or (all ASCII) lacks the wanted name's key in any case, it cannot match,
+//! and it is skipped unparsed (see `PreFilter`). Records with a backslash, records
+//! the pre-filter cannot rule out, and every record of an unfiltered query, are
+//! parsed, so the answer is exactly the parser's: the family compared exactly, the
+//! name by its key ([`dragons_contract::name`]). A skipped record is still checked to
+//! be a valid record ([`record_check`](super::record_check)), so malformed data is an
+//! error whatever the query.
 
 use std::borrow::Cow;
 
 use memchr::memmem::Finder;
 use serde::Deserialize;
 
-use dragons_contract::DragonQuery;
+use dragons_contract::{DragonQuery, query::QueryMatcher};
 
 use super::record_check::is_valid_record;
 use super::records::MalformedDocument;
@@ -47,34 +49,62 @@ struct Keys<'a> {
 ///
 /// Exact, never a guess: in JSON, a string holds its value's UTF-8 bytes verbatim
 /// unless it uses an escape, and every escape starts with a backslash. So a record
-/// with no backslash whose bytes lack a wanted value cannot have that value in any
-/// field. A value that JSON must escape (`"`, `\`, control characters) cannot
-/// appear in a record without a backslash at all. Anything else, including a
-/// wanted value found in another field, goes to the parser, which decides.
+/// with no backslash whose bytes lack the wanted family cannot have it in any field.
+/// A name matches by its key, which the bytes do not show in general (`Ａｔｌａｓ` is
+/// `atlas`), but an ASCII name's key is its ASCII lower case: so a record with no
+/// backslash and only ASCII bytes cannot match unless the wanted key is ASCII and
+/// shows in its bytes in some case. A value that JSON must escape (`"`, `\`, control
+/// characters) cannot appear in a record without a backslash at all. Anything else,
+/// including a wanted value found in another field, goes to the parser, which decides.
 ///
 /// A record is skipped only when [`is_valid_record`] holds, so a malformed record
 /// (bad syntax, a number for a name) is reported whatever the query.
 #[derive(Debug)]
 struct PreFilter {
-    /// The bytes each wanted value must show; empty when the query wants everything.
-    needles: Vec<Finder<'static>>,
-    /// A wanted value needs escaping, so only records with a backslash can match.
-    needs_escape: bool,
+    /// The bytes the wanted family must show.
+    family: Option<Finder<'static>>,
+    /// The wanted name's key, when it can show in an ASCII record (it is ASCII).
+    ascii_key: Option<Vec<u8>>,
+    /// A name is wanted.
+    wants_name: bool,
+    /// The wanted family needs escaping, so only records with a backslash can match.
+    family_needs_escape: bool,
+}
+
+/// Whether `haystack` holds `needle` (ASCII lower case) in any ASCII case.
+fn contains_ignoring_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let (lower, upper) = (first, first.to_ascii_uppercase());
+    let mut from = 0;
+    while let Some(found) = memchr::memchr2(lower, upper, &haystack[from..]) {
+        let start = from + found;
+        if haystack
+            .get(start..start + needle.len())
+            .is_some_and(|window| window.eq_ignore_ascii_case(needle))
+        {
+            return true;
+        }
+        from = start + 1;
+    }
+    false
 }
 
 impl PreFilter {
-    fn new(query: &DragonQuery) -> Self {
-        let wanted: Vec<&str> = [query.name.as_deref(), query.family.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
+    fn new(matcher: &QueryMatcher, query: &DragonQuery) -> Self {
+        let key = matcher.name_key();
         Self {
-            needles: wanted
-                .iter()
-                .map(|value| Finder::new(value.as_bytes()).into_owned())
-                .collect(),
-            needs_escape: wanted.iter().any(|value| {
-                value
+            family: query
+                .family
+                .as_deref()
+                .map(|family| Finder::new(family.as_bytes()).into_owned()),
+            ascii_key: key
+                .filter(|key| key.is_ascii())
+                .map(|key| key.as_bytes().to_vec()),
+            wants_name: key.is_some(),
+            family_needs_escape: query.family.as_deref().is_some_and(|family| {
+                family
                     .chars()
                     .any(|c| matches!(c, '"' | '\\' | '\u{0}'..='\u{1F}'))
             }),
@@ -84,15 +114,22 @@ impl PreFilter {
     /// Whether `record` (trimmed, non-empty) certainly does not match: then it
     /// need not be parsed.
     fn rules_out(&self, record: &[u8]) -> bool {
-        if self.needles.is_empty() || memchr::memchr(b'\\', record).is_some() {
+        let filtered = self.family.is_some() || self.wants_name;
+        if !filtered || memchr::memchr(b'\\', record).is_some() {
             return false;
         }
-        let cannot_match = self.needs_escape
+        let no_family = self.family_needs_escape
             || self
-                .needles
-                .iter()
-                .any(|needle| needle.find(record).is_none());
-        cannot_match && is_valid_record(record)
+                .family
+                .as_ref()
+                .is_some_and(|family| family.find(record).is_none());
+        let no_name = self.wants_name
+            && record.is_ascii()
+            && self
+                .ascii_key
+                .as_deref()
+                .is_none_or(|key| !contains_ignoring_ascii_case(record, key));
+        (no_family || no_name) && is_valid_record(record)
     }
 }
 
@@ -101,14 +138,17 @@ impl PreFilter {
 #[derive(Debug)]
 pub struct QueryFilter {
     query: DragonQuery,
+    matcher: QueryMatcher,
     prefilter: PreFilter,
 }
 
 impl QueryFilter {
     /// A filter for `query`.
     pub fn new(query: DragonQuery) -> Self {
+        let matcher = query.matcher();
         Self {
-            prefilter: PreFilter::new(&query),
+            prefilter: PreFilter::new(&matcher, &query),
+            matcher,
             query,
         }
     }
@@ -139,7 +179,9 @@ impl QueryFilter {
             serde_json::from_str::<serde_json::Value>(text)
                 .map_err(|error| malformed(error.to_string()))?;
         }
-        Ok(self.query.matches(&keys.dragon_name_str, &keys.family_str))
+        Ok(self
+            .matcher
+            .matches(&keys.dragon_name_str, &keys.family_str))
     }
 }
 
@@ -315,6 +357,52 @@ mod tests {
             ["C/D"]
         );
         assert_eq!(matched_names(data, family("blue")), ["C/D", "E"]);
+    }
+
+    #[test]
+    fn names_match_by_their_key_in_every_spelling_and_encoding() {
+        let data = concat!(
+            r#"{"dragon_name_str":"Heldout Name","family_str":"red"}"#,
+            "\n",
+            r#"{"dragon_name_str":"ＨＥＬＤＯＵＴ ｎａｍｅ","family_str":"red"}"#,
+            "\n",
+            r#"{"dragon_name_str":"H\u0065ldout NAME","family_str":"blue"}"#,
+            "\n",
+            r#"{"dragon_name_str":"Heldout Names","family_str":"red"}"#,
+            "\n",
+            r#"{"dragon_name_str":"Héldout Name","family_str":"red"}"#,
+            "\n",
+            r#"{"dragon_name_str":"Ａ＂Ｂ","family_str":"red"}"#,
+            "\n",
+            r#"{"dragon_name_str":"ﬁre","family_str":"red","description_str":"heldout name"}"#,
+            "\n",
+        );
+        let data = data.as_bytes();
+        assert_eq!(
+            matched_names(data, query(Some("HELDOUT name"), None)),
+            ["Heldout Name", "ＨＥＬＤＯＵＴ ｎａｍｅ", "Heldout NAME"]
+        );
+        assert_eq!(
+            matched_names(data, query(Some("heldout name"), Some("red"))),
+            ["Heldout Name", "ＨＥＬＤＯＵＴ ｎａｍｅ"]
+        );
+        // A key with a quote: the full-width quote needs no escape in JSON.
+        assert_eq!(matched_names(data, query(Some("a\"b"), None)), ["Ａ＂Ｂ"]);
+        assert_eq!(matched_names(data, query(Some("FIRE"), None)), ["ﬁre"]);
+        assert_eq!(
+            matched_names(data, query(Some("héldout name"), None)),
+            ["Héldout Name"]
+        );
+        assert!(matched_names(data, query(Some("heldout"), None)).is_empty());
+    }
+
+    #[test]
+    fn ascii_case_insensitive_search_finds_only_whole_needles() {
+        assert!(contains_ignoring_ascii_case(b"xxHeLdOut", b"heldout"));
+        assert!(contains_ignoring_ascii_case(b"hHELDOUT", b"heldout"));
+        assert!(!contains_ignoring_ascii_case(b"heldou", b"heldout"));
+        assert!(!contains_ignoring_ascii_case(b"", b"a"));
+        assert!(contains_ignoring_ascii_case(b"abc", b""));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! the API Gateway proxy event the REST API sends; `DynamoStore` against a server
 //! that is down, and against a stand-in giving DynamoDB's documented error answers.
 
-use dragons_contract::{query_engine::QueryEngine, store::DragonReader};
+use dragons_contract::{name::key, query_engine::QueryEngine, store::DragonReader};
 use handlers::{
     api::list_dragons::{UPSTREAM_FAILED, UPSTREAM_UNAVAILABLE, list_dragons},
     aws::{AwsClients, DataLocation, DynamoStore, ParameterNames, S3Store},
@@ -47,12 +47,17 @@ fn parse(response: Response<Body>) -> (u16, Value) {
     )
 }
 
-/// The sample records whose fields equal the given values, computed independently.
+/// The sample records of the given name (by its key) and family (exactly), computed
+/// with serde_json and the contract's key.
 fn expected(name: Option<&str>, family: Option<&str>) -> Value {
     Value::Array(
         sample_records()
             .into_iter()
-            .filter(|record| name.is_none_or(|name| record["dragon_name_str"] == name))
+            .filter(|record| {
+                name.is_none_or(|name| {
+                    key(record["dragon_name_str"].as_str().unwrap()) == key(name)
+                })
+            })
             .filter(|record| family.is_none_or(|family| record["family_str"] == family))
             .collect(),
     )
@@ -63,7 +68,7 @@ async fn scan_answers_by_name_family_both_and_neither() {
     let moto = Moto::shared().unwrap();
     let (store, ..) = store_over(&moto, QueryEngine::Scan, "dragons.jsonl", sample_lines()).await;
     type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>, Option<&'a str>);
-    let cases: [Case; 7] = [
+    let cases: [Case; 9] = [
         (&[], None, None),
         (&[("family", "red")], None, Some("red")),
         (&[("family", "Red")], None, Some("Red")),
@@ -79,6 +84,8 @@ async fn scan_answers_by_name_family_both_and_neither() {
             Some("red"),
         ),
         (&[("dragonName", "atlas")], Some("atlas"), None),
+        (&[("dragonName", "ＡＴＬＡＳ")], Some("atlas"), None),
+        (&[("dragonName", "Atlass")], Some("Atlass"), None),
     ];
     for (query, name, family) in cases {
         let (status, body) = get(&store, query).await;
@@ -88,7 +95,8 @@ async fn scan_answers_by_name_family_both_and_neither() {
     // The cases above are not vacuous: some match several, some one, some none.
     assert!(expected(None, Some("red")).as_array().unwrap().len() >= 6);
     assert_eq!(expected(Some("Atlas"), None).as_array().unwrap().len(), 1);
-    assert_eq!(expected(Some("atlas"), None), Value::Array(vec![]));
+    assert_eq!(expected(Some("atlas"), None), expected(Some("Atlas"), None));
+    assert_eq!(expected(Some("Atlass"), None), Value::Array(vec![]));
     assert_ne!(expected(None, Some("Red")), expected(None, Some("red")));
 }
 
@@ -143,15 +151,15 @@ async fn s3_select_matches_scan_on_the_subset_moto_supports() {
     )
     .await;
     let scan = S3Store::new(clients, data.parameters.clone(), QueryEngine::Scan);
-    // moto's S3 Select handles one equality: every family, every name, and a miss.
+    // moto's S3 Select handles one equality: every family, and a miss. A name query's
+    // statement (the coarse name-key condition: `LOWER`, `CHAR_LENGTH`, `SUBSTRING`,
+    // `OR`) is more than moto's parser reads (it answers 500): it is tested by its
+    // text and its superset property in `handlers::domain::select_sql`.
     let mut queries = vec![("family", "no-such-family".to_owned())];
     for record in &records {
         queries.push(("family", record["family_str"].as_str().unwrap().to_owned()));
-        queries.push((
-            "dragonName",
-            record["dragon_name_str"].as_str().unwrap().to_owned(),
-        ));
     }
+    queries.sort();
     queries.dedup();
     let mut matched = 0;
     for (parameter, value) in &queries {
@@ -161,10 +169,8 @@ async fn s3_select_matches_scan_on_the_subset_moto_supports() {
         assert_eq!(from_select.0, 200);
         matched += from_select.1.as_array().unwrap().len();
     }
-    assert!(
-        matched > records.len(),
-        "the queries matched {matched} records"
-    );
+    // Each record is in exactly one family.
+    assert_eq!(matched, records.len());
 }
 
 #[tokio::test]

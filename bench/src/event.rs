@@ -2,19 +2,20 @@
 //! `GET /v1/dragons` with a query string, as JSON and as a `lambda_http` request,
 //! and the state machine's for a report task.
 
+use dragons_contract::{names::STAGE, routes};
 use local_api::proxy_event::{ProxyRequest, encode_query, lambda_request};
 use serde_json::{Value, json};
 
 /// The event for `GET /v1/dragons?name=value&…`, built as local-api builds it.
 pub fn proxy_event(query: &[(&str, &str)]) -> Value {
     let query = encode_query(query);
-    local_api::proxy_event::proxy_event(&request_parts(&query))
+    local_api::proxy_event::proxy_event(&request_parts(&list_path(), &query))
 }
 
 /// The `lambda_http` request the handler sees for that event.
 pub fn request(query: &[(&str, &str)]) -> anyhow::Result<lambda_http::Request> {
     let query = encode_query(query);
-    Ok(lambda_request(&request_parts(&query))?)
+    Ok(lambda_request(&request_parts(&list_path(), &query))?)
 }
 
 /// The event the state machine sends a report task (ValidateDragon, AddDragon):
@@ -37,10 +38,16 @@ pub fn report_event(name: &str, report_id: &str) -> String {
     .to_string()
 }
 
-fn request_parts(query: &str) -> ProxyRequest<'_> {
+/// `/v1/dragons`: the list route's path as the client sends it, stage first.
+fn list_path() -> String {
+    format!("/{STAGE}{}", routes::list_dragons().path)
+}
+
+fn request_parts<'a>(path: &'a str, query: &'a str) -> ProxyRequest<'a> {
     ProxyRequest {
         method: "GET",
-        path: "/dragons",
+        path,
+        stage: STAGE,
         query: Some(query).filter(|query| !query.is_empty()),
         request_id: "bench",
         source_ip: "127.0.0.1",

@@ -10,7 +10,8 @@
 //!   ([`report_status`]);
 //! - the names of environment variables, SSM parameters, binaries, the stage and the
 //!   state machine ([`names`]), the kinds of store and the table's layout
-//!   ([`data_store`]), and the CORS policy ([`cors`]);
+//!   ([`data_store`]), the CORS policy ([`cors`]), and the API's route table
+//!   ([`routes`]): every route once, which the template and local-api both build;
 //! - the web app's `config.json` ([`web_config`]) and the deployed site's outputs and
 //!   security headers ([`web_site`]);
 //! - the report workflow's definition, built with `asl` ([`workflow`]);
@@ -32,6 +33,7 @@ pub mod query;
 pub mod query_engine;
 pub mod report;
 pub mod report_status;
+pub mod routes;
 pub mod schema;
 pub mod store;
 pub mod task_error;

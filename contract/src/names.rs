@@ -30,6 +30,20 @@ pub const DEFAULT_DATA_KEY: &str = "dragons.jsonl";
 
 /// The API stage the template deploys by default (the first path segment of the URL).
 pub const STAGE: &str = "v1";
+/// What the template's `StageName` parameter allows (its `AllowedPattern`).
+pub const STAGE_PATTERN: &str = "^[a-zA-Z0-9_]{1,64}$";
+/// [`STAGE_PATTERN`] in words.
+pub const STAGE_PATTERN_HELP: &str = "letters, digits and '_'";
+/// The longest stage name [`STAGE_PATTERN`] allows.
+pub const MAX_STAGE_CHARS: usize = 64;
+
+/// Whether `stage` is a stage name the template accepts ([`STAGE_PATTERN`]).
+pub fn is_stage_name(stage: &str) -> bool {
+    (1..=MAX_STAGE_CHARS).contains(&stage.len())
+        && stage
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_')
+}
 /// The API's one resource, below the stage.
 pub const DRAGONS_PATH_PART: &str = "dragons";
 /// What a 503 (or a throttled report) tells a client to wait before trying again, in
@@ -48,4 +62,24 @@ pub mod functions {
     pub const ADD_DRAGON: &str = "add-dragon";
     /// `GET /dragons/reports/{reportId}`.
     pub const REPORT_STATUS: &str = "report-status";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_names_are_what_the_pattern_allows() {
+        assert_eq!(
+            STAGE_PATTERN,
+            format!("^[a-zA-Z0-9_]{{1,{MAX_STAGE_CHARS}}}$")
+        );
+        assert!(is_stage_name(STAGE));
+        for good in ["v1", "prod_2", &"a".repeat(64)] {
+            assert!(is_stage_name(good), "{good}");
+        }
+        for bad in ["", "v-1", "a/b", "v1 ", "é", &"a".repeat(65)] {
+            assert!(!is_stage_name(bad), "{bad:?}");
+        }
+    }
 }

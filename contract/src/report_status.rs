@@ -29,12 +29,14 @@ pub fn is_report_id(id: &str) -> bool {
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
 }
 
-/// The path of the report `id`'s status, under the stage.
-pub fn location(id: &str) -> String {
-    format!(
-        "/{}/{REPORTS_PATH_PART}/{id}",
-        crate::names::DRAGONS_PATH_PART
-    )
+/// The `Location` of the report `id` accepted by a `POST` to `request_path`: API
+/// Gateway's `$context.path` (the path as the client sent it: the stage, or a custom
+/// domain's base path, included), then `/reports/{id}`. A relative reference: it
+/// resolves against the URL the client posted to, on the execute-api host, through
+/// CloudFront's `/{stage}/*` behaviour and on a custom domain alike. The template's
+/// mapping writes it with `$context.path` and `$reportId`.
+pub fn location(request_path: &str, id: &str) -> String {
+    format!("{request_path}/{REPORTS_PATH_PART}/{id}")
 }
 
 /// Where a report is in its lifecycle.
@@ -222,7 +224,7 @@ mod tests {
         );
         assert!(!ReportState::Running.is_terminal());
         assert!(ReportState::Failed.is_terminal());
-        assert_eq!(location("r1"), "/dragons/reports/r1");
+        assert_eq!(location("/v1/dragons", "r1"), "/v1/dragons/reports/r1");
     }
 
     fn execution(status: ExecutionStatus, error: Option<&str>, cause: Option<&str>) -> Execution {

@@ -1,11 +1,21 @@
-//! The REST API as values: every route's method, operation, parameters, request body
-//! and answers (status, headers, body shape). [`super::api`] builds the API Gateway
-//! resources from them and [`crate::openapi`] describes the same API to clients, so the
-//! two cannot drift apart. CORS preflights are API Gateway plumbing, not routes.
+//! The API's route table: every route once, with its method, path, authorization,
+//! integration (a Lambda proxy or the `StartExecution` service integration), request
+//! model and declared answers and headers. stack-gen builds the API Gateway resources,
+//! methods, Lambda permissions, CORS preflights and the OpenAPI document from it;
+//! local-api mounts the same table under `/{stage}`. Adding a route is one entry here
+//! plus its handler. CORS preflights are API Gateway plumbing, not routes: each
+//! resource gets one, allowing the methods the table puts on it ([`allowed_methods`]).
+//!
+//! Paths are below the stage. Deployed, API Gateway serves them at
+//! `https://{api}.execute-api.{region}.amazonaws.com/{stage}/…`, the site's CloudFront
+//! distribution at `https://{site}/{stage}/…` (its `/{stage}/*` behaviour), and a
+//! custom domain at `https://{domain}/{base path}/…` (base path mapping): `Location`
+//! and `Link` are relative references built from `$context.path`, the path as the
+//! client sent it, so they resolve against the URL they came from in each of these.
 
-use dragons_contract::{
+use crate::{
     dragon::{MAX_FAMILY_CHARS, MAX_NAME_CHARS},
-    names::DRAGONS_PATH_PART,
+    names::{DRAGONS_PATH_PART, functions},
     page::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT},
     query::{
         FAMILY_PARAMETER, LIMIT_PARAMETER, MAX_TOKEN_CHARS, NAME_PARAMETER, NEXT_TOKEN_PARAMETER,
@@ -40,12 +50,12 @@ pub struct Header {
 /// `Link`: the next page.
 pub const LINK: Header = Header {
     name: "Link",
-    description: "The next page, when more records remain: `<URL>; rel=\"next\"` (RFC 8288).",
+    description: "The next page, when more records remain: `<PATH?QUERY>; rel=\"next\"` (RFC 8288). The target is a relative reference: the request's own path as API Gateway's `$context.path` gives it (the stage, or a custom domain's base path, included) with the same filters, the limit and `nextToken`; resolve it against the URL of the request.",
 };
 /// `Location`: an accepted report's status.
 pub const LOCATION: Header = Header {
     name: "Location",
-    description: "Where the report's status is: `…/dragons/reports/{reportId}`.",
+    description: "Where the report's status is: `$context.path` of the request (the stage, or a custom domain's base path, included) then `/reports/{reportId}`, e.g. `/v1/dragons/reports/{reportId}`; a relative reference, resolved against the URL of the request.",
 };
 /// `Retry-After`: when to try again.
 pub const RETRY_AFTER: Header = Header {
@@ -126,6 +136,25 @@ pub struct Parameter {
     pub kind: Kind,
 }
 
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authorization {
+    /// A Cognito user pool ID token in `Authorization`, checked by API Gateway's
+    /// Cognito authorizer before anything else runs.
+    CognitoIdToken,
+}
+
+/// What answers a route behind API Gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Integration {
+    /// A Lambda proxy integration (`AWS_PROXY`) of the function built from this
+    /// binary ([`functions`]).
+    LambdaProxy(&'static str),
+    /// The `states:StartExecution` service integration of the report workflow: the
+    /// body, checked against the request model, becomes the execution's input.
+    StartExecution,
+}
+
 /// One method on one path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Route {
@@ -133,6 +162,10 @@ pub struct Route {
     pub path: String,
     /// `GET`, `POST`.
     pub method: &'static str,
+    /// Who may call it.
+    pub authorization: Authorization,
+    /// What answers it.
+    pub integration: Integration,
     /// The operation's name (API Gateway's `OperationName`, OpenAPI's `operationId`).
     pub operation: &'static str,
     /// A line on what it does.
@@ -167,17 +200,19 @@ pub fn list_dragons() -> Route {
     Route {
         path: dragons_path(),
         method: "GET",
+        authorization: Authorization::CognitoIdToken,
+        integration: Integration::LambdaProxy(functions::LIST_DRAGONS),
         operation: "ListDragons",
         summary: "A page of the dragons, optionally of one name and/or one family.",
         parameters: vec![
             text(
                 NAME_PARAMETER,
-                "Only the dragon of this exact name.",
+                "Only the dragon whose name has this name's key: names compare as they are unique, after NFKC normalization and Unicode case folding (`atlas`, `ATLAS` and `Ａｔｌａｓ` find `Atlas`).",
                 MAX_NAME_CHARS,
             ),
             text(
                 FAMILY_PARAMETER,
-                "Only dragons of this exact family.",
+                "Only dragons of exactly this family (a plain string match: case and spelling count).",
                 MAX_FAMILY_CHARS,
             ),
             Parameter {
@@ -221,6 +256,8 @@ pub fn report_dragon() -> Route {
     Route {
         path: dragons_path(),
         method: "POST",
+        authorization: Authorization::CognitoIdToken,
+        integration: Integration::StartExecution,
         operation: "ReportDragon",
         summary: "Reports a dragon: the report is checked and added in the background.",
         parameters: Vec::new(),
@@ -251,6 +288,8 @@ pub fn report_status() -> Route {
     Route {
         path: report_path(),
         method: "GET",
+        authorization: Authorization::CognitoIdToken,
+        integration: Integration::LambdaProxy(functions::REPORT_STATUS),
         operation: "GetReportStatus",
         summary: "A report's status, for the user who reported it.",
         parameters: vec![Parameter {
@@ -290,5 +329,104 @@ impl Route {
     /// The answer with `status`, if the route gives it.
     pub fn answer(&self, status: u16) -> Option<&Answer> {
         self.answers.iter().find(|answer| answer.status == status)
+    }
+
+    /// The path's segments (`["dragons", "reports", "{reportId}"]`).
+    pub fn segments(&self) -> impl Iterator<Item = &str> {
+        self.path.split('/').filter(|segment| !segment.is_empty())
+    }
+
+    /// The path as an execute-api ARN writes it, a path parameter standing for any
+    /// one segment: `/dragons/reports/*`.
+    pub fn arn_path(&self) -> String {
+        self.segments()
+            .map(|segment| {
+                if is_parameter(segment) {
+                    "/*".to_owned()
+                } else {
+                    format!("/{segment}")
+                }
+            })
+            .collect()
+    }
+}
+
+/// Whether a path segment is a `{parameter}`.
+pub fn is_parameter(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
+}
+
+/// Every resource path the routes need, parents before children, each once:
+/// `/dragons`, `/dragons/reports`, `/dragons/reports/{reportId}`.
+pub fn resource_paths(routes: &[Route]) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for route in routes {
+        let mut path = String::new();
+        for segment in route.segments() {
+            path.push('/');
+            path.push_str(segment);
+            if !paths.contains(&path) {
+                paths.push(path.clone());
+            }
+        }
+    }
+    paths
+}
+
+/// `Access-Control-Allow-Methods` of the preflight of the resource at `path`: the
+/// methods the routes put on it, then `OPTIONS`.
+pub fn allowed_methods(routes: &[Route], path: &str) -> String {
+    let mut methods: Vec<&str> = routes
+        .iter()
+        .filter(|route| route.path == path)
+        .map(|route| route.method)
+        .collect();
+    methods.push("OPTIONS");
+    methods.join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_route_is_one_method_on_one_path() {
+        let routes = all();
+        for (index, route) in routes.iter().enumerate() {
+            assert!(route.path.starts_with('/'), "{}", route.path);
+            assert!(
+                routes[..index]
+                    .iter()
+                    .all(|other| (other.method, &other.path) != (route.method, &route.path)),
+                "{} {} twice",
+                route.method,
+                route.path
+            );
+            assert!(
+                routes[..index]
+                    .iter()
+                    .all(|other| other.operation != route.operation)
+            );
+        }
+    }
+
+    #[test]
+    fn resources_come_parents_first_and_preflights_allow_the_table_s_methods() {
+        let routes = all();
+        assert_eq!(
+            resource_paths(&routes),
+            [
+                "/dragons",
+                "/dragons/reports",
+                "/dragons/reports/{reportId}"
+            ]
+        );
+        assert_eq!(allowed_methods(&routes, "/dragons"), "GET,POST,OPTIONS");
+        assert_eq!(
+            allowed_methods(&routes, "/dragons/reports/{reportId}"),
+            "GET,OPTIONS"
+        );
+        assert_eq!(report_status().arn_path(), "/dragons/reports/*");
+        assert_eq!(list_dragons().arn_path(), "/dragons");
     }
 }

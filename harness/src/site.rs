@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use dragons_contract::{data_store::DataStore, query_engine::QueryEngine};
+use dragons_contract::{data_store::DataStore, names::STAGE, query_engine::QueryEngine};
 use handlers::aws::ParameterNames;
 use local_api::{
     app::{Settings, app_state},
@@ -50,6 +50,7 @@ impl LocalSite {
             .await
             .map_err(|e| SiteError::new("seeding moto", e))?;
         let settings = Settings {
+            stage: STAGE.to_owned(),
             endpoint: moto.endpoint(),
             region: REGION.to_owned(),
             user_pool_id: seeded.user_pool_id.clone(),
@@ -78,6 +79,7 @@ impl LocalSite {
                 origin: origin.clone(),
                 client_id: seeded.client_id.clone(),
             },
+            &api.stage,
         )
         .map_err(|e| SiteError::new("the web app", e))?;
         let server = tokio::spawn(web::serve(

@@ -14,16 +14,18 @@ pub enum ApiError {
     /// The authorizer refused the token (whatever the reason).
     #[error("Unauthorized")]
     Unauthorized,
-    /// No such resource.
-    #[error("Not Found")]
-    NotFound,
+    /// No route of this method and path under the stage: API Gateway's
+    /// `MISSING_AUTHENTICATION_TOKEN` gateway response (a REST API answers it for an
+    /// unknown resource and for a method the resource does not have alike).
+    #[error("Missing Authentication Token")]
+    MissingAuthenticationToken,
+    /// A path outside any stage of the execute-api host: no such stage.
+    #[error("Forbidden")]
+    Forbidden,
     /// A report of that id was started before (Step Functions'
     /// `ExecutionAlreadyExists`).
     #[error("This report was already started")]
     ReportExists,
-    /// The resource has no such method.
-    #[error("Method Not Allowed")]
-    MethodNotAllowed,
     /// The body is not `application/json`.
     #[error("Unsupported Media Type")]
     UnsupportedMediaType,
@@ -43,9 +45,8 @@ impl ApiError {
     pub fn status(self) -> StatusCode {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MissingAuthenticationToken | Self::Forbidden => StatusCode::FORBIDDEN,
             Self::ReportExists => StatusCode::CONFLICT,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidBody => StatusCode::BAD_REQUEST,

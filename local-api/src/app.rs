@@ -22,6 +22,9 @@ use crate::{
 /// What the local API needs to know about the stack it stands in for.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The stage the API is served under: the template's `StageName` default
+    /// ([`dragons_contract::names::STAGE`]) unless told otherwise.
+    pub stage: String,
     /// The local Cognito endpoint (`AWS_ENDPOINT_URL`, or its
     /// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`); the pool's JWKS is read there.
     pub endpoint: String,
@@ -82,6 +85,7 @@ pub fn app_state(config: &SdkConfig, settings: &Settings) -> Result<AppState, Ap
         sns: aws_sdk_sns::Client::new(config),
     };
     Ok(AppState {
+        stage: settings.stage.clone(),
         authorizer: CognitoAuthorizer::new(AuthorizerConfig::local(
             &settings.endpoint,
             &settings.region,

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 
-use dragons_contract::names::STAGE;
 use serde_json::{Map, Value, json};
 
 /// What the event is made of.
@@ -12,8 +11,11 @@ use serde_json::{Map, Value, json};
 pub struct ProxyRequest<'a> {
     /// `GET`, `POST`, …
     pub method: &'a str,
-    /// The path the client asked for (`/dragons`, `/dragons/reports/abc`).
+    /// The path the client asked for, stage included (`/v1/dragons`): API Gateway's
+    /// `$context.path`.
     pub path: &'a str,
+    /// The stage the API is served under (`v1`).
+    pub stage: &'a str,
     /// The API resource it matched (`/dragons/reports/{reportId}`); empty: `path`.
     pub resource: &'a str,
     /// The resource's path parameters, decoded.
@@ -22,6 +24,8 @@ pub struct ProxyRequest<'a> {
     pub query: Option<&'a str>,
     /// Header names and values, in order.
     pub headers: Vec<(String, String)>,
+    /// The body, as API Gateway passes on text (no binary media types).
+    pub body: Option<&'a str>,
     /// The request id (also the execution name for POST).
     pub request_id: &'a str,
     /// The verified token's claims, as API Gateway passes them (strings).
@@ -66,8 +70,15 @@ pub fn proxy_event(request: &ProxyRequest<'_>) -> Value {
             Value::Object(map.into_iter().map(|(k, v)| (k, Value::Array(v))).collect())
         }
     };
+    // The execute-api host's event: `path` is below the stage, `requestContext.path`
+    // is what the client sent.
+    let below_stage = request
+        .path
+        .strip_prefix(&format!("/{}", request.stage))
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+        .unwrap_or(request.path);
     let resource = if request.resource.is_empty() {
-        request.path
+        below_stage
     } else {
         request.resource
     };
@@ -78,7 +89,7 @@ pub fn proxy_event(request: &ProxyRequest<'_>) -> Value {
         .collect();
     json!({
         "resource": resource,
-        "path": request.path,
+        "path": below_stage,
         "httpMethod": request.method,
         "headers": or_null(headers),
         "multiValueHeaders": multi_or_null(multi_headers),
@@ -89,17 +100,17 @@ pub fn proxy_event(request: &ProxyRequest<'_>) -> Value {
         "requestContext": {
             "resourcePath": resource,
             "httpMethod": request.method,
-            // The path as the client asked for it: on AWS it starts with the stage (or
-            // a custom domain's base path); locally there is no stage in the URL.
+            // The path as the client asked for it: the stage first (on a custom
+            // domain, its base path instead).
             "path": request.path,
             "accountId": crate::step_functions::LOCAL_ACCOUNT,
             "protocol": "HTTP/1.1",
-            "stage": STAGE,
+            "stage": request.stage,
             "requestId": request.request_id,
             "identity": { "sourceIp": request.source_ip },
             "authorizer": { "claims": request.claims },
         },
-        "body": null,
+        "body": request.body,
         "isBase64Encoded": false
     })
 }
@@ -139,7 +150,8 @@ mod tests {
     fn repeated_and_encoded_parameters_reach_the_handler_as_api_gateway_sends_them() {
         let request = ProxyRequest {
             method: "GET",
-            path: "/dragons",
+            path: "/v1/dragons",
+            stage: "v1",
             query: Some("family=red&family=gold&dragonName=O%27Brien%20%E2%9C%93"),
             request_id: "r-1",
             ..ProxyRequest::default()
@@ -158,10 +170,43 @@ mod tests {
     }
 
     #[test]
+    fn the_event_path_is_below_the_stage_and_the_context_path_is_what_was_sent() {
+        let event = proxy_event(&ProxyRequest {
+            method: "GET",
+            path: "/v1/dragons/reports/abc",
+            stage: "v1",
+            resource: "/dragons/reports/{reportId}",
+            ..ProxyRequest::default()
+        });
+        assert_eq!(event["path"], "/dragons/reports/abc");
+        assert_eq!(event["requestContext"]["path"], "/v1/dragons/reports/abc");
+        assert_eq!(event["requestContext"]["stage"], "v1");
+        assert_eq!(event["resource"], "/dragons/reports/{reportId}");
+        // A stage name that only starts the first segment is not the stage.
+        let other = proxy_event(&ProxyRequest {
+            method: "GET",
+            path: "/v10/dragons",
+            stage: "v1",
+            ..ProxyRequest::default()
+        });
+        assert_eq!(other["path"], "/v10/dragons");
+        // What the handler sees: the URL path with the stage, as lambda_http makes it.
+        let request = lambda_request(&ProxyRequest {
+            method: "GET",
+            path: "/v1/dragons",
+            stage: "v1",
+            ..ProxyRequest::default()
+        })
+        .unwrap();
+        assert_eq!(request.uri().path(), "/v1/dragons");
+    }
+
+    #[test]
     fn no_query_is_null_as_in_the_real_event() {
         let event = proxy_event(&ProxyRequest {
             method: "GET",
-            path: "/dragons",
+            path: "/v1/dragons",
+            stage: "v1",
             ..ProxyRequest::default()
         });
         assert_eq!(event["queryStringParameters"], Value::Null);
@@ -169,7 +214,8 @@ mod tests {
         assert!(
             lambda_request(&ProxyRequest {
                 method: "GET",
-                path: "/dragons",
+                path: "/v1/dragons",
+                stage: "v1",
                 ..ProxyRequest::default()
             })
             .is_ok()

@@ -382,7 +382,11 @@ fn per_service_variables_on_loopback_are_honoured() {
         .find(|(name, _)| name == "DRAGONS_ID_TOKEN")
         .map(|(_, value)| value.clone())
         .unwrap();
-    let status = get_from_serve(&serve_env, "/dragons?dragonName=Atlas", &token);
+    let path = format!(
+        "/{}/dragons?dragonName=Atlas",
+        dragons_contract::names::STAGE
+    );
+    let status = get_from_serve(&serve_env, &path, &token);
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert_eq!(decoy.connections(), 0, "serve went to AWS_ENDPOINT_URL");
 

@@ -1,6 +1,8 @@
-//! The README's "Run it locally" block, run as written: moto, `seed`, `serve`, curl
-//! for GET (all, by name, by family), a request without a token, a POST, the
-//! notification in the inbox and the new dragon. Only the two ports change (to
+//! The README's "Run it locally" block, run as written: moto, `seed`, `serve` in the
+//! deployed layout, curl for GET under the stage (all, by name in another case, by
+//! family), a request without a token, the path without the stage (not the API), a
+//! POST and its `Location` resolved on the origin, the notification in the inbox and
+//! the new dragon. Only the two ports change (to
 //! free ones), and `cargo run -q -p local-api --` runs the binary this test built.
 
 // Test helpers panic on purpose: a failed unwrap is a failed test.
@@ -87,7 +89,7 @@ cargo() {
     );
 
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 8, "{stdout}");
+    assert_eq!(lines.len(), 9, "{stdout}");
     let json = |line: &str| -> Value {
         serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"))
     };
@@ -108,16 +110,18 @@ cargo() {
             .all(|dragon| dragon["family_str"] == "red")
     );
     assert_eq!(lines[3], r#"{"message":"Unauthorized"}401"#);
-    let accepted = json(lines[4]);
+    // Outside the stage is the site, not the API.
+    assert_eq!(lines[4], "403");
+    let accepted = json(lines[5]);
     assert_eq!(accepted["status"], "RUNNING", "{accepted}");
-    let report = json(lines[5]);
+    let report = json(lines[6]);
     assert_eq!(report["reportId"], accepted["reportId"], "{report}");
     assert_eq!(report["status"], "ADDED", "{report}");
     assert_eq!(report["dragon"]["dragon_name_str"], "Quill");
-    let notification = json(lines[6]);
+    let notification = json(lines[7]);
     assert_eq!(notification["message"], "The dragon Quill was added.");
     assert_eq!(notification["attributes"]["outcome"], "added");
-    let quill = json(lines[7]);
+    let quill = json(lines[8]);
     assert_eq!(quill[0]["location_city_str"], "Reykjavík");
     assert_eq!(
         quill[0]["description_str"],

@@ -1,5 +1,5 @@
 //! The API described to clients: an OpenAPI 3.0 document built from the same
-//! [`routes`](crate::stack::routes) as the API Gateway resources, with the bodies'
+//! route table ([`dragons_contract::routes`]) as the API Gateway resources, with the bodies'
 //! schemas generated from the contract's types. Written to `cfn-out/openapi.json`, so a
 //! client generator (or a reviewer) reads exactly what the stack deploys.
 
@@ -12,7 +12,7 @@ use dragons_contract::{
 use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
 use serde_json::{Map, Value, json};
 
-use crate::stack::routes::{self, Answer, Body, In, Kind, Parameter, Route};
+use dragons_contract::routes::{self, Answer, Body, In, Kind, Parameter, Route};
 
 /// The OpenAPI version the document follows (the one API Gateway imports).
 pub const OPENAPI_VERSION: &str = "3.0.3";
@@ -48,13 +48,20 @@ pub fn document() -> Value {
         "servers": [
             {
                 "url": format!("https://{{restApiId}}.execute-api.{{region}}.amazonaws.com/{STAGE}"),
-                "description": "The deployed API (the stack's `ApiUrl` output).",
+                "description": "The deployed API (the stack's `ApiUrl` output without its `/dragons`).",
                 "variables": {
                     "restApiId": { "default": "restApiId", "description": "The REST API's id." },
                     "region": { "default": "us-east-1", "description": "The stack's region." },
                 },
             },
-            { "url": "http://127.0.0.1:3000", "description": "local-api on a laptop." },
+            {
+                "url": format!("https://{{site}}/{STAGE}"),
+                "description": "The same API on the web app's origin, through CloudFront's `/{stage}/*` behaviour (the stack's `SiteApiUrl` output).",
+                "variables": {
+                    "site": { "default": "d111111abcdef8.cloudfront.net", "description": "The site's CloudFront domain." },
+                },
+            },
+            { "url": format!("http://127.0.0.1:3000/{STAGE}"), "description": "local-api on a laptop, in the deployed layout." },
         ],
         "security": [ { SECURITY_SCHEME: [] } ],
         "paths": paths,

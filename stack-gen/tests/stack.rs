@@ -62,7 +62,7 @@ fn functions_are_arm64_al2023_from_cargo_lambda_zips() {
 #[test]
 fn both_methods_require_the_cognito_authorizer() {
     let template = template();
-    for id in ["GetDragonsMethod", "PostDragonsMethod"] {
+    for id in ["ListDragonsMethod", "ReportDragonMethod"] {
         let properties = &resource(&template, id)["Properties"];
         assert_eq!(
             properties["AuthorizationType"], "COGNITO_USER_POOLS",
@@ -80,7 +80,7 @@ fn both_methods_require_the_cognito_authorizer() {
 #[test]
 fn post_validates_the_body_against_the_generated_model_and_answers_202() {
     let template = template();
-    let post = &resource(&template, "PostDragonsMethod")["Properties"];
+    let post = &resource(&template, "ReportDragonMethod")["Properties"];
     assert_eq!(
         post["RequestModels"]["application/json"]["Ref"],
         "DragonModel"

@@ -1,6 +1,10 @@
 // Calls to the dragons API: the ID token in `Authorization` (as the API's Cognito
 // authorizer expects), a 401 answered by one refresh and retry, a 503 retried once
 // after its `Retry-After`, and every failure as an ApiError the views can show.
+// A route's URL is the API's URL (`apiUrl`: the stage's, `<origin>/v1`) then the
+// route's path; a `Location` or `Link` target is resolved against the URL of the
+// answer that carried it, as a browser resolves a link (the API writes them as paths
+// with the stage, so joining them onto `apiUrl` would name the stage twice).
 
 import { config } from "./config.js";
 import { idToken, refresh, SignInRequired } from "./auth.js";
@@ -46,13 +50,22 @@ async function send(url, init) {
   }
 }
 
-/**
- * `path` (below the API's URL) with `init`; the answer when it is a 2xx, otherwise
- * an ApiError (or SignInRequired when no token is accepted any more).
- */
-export async function call(path, init = {}) {
+/** The URL of the API's route `path` (`/dragons`), below the stage. */
+export async function routeUrl(path) {
   const { apiUrl } = await config();
-  const url = `${apiUrl}${path}`;
+  return `${apiUrl}${path}`;
+}
+
+/** `target` (a `Location` or `Link` target) resolved against the URL `base` it came from. */
+export function resolve(target, base) {
+  return new URL(target, base).href;
+}
+
+/**
+ * `url` with `init`; the answer when it is a 2xx, otherwise an ApiError (or
+ * SignInRequired when no token is accepted any more).
+ */
+export async function call(url, init = {}) {
   let response = await send(url, init);
   if (response.status === 401) {
     if (!(await refresh())) throw new SignInRequired();
@@ -69,13 +82,17 @@ export async function call(path, init = {}) {
   return response;
 }
 
-/** The query of the `rel="next"` target of a `Link` header, or null. */
-export function nextQuery(link) {
+/**
+ * The URL of the `rel="next"` target of the `Link` header of an answer from `base`,
+ * resolved against `base`; null when there is none, or it is not http(s).
+ */
+export function nextUrl(link, base) {
   if (!link) return null;
   for (const part of link.split(",")) {
     const match = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
     if (match && /(^|;)\s*rel="?next"?\s*(;|$)/.test(match[2])) {
-      return new URL(match[1], "http://link.invalid/").search;
+      const url = new URL(match[1], base);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
     }
   }
   return null;

@@ -3,7 +3,7 @@
 // following the `Link` header, and loading, empty and error states.
 
 import { h, replace } from "./dom.js";
-import { call, nextQuery } from "./api.js";
+import { call, nextUrl, routeUrl } from "./api.js";
 
 /** How many dragons a page asks for. */
 export const PAGE_SIZE = 25;
@@ -52,14 +52,14 @@ export function renderDragons(main, params, { onFilter, onError }) {
   if (family) query.set("family", family);
   let shown = 0;
 
-  async function load(search, button) {
+  async function load(url, button) {
     main.setAttribute("aria-busy", "true");
     if (button) button.disabled = true;
     replace(status, shown === 0 ? "Loading dragons…" : "Loading more dragons…");
     try {
-      const response = await call(`/dragons${search}`);
+      const response = await call(url);
       const dragons = await response.json();
-      const next = nextQuery(response.headers.get("Link"));
+      const next = nextUrl(response.headers.get("Link"), response.url);
       const cards = (Array.isArray(dragons) ? dragons : []).map(card);
       list.append(...cards);
       // For the benchmark: when the first page, and each next one, is in the page.
@@ -83,12 +83,12 @@ export function renderDragons(main, params, { onFilter, onError }) {
       if (onError(error)) return;
       replace(status);
       const retry = h("button", { type: "button" }, "Try again");
-      retry.addEventListener("click", () => load(search, retry));
+      retry.addEventListener("click", () => load(url, retry));
       replace(footer, h("div", { class: "alert", role: "alert" },
         h("p", {}, `The dragons could not be loaded: ${error.message}`), retry));
     } finally {
       main.removeAttribute("aria-busy");
     }
   }
-  return load(`?${query}`, null);
+  return routeUrl(`/dragons?${query}`).then((url) => load(url, null));
 }

@@ -3,7 +3,7 @@
 // sessionStorage as it is typed, so a sign-in in the middle loses nothing.
 
 import { h, replace } from "./dom.js";
-import { call, ApiError } from "./api.js";
+import { call, ApiError, resolve, routeUrl } from "./api.js";
 import { dragonSchema, fieldsOf, problem } from "./schema.js";
 import { addReport } from "./reports.js";
 
@@ -91,7 +91,7 @@ export async function renderReport(main, { onReported, onError }) {
     submit.disabled = true;
     replace(formStatus, h("p", { class: "status" }, "Sending the report…"));
     try {
-      const response = await call("/dragons", {
+      const response = await call(await routeUrl("/dragons"), {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(values()),
@@ -100,7 +100,7 @@ export async function renderReport(main, { onReported, onError }) {
       const dragon = values();
       addReport({
         reportId: accepted.reportId,
-        location: response.headers.get("Location"),
+        location: resolve(response.headers.get("Location"), response.url),
         name: dragon.dragon_name_str,
       });
       sessionStorage.removeItem(DRAFT);

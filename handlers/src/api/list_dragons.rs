@@ -101,19 +101,18 @@ pub async fn list_dragons_at(
     }
 }
 
-/// The `Link` to the page after this one (RFC 8288): this request's URL, as the
-/// client asked for it (the API Gateway request context's path, custom domain base
-/// paths included), with the same filters and limit and the next token.
+/// The `Link` to the page after this one (RFC 8288): a relative reference, this
+/// request's path as the client sent it (API Gateway's `$context.path`: the stage, or a
+/// custom domain's base path, included) with the same filters and limit and the next
+/// token. The client resolves it against the URL it asked, so it stays on that host:
+/// behind CloudFront the `Host` API Gateway sees is its own execute-api name, not the
+/// site's, and an absolute link built from it would leave the site's origin.
 fn next_link(request: &Request, list: &ListRequest, token: &str) -> String {
     let path = match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV1(context)) => context.path.clone(),
         _ => None,
     }
     .unwrap_or_else(|| request.uri().path().to_owned());
-    let origin = match (request.uri().scheme_str(), request.uri().authority()) {
-        (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
-        _ => String::new(),
-    };
     let limit = list.limit.to_string();
     let query: Vec<String> = [
         (NAME_PARAMETER, list.query.name.as_deref()),
@@ -126,7 +125,7 @@ fn next_link(request: &Request, list: &ListRequest, token: &str) -> String {
         value.map(|value| format!("{name}={}", utf8_percent_encode(value, QUERY_VALUE)))
     })
     .collect();
-    format!("<{origin}{path}?{}>; rel=\"next\"", query.join("&"))
+    format!("<{path}?{}>; rel=\"next\"", query.join("&"))
 }
 
 #[cfg(test)]
@@ -221,7 +220,10 @@ mod tests {
             .map(|(url, _)| url)
             .unwrap_or_else(|| panic!("not a next link: {link}"));
         let (path, query) = url.split_once('?').unwrap();
-        assert!(path.ends_with("/v1/dragons"), "{path}");
+        assert_eq!(
+            path, "/v1/dragons",
+            "a relative reference: the request's own path"
+        );
         query
             .split('&')
             .map(|pair| {

@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use dragons_contract::{
     data_store::DataStore,
-    names::{DEFAULT_DATA_KEY, ENV_DATA_STORE},
+    names::{DEFAULT_DATA_KEY, ENV_DATA_STORE, STAGE, STAGE_PATTERN_HELP, is_stage_name},
     query_engine::QueryEngine,
 };
 use handlers::aws::{
@@ -59,12 +59,15 @@ enum Command {
         #[arg(long, env = "DRAGONS_PASSWORD", hide_env_values = true)]
         password: String,
     },
-    /// Serve GET/POST /dragons, the report status, the web app at / and its sign-in
-    /// stand-in on 127.0.0.1.
+    /// Serve the API under /{stage}/ (GET/POST /{stage}/dragons, the report status),
+    /// the web app at / and its sign-in stand-in on 127.0.0.1, in the deployed layout.
     Serve {
         /// The port to listen on.
         #[arg(long, default_value_t = 3000)]
         port: u16,
+        /// The stage the API is served under (the template's `StageName` default).
+        #[arg(long, default_value = STAGE, value_parser = stage_name)]
+        stage: String,
         /// The web app's directory.
         #[arg(long, default_value = "web")]
         web_dir: std::path::PathBuf,
@@ -81,6 +84,15 @@ enum Command {
         #[arg(long, env = ENV_DATA_STORE, default_value_t)]
         store: DataStore,
     },
+}
+
+/// A `--stage` the template would accept as `StageName`.
+fn stage_name(value: &str) -> Result<String, String> {
+    if is_stage_name(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("a stage name is 1 to 64 of {STAGE_PATTERN_HELP}"))
+    }
 }
 
 #[tokio::main]
@@ -149,6 +161,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve {
             port,
+            stage,
             web_dir,
             user_pool_id,
             client_id,
@@ -156,6 +169,7 @@ async fn main() -> anyhow::Result<()> {
             store,
         } => {
             let settings = Settings {
+                stage,
                 endpoint: cognito_endpoint,
                 region,
                 user_pool_id,
@@ -180,8 +194,11 @@ async fn main() -> anyhow::Result<()> {
                 client_id: settings.client_id.clone(),
             };
             let state = Arc::new(app_state(&config, &settings)?);
-            let (site, oauth) = web::site(&config, &web)?;
-            eprintln!("local-api listening on {origin} (the web app: {origin}/)");
+            let (site, oauth) = web::site(&config, &web, &settings.stage)?;
+            eprintln!(
+                "local-api listening on {origin} (the web app: {origin}/, the API: {origin}/{}/)",
+                settings.stage
+            );
             web::serve(listener, state, site, oauth).await?;
         }
     }

@@ -1,8 +1,11 @@
-//! The web app on the API's origin, as CloudFront serves it deployed: `web/`'s
-//! files at `/` (`assets`), the generated `config.json` pointing at this local-api
-//! and the dragon schema the report form validates with, every answer with the
-//! security headers (`headers`), the sign-in stand-in (`crate::oauth`) beside it,
-//! and the browser's CSP violation reports counted.
+//! The web app and the API on one origin, in the layout CloudFront serves deployed:
+//! `web/`'s files at `/` (`assets`), the generated `config.json` (its `apiUrl` is
+//! `<origin>/{stage}`, the shape of the stack's `SiteApiUrl` output) and the dragon
+//! schema the report form validates with, the API under `/{stage}/` (the
+//! distribution's `/{stage}/*` behaviour), anything else answered as the private
+//! bucket answers CloudFront for a key it does not hold (403 `AccessDenied`), every
+//! site answer with the security headers (`headers`), the sign-in stand-in
+//! (`crate::oauth`) beside it, and the browser's CSP violation reports counted.
 
 pub mod assets;
 pub mod headers;
@@ -32,7 +35,7 @@ use tower_http::compression::CompressionLayer;
 
 use crate::{
     oauth::{self, OAuth, grants::Grants},
-    routes::{self, AppState},
+    routes::{self, AppState, MountError},
 };
 use assets::{Asset, AssetsError, read_assets};
 use headers::{CSP_REPORT_PATH, secure};
@@ -73,20 +76,23 @@ pub struct Site {
     pub csp_violations: AtomicUsize,
 }
 
-/// The web app's configuration for a local-api at `settings.origin`.
-pub fn web_config(settings: &WebSettings) -> WebConfig {
+/// The web app's configuration for a local-api at `settings.origin` serving the API
+/// under `stage`.
+pub fn web_config(settings: &WebSettings, stage: &str) -> WebConfig {
     WebConfig {
-        api_url: settings.origin.clone(),
+        api_url: format!("{}/{stage}", settings.origin),
         auth_url: settings.origin.clone(),
         client_id: settings.client_id.clone(),
         redirect_uri: format!("{}/", settings.origin),
     }
 }
 
-/// Reads the app and builds the site and the sign-in stand-in.
+/// Reads the app and builds the site, for the API under `stage`, and the sign-in
+/// stand-in.
 pub fn site(
     config: &SdkConfig,
     settings: &WebSettings,
+    stage: &str,
 ) -> Result<(Arc<Site>, Arc<OAuth>), WebError> {
     let generated = [
         format!("/{WEB_CONFIG_FILE}"),
@@ -96,7 +102,7 @@ pub fn site(
         .into_iter()
         .filter(|(path, _)| !generated.contains(path))
         .collect();
-    let web_config = web_config(settings);
+    let web_config = web_config(settings, stage);
     let site = Site {
         assets,
         config: serde_json::to_vec(&web_config)
@@ -168,11 +174,32 @@ pub fn site_router(site: &Arc<Site>) -> Router {
         )
 }
 
-/// The API, the site and the sign-in stand-in on one origin.
-pub fn router(api: Arc<AppState>, site: &Arc<Site>, oauth: Arc<OAuth>) -> Router {
-    routes::router(api)
-        .merge(site_router(site))
+/// What the private site bucket answers CloudFront for a key it does not hold: 403
+/// `AccessDenied` (CloudFront may only `GetObject`, not list, so S3 does not say 404),
+/// with the response headers policy's headers.
+async fn not_in_bucket() -> Response {
+    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>";
+    let mut response = (StatusCode::FORBIDDEN, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    secure(headers);
+    response
+}
+
+/// The API under `/{stage}`, the site and the sign-in stand-in on one origin.
+pub fn router(
+    api: Arc<AppState>,
+    site: &Arc<Site>,
+    oauth: Arc<OAuth>,
+) -> Result<Router, MountError> {
+    let stage = format!("/{}", api.stage);
+    Ok(site_router(site)
         .merge(oauth::router(oauth))
+        .nest(&stage, routes::api_router(api)?)
+        .fallback(not_in_bucket))
 }
 
 /// Serves the API, the site and the sign-in on `listener` until the process ends.
@@ -182,9 +209,10 @@ pub async fn serve(
     site: Arc<Site>,
     oauth: Arc<OAuth>,
 ) -> std::io::Result<()> {
+    let router = router(api, &site, oauth).map_err(std::io::Error::other)?;
     axum::serve(
         listener,
-        router(api, &site, oauth).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .await
 }

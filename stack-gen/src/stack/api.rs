@@ -1,21 +1,22 @@
-//! The REST API, built from [`routes`]: `/dragons` with GET (Lambda proxy) and POST
-//! (Step Functions `StartExecution`), `/dragons/reports/{reportId}` with GET (Lambda
-//! proxy), a Cognito authorizer on each, CORS, a deployment that changes with the
-//! API, and a logged, throttled, traced stage.
+//! The REST API, built by one loop over the contract's route table ([`routes`]): a
+//! resource per path segment, a method per route with its authorizer and integration
+//! (a Lambda proxy, with the permission to invoke it from that method only, or the
+//! Step Functions `StartExecution` service integration), a CORS preflight per resource
+//! allowing the table's methods on it, a deployment that changes with the API, and a
+//! logged, throttled, traced stage.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use dragons_contract::{
     cors,
-    names::{DRAGONS_PATH_PART, RETRY_AFTER_SECONDS},
-    report_status::{REPORT_ID_PARAMETER, REPORTS_PATH_PART},
+    names::RETRY_AFTER_SECONDS,
+    routes::{self, Authorization, Body, In, Integration, Route},
     schema::dragon_schema,
 };
 use stratosphere::services::aws::{apigateway, iam as iam_types, lambda, stepfunctions};
 use stratosphere::value::ExpString;
 
-use super::routes::{self, In, Route};
-use super::{Auth, Parameters, request_template};
+use super::{Auth, Parameters, StackError, request_template};
 use crate::iam::{self, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
     Attributes, CheckovSkip, GuardSuppression, Handle, Pseudo, Sub, Template, TemplateError,
@@ -49,22 +50,26 @@ fn json_body(text: &str) -> BTreeMap<String, ExpString> {
     BTreeMap::from([(JSON.to_owned(), text.into())])
 }
 
-/// Header mappings for CORS answers (integration responses): a preflight's, or an
-/// answer's (which names the headers a browser's script may read).
-fn cors_values(with_preflight: bool) -> BTreeMap<String, ExpString> {
+/// Header mappings for CORS answers (integration responses): a preflight's, which
+/// allows `allowed_methods`, or (`None`) an answer's, which names the headers a
+/// browser's script may read.
+fn cors_values(allowed_methods: Option<&str>) -> BTreeMap<String, ExpString> {
     let mut values = BTreeMap::from([(header(ALLOW_ORIGIN_HEADER), quoted(cors::ALLOW_ORIGIN))]);
-    if with_preflight {
-        values.insert(header(ALLOW_HEADERS_HEADER), quoted(cors::ALLOW_HEADERS));
-        values.insert(header(ALLOW_METHODS_HEADER), quoted(cors::ALLOW_METHODS));
-    } else {
-        values.insert(header(EXPOSE_HEADERS_HEADER), quoted(cors::EXPOSE_HEADERS));
+    match allowed_methods {
+        Some(methods) => {
+            values.insert(header(ALLOW_HEADERS_HEADER), quoted(cors::ALLOW_HEADERS));
+            values.insert(header(ALLOW_METHODS_HEADER), quoted(methods));
+        }
+        None => {
+            values.insert(header(EXPOSE_HEADERS_HEADER), quoted(cors::EXPOSE_HEADERS));
+        }
     }
     values
 }
 
 /// The same headers, declared on method responses.
-fn cors_declared(with_preflight: bool) -> BTreeMap<String, ExpString> {
-    cors_values(with_preflight)
+fn cors_declared(allowed_methods: Option<&str>) -> BTreeMap<String, ExpString> {
+    cors_values(allowed_methods)
         .into_keys()
         .map(|name| (name, "true".into()))
         .collect()
@@ -77,7 +82,7 @@ fn integration_uri(service_path: Sub) -> ExpString {
 
 /// The method response for the route's answer `status`: CORS and its own headers.
 fn method_response(route: &Route, status: u16) -> apigateway::method::MethodResponse_ {
-    let mut declared = cors_declared(false);
+    let mut declared = cors_declared(None);
     for answer_header in route
         .answer(status)
         .map_or(&[][..], |answer| answer.headers)
@@ -98,7 +103,7 @@ fn integration_response(
     body: &str,
     retry_after: bool,
 ) -> apigateway::method::IntegrationResponse_ {
-    let mut values = cors_values(false);
+    let mut values = cors_values(None);
     if retry_after {
         values.insert(
             header(routes::RETRY_AFTER.name),
@@ -132,12 +137,14 @@ fn request_parameters(route: &Route) -> BTreeMap<String, ExpString> {
         .collect()
 }
 
-/// The CORS preflight of `resource`: no authorizer, a MOCK 204.
+/// The CORS preflight of `resource`: no authorizer, a MOCK 204 allowing
+/// `allowed_methods`.
 fn preflight(
     template: &mut Template,
     id: &str,
     api_id: &ExpString,
     resource: &Handle<apigateway::Resource_>,
+    allowed_methods: &str,
 ) -> Result<Handle<apigateway::Method_>, TemplateError> {
     template.add(
         id,
@@ -146,7 +153,7 @@ fn preflight(
             http_method: "OPTIONS",
             integration: apigateway::method::Integration! {
                 integration_responses: vec![apigateway::method::IntegrationResponse! {
-                    response_parameters: cors_values(true),
+                    response_parameters: cors_values(Some(allowed_methods)),
                     response_templates: json_body(""),
                     status_code: "204",
                 }],
@@ -154,7 +161,7 @@ fn preflight(
                 r#type: "MOCK",
             },
             method_responses: vec![apigateway::method::MethodResponse! {
-                response_parameters: cors_declared(true),
+                response_parameters: cors_declared(Some(allowed_methods)),
                 status_code: "204",
             }],
             resource_id: resource.reference(),
@@ -195,20 +202,174 @@ const PERMISSION_SOURCE_IS_A_SUB: GuardSuppression = GuardSuppression {
 pub struct Backends<'a> {
     /// Sign-in.
     pub auth: &'a Auth,
-    /// GET's Lambda.
-    pub list_function: &'a Handle<lambda::Function_>,
-    /// The report status route's Lambda.
-    pub status_function: &'a Handle<lambda::Function_>,
-    /// POST's state machine.
+    /// The Lambda functions by binary name ([`dragons_contract::names::functions`]),
+    /// for the routes' Lambda proxy integrations.
+    pub functions: &'a [(&'static str, &'a Handle<lambda::Function_>)],
+    /// The report workflow, for the `StartExecution` integration.
     pub state_machine: &'a Handle<stepfunctions::StateMachine_>,
 }
 
-/// Adds the API, its methods, deployment and stage.
+impl Backends<'_> {
+    /// The function built from `binary`, which `route` is integrated with.
+    fn function(
+        &self,
+        route: &Route,
+        binary: &'static str,
+    ) -> Result<&Handle<lambda::Function_>, StackError> {
+        self.functions
+            .iter()
+            .find(|(name, _)| *name == binary)
+            .map(|(_, function)| *function)
+            .ok_or_else(|| StackError::RouteFunction {
+                route: format!("{} {}", route.method, route.path),
+                binary,
+            })
+    }
+}
+
+/// The statuses the `StartExecution` integration answers with (its integration
+/// responses below); every one is declared on the route.
+const START_EXECUTION_STATUSES: [u16; 4] = [202, 409, 502, 503];
+
+/// A resource's logical id stem from its path: `/dragons/reports/{reportId}` →
+/// `DragonsReportsReportId`.
+fn path_id(path: &str) -> String {
+    path.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// What every method of the API shares.
+struct MethodContext<'a> {
+    api: &'a Handle<apigateway::RestApi_>,
+    authorizer: &'a Handle<apigateway::Authorizer_>,
+    model: &'a Handle<apigateway::Model_>,
+    body_validator: &'a Handle<apigateway::RequestValidator_>,
+    backends: &'a Backends<'a>,
+}
+
+/// The API Gateway fields of `route`'s authorization: type and authorizer.
+fn authorization(route: &Route, context: &MethodContext) -> (&'static str, ExpString) {
+    match route.authorization {
+        Authorization::CognitoIdToken => ("COGNITO_USER_POOLS", context.authorizer.reference()),
+    }
+}
+
+/// Adds `route`'s method on `resource`, and what its integration needs (the
+/// permission to invoke its Lambda, or the role that starts executions).
+fn add_route(
+    template: &mut Template,
+    route: &Route,
+    resource: &Handle<apigateway::Resource_>,
+    context: &MethodContext,
+) -> Result<Handle<apigateway::Method_>, StackError> {
+    let id = format!("{}Method", route.operation);
+    let (authorization_type, authorizer_id) = authorization(route, context);
+    let mut method = match route.integration {
+        Integration::LambdaProxy(binary) => {
+            let function = context.backends.function(route, binary)?;
+            template.add_with(
+                &format!("{}InvokePermission", route.operation),
+                lambda::Permission! {
+                    action: "lambda:InvokeFunction",
+                    function_name: function.arn(),
+                    principal: "apigateway.amazonaws.com",
+                    source_arn: regional_arn(
+                        "execute-api",
+                        Sub::new()
+                            .reference(context.api)
+                            .text(&format!("/*/{}{}", route.method, route.arn_path())),
+                    ),
+                },
+                Attributes::default().suppress(&[PERMISSION_SOURCE_IS_A_SUB]),
+            )?;
+            apigateway::Method! {
+                authorization_type: authorization_type,
+                http_method: route.method,
+                integration: lambda_proxy(function),
+                resource_id: resource.reference(),
+                rest_api_id: context.api.reference(),
+            }
+        }
+        Integration::StartExecution => {
+            let start_role = template.add_with(
+                &format!("{}StartExecutionRole", route.operation),
+                iam::role(
+                    &Trust::service(Service::ApiGateway),
+                    &format!(
+                        "Lets {} {} start the report workflow",
+                        route.method, route.path
+                    ),
+                    "StartReportExecution",
+                    &PolicyDocument::new(vec![Statement::allow(
+                        "StartReport",
+                        &[actions::STATES_START_EXECUTION],
+                        vec![context.backends.state_machine.reference()],
+                    )]),
+                ),
+                Attributes::default().suppress(&[iam::INLINE_POLICY]),
+            )?;
+            // Started: 202. A 4xx of StartExecution is 503 (throttled) unless its
+            // template says 409 (name taken) or 502; a 5xx is 503. The 503s carry
+            // `Retry-After`.
+            apigateway::Method! {
+                authorization_type: authorization_type,
+                http_method: route.method,
+                integration: apigateway::method::Integration! {
+                    credentials: start_role.arn(),
+                    integration_http_method: "POST",
+                    integration_responses: vec![
+                        integration_response(None, 202, &request_template::started_response(), false),
+                        integration_response(Some("4\\d{2}"), 503, request_template::START_REFUSED_RESPONSE, true),
+                        integration_response(Some("5\\d{2}"), 503, request_template::START_UNAVAILABLE_RESPONSE, true),
+                    ],
+                    passthrough_behavior: "NEVER",
+                    request_templates: BTreeMap::from([(JSON.to_owned(), request_template::start_execution(context.backends.state_machine))]),
+                    r#type: "AWS",
+                    uri: integration_uri(Sub::new().text("states:action/StartExecution")),
+                },
+                method_responses: START_EXECUTION_STATUSES
+                    .into_iter()
+                    .map(|status| method_response(route, status))
+                    .collect::<Vec<_>>(),
+                resource_id: resource.reference(),
+                rest_api_id: context.api.reference(),
+            }
+        }
+    };
+    method.authorizer_id = Some(authorizer_id);
+    method.operation_name = Some(route.operation.into());
+    if !route.parameters.is_empty() {
+        method.request_parameters = Some(request_parameters(route));
+    }
+    if let Some(body) = route.request {
+        let Body::Dragon = body else {
+            return Err(StackError::RequestModel {
+                route: format!("{} {}", route.method, route.path),
+            });
+        };
+        method.request_models = Some(BTreeMap::from([(
+            JSON.to_owned(),
+            context.model.reference(),
+        )]));
+        method.request_validator_id = Some(context.body_validator.reference());
+    }
+    Ok(template.add(&id, method)?)
+}
+
+/// Adds the API, its resources and methods from the route table, its deployment and
+/// stage.
 pub fn add(
     template: &mut Template,
     parameters: &Parameters,
     backends: &Backends,
-) -> Result<Api, TemplateError> {
+) -> Result<Api, StackError> {
     let rest_api = template.add(
         "DragonsApi",
         apigateway::RestApi! {
@@ -218,14 +379,6 @@ pub fn add(
         },
     )?;
     let api_id = rest_api.reference();
-    let dragons = template.add(
-        "DragonsResource",
-        apigateway::Resource! {
-            parent_id: rest_api.root_resource_id(),
-            path_part: DRAGONS_PATH_PART,
-            rest_api_id: api_id.clone(),
-        },
-    )?;
     let authorizer = template.add(
         "CognitoAuthorizer",
         apigateway::Authorizer! {
@@ -255,142 +408,55 @@ pub fn add(
             validate_request_parameters: false,
         },
     )?;
-
-    let list = routes::list_dragons();
-    let get = template.add(
-        "GetDragonsMethod",
-        apigateway::Method! {
-            authorization_type: "COGNITO_USER_POOLS",
-            authorizer_id: authorizer.reference(),
-            http_method: list.method,
-            integration: lambda_proxy(backends.list_function),
-            operation_name: list.operation,
-            request_parameters: request_parameters(&list),
-            resource_id: dragons.reference(),
-            rest_api_id: api_id.clone(),
-        },
-    )?;
-    template.add_with(
-        "ListDragonsInvokePermission",
-        lambda::Permission! {
-            action: "lambda:InvokeFunction",
-            function_name: backends.list_function.arn(),
-            principal: "apigateway.amazonaws.com",
-            source_arn: regional_arn("execute-api", Sub::new().reference(&rest_api).text(&format!("/*/{}{}", list.method, list.path))),
-        },
-        Attributes::default().suppress(&[PERMISSION_SOURCE_IS_A_SUB]),
-    )?;
-
-    let reports = template.add(
-        "ReportsResource",
-        apigateway::Resource! {
-            parent_id: dragons.reference(),
-            path_part: REPORTS_PATH_PART,
-            rest_api_id: api_id.clone(),
-        },
-    )?;
-    let report = template.add(
-        "ReportResource",
-        apigateway::Resource! {
-            parent_id: reports.reference(),
-            path_part: format!("{{{REPORT_ID_PARAMETER}}}").as_str(),
-            rest_api_id: api_id.clone(),
-        },
-    )?;
-    let status = routes::report_status();
-    let get_report = template.add(
-        "GetReportStatusMethod",
-        apigateway::Method! {
-            authorization_type: "COGNITO_USER_POOLS",
-            authorizer_id: authorizer.reference(),
-            http_method: status.method,
-            integration: lambda_proxy(backends.status_function),
-            operation_name: status.operation,
-            request_parameters: request_parameters(&status),
-            resource_id: report.reference(),
-            rest_api_id: api_id.clone(),
-        },
-    )?;
-    template.add_with(
-        "ReportStatusInvokePermission",
-        lambda::Permission! {
-            action: "lambda:InvokeFunction",
-            function_name: backends.status_function.arn(),
-            principal: "apigateway.amazonaws.com",
-            source_arn: regional_arn(
-                "execute-api",
-                Sub::new().reference(&rest_api).text(&format!(
-                    "/*/{}/{DRAGONS_PATH_PART}/{REPORTS_PATH_PART}/*",
-                    status.method
-                )),
-            ),
-        },
-        Attributes::default().suppress(&[PERMISSION_SOURCE_IS_A_SUB]),
-    )?;
-
-    let start_role = template.add_with(
-        "ApiStartExecutionRole",
-        iam::role(
-            &Trust::service(Service::ApiGateway),
-            "Lets POST /dragons start the report workflow",
-            "StartReportExecution",
-            &PolicyDocument::new(vec![Statement::allow(
-                "StartReport",
-                &[actions::STATES_START_EXECUTION],
-                vec![backends.state_machine.reference()],
-            )]),
-        ),
-        Attributes::default().suppress(&[iam::INLINE_POLICY]),
-    )?;
-    let report_dragon = routes::report_dragon();
-    // Started: 202. A 4xx of StartExecution is 503 (throttled) unless its template
-    // says 409 (name taken) or 502; a 5xx is 503. The 503s carry `Retry-After`.
-    let post = template.add(
-        "PostDragonsMethod",
-        apigateway::Method! {
-            authorization_type: "COGNITO_USER_POOLS",
-            authorizer_id: authorizer.reference(),
-            http_method: report_dragon.method,
-            integration: apigateway::method::Integration! {
-                credentials: start_role.arn(),
-                integration_http_method: "POST",
-                integration_responses: vec![
-                    integration_response(None, 202, &request_template::started_response(), false),
-                    integration_response(Some("4\\d{2}"), 503, request_template::START_REFUSED_RESPONSE, true),
-                    integration_response(Some("5\\d{2}"), 503, request_template::START_UNAVAILABLE_RESPONSE, true),
-                ],
-                passthrough_behavior: "NEVER",
-                request_templates: BTreeMap::from([(JSON.to_owned(), request_template::start_execution(backends.state_machine))]),
-                r#type: "AWS",
-                uri: integration_uri(Sub::new().text("states:action/StartExecution")),
-            },
-            method_responses: [202, 409, 502, 503]
-                .into_iter()
-                .map(|status| method_response(&report_dragon, status))
-                .collect::<Vec<_>>(),
-            operation_name: report_dragon.operation,
-            request_models: BTreeMap::from([(JSON.to_owned(), model.reference())]),
-            request_validator_id: body_validator.reference(),
-            resource_id: dragons.reference(),
-            rest_api_id: api_id.clone(),
-        },
-    )?;
-    let options = preflight(template, "OptionsDragonsMethod", &api_id, &dragons)?;
-    let report_options = preflight(template, "OptionsReportMethod", &api_id, &report)?;
     let mut api_parts = BTreeSet::from([
         rest_api.id().to_owned(),
-        dragons.id().to_owned(),
-        reports.id().to_owned(),
-        report.id().to_owned(),
         authorizer.id().to_owned(),
         model.id().to_owned(),
         body_validator.id().to_owned(),
-        get.id().to_owned(),
-        post.id().to_owned(),
-        get_report.id().to_owned(),
-        options.id().to_owned(),
-        report_options.id().to_owned(),
     ]);
+
+    let table = routes::all();
+    let mut resources: BTreeMap<String, Handle<apigateway::Resource_>> = BTreeMap::new();
+    for path in routes::resource_paths(&table) {
+        let (parent_path, part) = path.rsplit_once('/').unwrap_or(("", &path));
+        let parent_id = match resources.get(parent_path) {
+            Some(parent) => parent.reference(),
+            None => rest_api.root_resource_id(),
+        };
+        let resource = template.add(
+            &format!("{}Resource", path_id(&path)),
+            apigateway::Resource! {
+                parent_id: parent_id,
+                path_part: part,
+                rest_api_id: api_id.clone(),
+            },
+        )?;
+        api_parts.insert(resource.id().to_owned());
+        resources.insert(path, resource);
+    }
+
+    let context = MethodContext {
+        api: &rest_api,
+        authorizer: &authorizer,
+        model: &model,
+        body_validator: &body_validator,
+        backends,
+    };
+    let mut methods = Vec::new();
+    for route in &table {
+        let Some(resource) = resources.get(&route.path) else {
+            continue;
+        };
+        methods.push(add_route(template, route, resource, &context)?);
+    }
+    for (path, resource) in &resources {
+        if table.iter().any(|route| &route.path == path) {
+            let allowed = routes::allowed_methods(&table, path);
+            let id = format!("Options{}Method", path_id(path));
+            methods.push(preflight(template, &id, &api_id, resource, &allowed)?);
+        }
+    }
+    api_parts.extend(methods.iter().map(|method| method.id().to_owned()));
     for (id, kind) in [
         ("Default4xxResponse", "DEFAULT_4XX"),
         ("Default5xxResponse", "DEFAULT_5XX"),
@@ -412,12 +478,11 @@ pub fn add(
             description: "Dragons API (the logical id changes with the API, so updates redeploy)",
             rest_api_id: api_id.clone(),
         },
-        Attributes::default()
-            .after(&get)
-            .after(&post)
-            .after(&get_report)
-            .after(&options)
-            .after(&report_options),
+        methods
+            .iter()
+            .fold(Attributes::default(), |attributes, method| {
+                attributes.after(method)
+            }),
     )?;
     let access_logs = super::logging::add(template, "ApiAccessLogGroup")?;
     let stage = template.add_with(

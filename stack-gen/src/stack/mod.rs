@@ -3,7 +3,7 @@
 //! One module per concern (and AWS service), built in dependency order:
 //! parameters → storage (S3, SSM) → auth (Cognito) → notifications (SNS) →
 //! functions (Lambda) → state machine (Step Functions) → the report-status function →
-//! api (API Gateway, from [`routes`]) → web (the site, CloudFront, managed login;
+//! api (API Gateway, from the contract's route table) → web (the site, CloudFront, managed login;
 //! under `WebApp`) → outputs.
 
 mod api;
@@ -13,14 +13,13 @@ mod logging;
 mod notifications;
 mod parameters;
 pub mod request_template;
-pub mod routes;
 pub mod state_machine;
 mod storage;
 mod table;
 mod web;
 
 use asl::StateMachine;
-use dragons_contract::names::{DRAGONS_PATH_PART, STATE_MACHINE};
+use dragons_contract::names::{DRAGONS_PATH_PART, STATE_MACHINE, functions as binaries};
 use stratosphere::value::ExpString;
 
 use crate::template::{Edits, Output, Pseudo, Sub, Template, TemplateError};
@@ -44,6 +43,22 @@ pub enum StackError {
     /// A value could not be turned into JSON.
     #[error("could not serialize a property: {0}")]
     Json(#[from] serde_json::Error),
+    /// A route of the contract's table is integrated with a function the stack does
+    /// not build.
+    #[error("route `{route}` is integrated with `{binary}`, a function the stack does not build")]
+    RouteFunction {
+        /// The route (`GET /dragons`).
+        route: String,
+        /// The function's binary name.
+        binary: &'static str,
+    },
+    /// A route of the contract's table takes a request body no API Gateway model
+    /// describes.
+    #[error("route `{route}` takes a request body the API has no model for")]
+    RequestModel {
+        /// The route.
+        route: String,
+    },
 }
 
 /// The built stack: the template and the state machine definition it embeds.
@@ -88,8 +103,10 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
         &parameters,
         &api::Backends {
             auth: &auth,
-            list_function: &functions.list,
-            status_function: &status_function,
+            functions: &[
+                (binaries::LIST_DRAGONS, &functions.list),
+                (binaries::REPORT_STATUS, &status_function),
+            ],
             state_machine: &state_machine,
         },
     )?;

@@ -49,7 +49,7 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
             "API Gateway stage name (the first path segment of the API URL).",
             names::STAGE,
         )
-        .allowed_pattern("^[a-zA-Z0-9_]{1,64}$", "letters, digits and '_'"),
+        .allowed_pattern(names::STAGE_PATTERN, names::STAGE_PATTERN_HELP),
     )?;
     let query_engine = template.parameter(
         "QueryEngine",

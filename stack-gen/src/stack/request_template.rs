@@ -13,7 +13,7 @@
 //! made of `A–Z a–z 0–9 + / =`; with `+` → `-`, `/` → `_` and `=` dropped it is
 //! URL-safe base64, inside Step Functions' name rules, a JSON string and a URL path.
 
-use dragons_contract::report_status::REPORTS_PATH_PART;
+use dragons_contract::report_status::location;
 use stratosphere::services::aws::stepfunctions;
 use stratosphere::value::ExpString;
 
@@ -64,7 +64,8 @@ pub fn start_execution_with_arn(state_machine_arn: &str) -> String {
 /// then `/reports/{reportId}`).
 pub fn started_response() -> String {
     format!(
-        "{SET_REPORT_ID}#set($context.responseOverride.header.Location = \"$context.path/{REPORTS_PATH_PART}/$reportId\")\n{{\"reportId\": \"$reportId\", \"status\": \"RUNNING\"}}"
+        "{SET_REPORT_ID}#set($context.responseOverride.header.Location = \"{}\")\n{{\"reportId\": \"$reportId\", \"status\": \"RUNNING\"}}",
+        location("$context.path", "$reportId")
     )
 }
 

@@ -153,7 +153,7 @@ fn expected(
             (service, actions)
         }),
         (
-            "ApiStartExecutionRole",
+            "ReportDragonStartExecutionRole",
             (
                 "apigateway.amazonaws.com",
                 BTreeMap::from([("states:StartExecution", set(&["ReportDragonStateMachine"]))]),

@@ -10,7 +10,7 @@ use std::{
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use bytes::Bytes;
-use dragons_contract::names::DEFAULT_DATA_KEY;
+use dragons_contract::names::{DEFAULT_DATA_KEY, STAGE};
 use dragons_contract::{data_store::DataStore, query_engine::QueryEngine, report_status};
 use handlers::aws::{AwsClients, DataLocation, ParameterNames};
 use http_body_util::{BodyExt, Full};
@@ -30,6 +30,10 @@ use crate::util::{object_and_etag, sample_lines, sample_records};
 
 /// local-api serving on a free port, over a moto of its own.
 struct LocalApi {
+    /// `http://127.0.0.1:PORT`.
+    origin: String,
+    /// The API's URL: the origin, then the stage (the shape of `ApiUrl` without its
+    /// `/dragons`); paths below are the route table's.
     base: String,
     state: Arc<AppState>,
     client: Client<HttpConnector, Full<Bytes>>,
@@ -76,6 +80,7 @@ impl LocalApi {
         .await
         .unwrap();
         let settings = Settings {
+            stage: STAGE.to_owned(),
             endpoint: moto.endpoint(),
             region: REGION.to_owned(),
             user_pool_id: seeded.user_pool_id.clone(),
@@ -89,10 +94,12 @@ impl LocalApi {
         };
         let state = Arc::new(app_state(&config, &settings).unwrap());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let base = format!("{origin}/{STAGE}");
         let server = tokio::spawn(serve(listener, Arc::clone(&state)));
         let client = Client::builder(TokioExecutor::new()).build_http();
         Self {
+            origin,
             base,
             state,
             client,
@@ -105,6 +112,19 @@ impl LocalApi {
         }
     }
 
+    /// The URL of `path`: a whole URL, a route's path below the stage (`/dragons`),
+    /// or an absolute path reference (`/v1/dragons/reports/…`, a `Location`)
+    /// resolved on the origin as a client resolves it.
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http://") {
+            path.to_owned()
+        } else if path.starts_with(&format!("/{STAGE}/")) {
+            format!("{}{path}", self.origin)
+        } else {
+            format!("{}{path}", self.base)
+        }
+    }
+
     async fn send_full(
         &self,
         method: &str,
@@ -112,9 +132,7 @@ impl LocalApi {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> (u16, http::HeaderMap, String) {
-        let mut request = http::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base));
+        let mut request = http::Request::builder().method(method).uri(self.url(path));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -205,7 +223,12 @@ impl LocalApi {
         let id = accepted["reportId"].as_str().unwrap().to_owned();
         assert_eq!(accepted, json!({"reportId": id, "status": "RUNNING"}));
         let location = posted.location.expect("a 202 says where its status is");
-        assert_eq!(location, report_status::location(&id));
+        // `$context.path` of the POST, stage included: resolved against the URL
+        // posted to, it is on this origin.
+        assert_eq!(
+            location,
+            report_status::location(&format!("/{STAGE}/dragons"), &id)
+        );
         for _ in 0..200 {
             let (status, body) = self.get(&location, Some(&self.token)).await;
             assert_eq!(status, 200, "{body}");
@@ -218,6 +241,16 @@ impl LocalApi {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the report did not finish");
+    }
+
+    /// The dragons `GET /dragons?dragonName=name` answers.
+    async fn by_name(&self, name: &str) -> Value {
+        let query = local_api::proxy_event::encode_query(&[("dragonName", name)]);
+        let (status, body) = self
+            .get(&format!("/dragons?{query}"), Some(&self.token))
+            .await;
+        assert_eq!(status, 200, "{name}: {body}");
+        serde_json::from_str(&body).unwrap()
     }
 
     /// Every dragon `GET /dragons` answers.
@@ -506,34 +539,41 @@ async fn hostile_requests_get_clear_4xx_answers_and_write_nothing() {
             "/dragons",
             vec![auth, json_type],
             valid.to_string().into_bytes(),
-            405,
-            "Method Not Allowed",
+            403,
+            "Missing Authentication Token",
         ),
         (
             "DELETE",
             "/dragons",
             vec![auth],
             Vec::new(),
-            405,
-            "Method Not Allowed",
+            403,
+            "Missing Authentication Token",
         ),
         (
             "PATCH",
             "/dragons",
             vec![auth],
             Vec::new(),
-            405,
-            "Method Not Allowed",
+            403,
+            "Missing Authentication Token",
         ),
         (
             "GET",
             "/dragons/Atlas",
             vec![auth],
             Vec::new(),
-            404,
-            "Not Found",
+            403,
+            "Missing Authentication Token",
         ),
-        ("GET", "/admin", vec![auth], Vec::new(), 404, "Not Found"),
+        (
+            "GET",
+            "/admin",
+            vec![auth],
+            Vec::new(),
+            403,
+            "Missing Authentication Token",
+        ),
     ];
     for (method, path, headers, body, status, message) in cases {
         let answer = api.send(method, path, &headers, body).await;
@@ -620,6 +660,98 @@ async fn a_report_runs_the_workflow_on(store: DataStore) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_is_found_by_its_key_as_it_is_refused_by_it_on_either_store() {
+    for store in DataStore::ALL {
+        let api = LocalApi::start_on(store).await;
+        let dragon = json!({
+            "dragon_name_str": "Heldout Name", "family_str": "umber", "description_str": "d",
+            "location_city_str": "c", "location_country_str": "k", "location_state_str": "",
+            "location_neighborhood_str": ""
+        });
+        let added = api.finished(api.report(&dragon.to_string()).await).await;
+        assert_eq!(added["status"], "ADDED", "{store}: {added}");
+        for same in [
+            "HELDOUT name",
+            "heldout name",
+            "Heldout Name",
+            "ＨＥＬＤＯＵＴ ｎａｍｅ",
+        ] {
+            assert_eq!(api.by_name(same).await, json!([dragon]), "{store}: {same}");
+        }
+        for other in ["Heldout Names", "Heldout  Name", "Héldout Name", "Heldout"] {
+            assert_eq!(api.by_name(other).await, json!([]), "{store}: {other}");
+        }
+        // The same key is what refuses a second report of the name.
+        let mut again = dragon.clone();
+        again["dragon_name_str"] = "HELDOUT name".into();
+        let rejected = api.finished(api.report(&again.to_string()).await).await;
+        assert_eq!(rejected["status"], "REJECTED", "{store}: {rejected}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_is_under_the_stage_and_a_location_resolves_on_the_origin() {
+    let api = LocalApi::start().await;
+    let auth = [("Authorization", api.token.as_str())];
+    // The execute-api layout: nothing outside the stage (no such stage).
+    for path in ["/dragons", "/v2/dragons", "/"] {
+        let (status, _, body) = api
+            .send_full("GET", &format!("{}{path}", api.origin), &auth, Vec::new())
+            .await;
+        assert_eq!(
+            (status, body.as_str()),
+            (403, r#"{"message":"Forbidden"}"#),
+            "{path}"
+        );
+    }
+    let (status, _, _) = api
+        .send_full(
+            "GET",
+            &format!("{}/{STAGE}/dragons", api.origin),
+            &auth,
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(status, 200);
+    // Every route of the table answers under the stage (401 without a token, never
+    // API Gateway's 403 for a route it does not have).
+    for route in dragons_contract::routes::all() {
+        let path = format!("/{STAGE}{}", route.path.replace("{reportId}", "x"));
+        let (status, _, body) = api
+            .send_full(
+                route.method,
+                &format!("{}{path}", api.origin),
+                &[],
+                Vec::new(),
+            )
+            .await;
+        assert_eq!(status, 401, "{} {path}: {body}", route.method);
+    }
+    let dragon = json!({
+        "dragon_name_str": "Wayfarer", "family_str": "umber", "description_str": "d",
+        "location_city_str": "c", "location_country_str": "k", "location_state_str": "",
+        "location_neighborhood_str": ""
+    });
+    let posted = api.report(&dragon.to_string()).await;
+    let location = posted.location.clone().unwrap();
+    assert!(
+        location.starts_with(&format!("/{STAGE}/dragons/reports/")),
+        "{location}"
+    );
+    // Resolved as a browser resolves it against the URL posted to: the origin.
+    let report = api.finished(posted).await;
+    assert_eq!(report["status"], "ADDED");
+    // Joined onto the API's URL instead, it names the stage twice: not a route.
+    let (status, _, body) = api
+        .send_full("GET", &format!("{}{location}", api.base), &auth, Vec::new())
+        .await;
+    assert_eq!(
+        (status, body.as_str()),
+        (403, r#"{"message":"Missing Authentication Token"}"#)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_report_is_its_reporters_alone_and_unknown_ids_are_not_found() {
     let api = LocalApi::start().await;
     let dragon = json!({
@@ -664,7 +796,7 @@ async fn a_report_is_its_reporters_alone_and_unknown_ids_are_not_found() {
     let rejected = api
         .finished(Posted {
             status: 202,
-            location: Some(report_status::location(&id)),
+            location: Some(report_status::location(&format!("/{STAGE}/dragons"), &id)),
             body: json!({"reportId": id, "status": "RUNNING"}).to_string(),
         })
         .await;
@@ -859,7 +991,11 @@ async fn a_report_without_content_type_is_taken_as_json() {
 /// server closes it) and returns the status line of the answer.
 async fn raw_exchange(base: &str, head: String, body: impl Iterator<Item = Vec<u8>>) -> String {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let address = base.trim_start_matches("http://");
+    let address = base
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap();
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     stream.write_all(head.as_bytes()).await.unwrap();
     for piece in body {
@@ -886,7 +1022,7 @@ async fn a_body_over_the_payload_quota_is_413_and_never_read_whole() {
     let etag = api.etag().await;
     let head = |framing: &str| {
         format!(
-            "POST /dragons HTTP/1.1\r\nHost: local\r\nAuthorization: {}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n",
+            "POST /{STAGE}/dragons HTTP/1.1\r\nHost: local\r\nAuthorization: {}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n",
             api.token
         )
     };

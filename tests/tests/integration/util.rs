@@ -92,10 +92,16 @@ pub fn sample_records() -> Vec<Value> {
 /// map), built as local-api builds it, with a signed-in caller's claims.
 pub fn proxy_event(query: &[(&str, &str)]) -> lambda_http::Request {
     let query = local_api::proxy_event::encode_query(query);
+    let path = format!(
+        "/{}{}",
+        dragons_contract::names::STAGE,
+        dragons_contract::routes::list_dragons().path
+    );
     let claims = serde_json::json!({ "sub": "7d8ca528-4931-4254-9273-ea5ee853f271", "cognito:username": "tester" });
     local_api::proxy_event::lambda_request(&local_api::proxy_event::ProxyRequest {
         method: "GET",
-        path: "/dragons",
+        path: &path,
+        stage: dragons_contract::names::STAGE,
         query: Some(query.as_str()).filter(|query| !query.is_empty()),
         headers: vec![("Accept".to_owned(), "application/json".to_owned())],
         request_id: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",

@@ -11,10 +11,10 @@ use aws_sdk_lambda::{
     types::{FunctionCode, Runtime},
 };
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
-use dragons_contract::report_status;
 use dragons_contract::workflow::{
     ADD_FUNCTION_ARN, SNS_PUBLISH, TOPIC_ARN, VALIDATE_FUNCTION_ARN, definition,
 };
+use dragons_contract::{names::STAGE, report_status};
 use handlers::aws::executions::SfnExecutions;
 use local_api::proxy_event::ProxyRequest;
 use local_api::step_functions::{SnsPublish, substitute};
@@ -176,10 +176,11 @@ async fn moto_takes_the_same_branches_and_publishes_the_same_messages() {
     let status_of = |name: String, sub: &'static str| {
         let executions = &executions;
         async move {
-            let path = report_status::location(&name);
+            let path = report_status::location(&format!("/{STAGE}/dragons"), &name);
             let request = local_api::proxy_event::lambda_request(&ProxyRequest {
                 method: "GET",
                 path: &path,
+                stage: STAGE,
                 resource: "/dragons/reports/{reportId}",
                 path_parameters: vec![(report_status::REPORT_ID_PARAMETER, name.clone())],
                 request_id: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",

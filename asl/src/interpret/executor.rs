@@ -18,6 +18,7 @@ use super::concurrency::BoxFuture;
 use super::context::Context;
 use super::history::{HistoryEvent, Outcome, Status};
 use super::io_processing::{self, Completion, input_path, output_path, runtime};
+use super::jsonata_states;
 use super::parameters;
 use super::paths;
 use super::payload;
@@ -319,13 +320,7 @@ impl<'a> Execution<'a> {
                 });
                 let context = self.context(name, self.interpreter.clock.now(), &variables);
                 let language = state.query_language().unwrap_or(workflow.language);
-                let step = if language == QueryLanguage::JsonAta {
-                    Err(runtime(
-                        "JSONata states are not supported by this interpreter (see asl/CONFORMANCE.md)",
-                    ))
-                } else {
-                    self.state(state, input, context, language, journal).await
-                };
+                let step = self.state(state, input, context, language, journal).await;
                 let step = step.and_then(|step| match &step {
                     Step::Done { output, .. } | Step::Caught { output, .. } => {
                         payload::check(output, "the state output").map(|()| step)
@@ -402,12 +397,72 @@ impl<'a> Execution<'a> {
                 self.retrying(state, input, context, language, journal)
                     .await
             }
+            _ if language == QueryLanguage::JsonAta => {
+                self.jsonata_state(state, input, &context).await
+            }
             State::Pass(pass) => Self::pass(pass, input, &context),
             State::Choice(choice) => Self::choice(choice, input, &context),
             State::Wait(wait) => self.wait(wait, input, &context).await,
             State::Succeed(succeed) => Self::succeed(succeed, input, &context),
             State::Fail(fail) => Err(Self::fail(fail, &input, &context)),
         }
+    }
+
+    /// A Pass, Choice, Wait, Succeed or Fail state in the JSONata query language.
+    async fn jsonata_state(
+        &self,
+        state: &'a State,
+        input: Value,
+        context: &Context<'_>,
+    ) -> Result<Step<'a>, TaskError> {
+        let done = |(output, assigned): (Value, Assigned), next: Option<&'a str>| Step::Done {
+            output,
+            next,
+            assigned,
+        };
+        match state {
+            State::Pass(pass) => {
+                let next = transition(pass.next.as_deref(), pass.end)?;
+                let completed = jsonata_states::pass_through(
+                    pass.output.as_ref(),
+                    pass.assign.as_ref(),
+                    input,
+                    context,
+                )?;
+                Ok(done(completed, next))
+            }
+            State::Choice(choice) => {
+                let (next, output, assigned) = jsonata_states::choose(choice, input, context)?;
+                Ok(done((output, assigned), Some(next)))
+            }
+            State::Wait(wait) => {
+                let next = transition(wait.next.as_deref(), wait.end)?;
+                let duration = self.jsonata_wait_duration(wait, &input, context)?;
+                self.interpreter.clock.sleep(duration).await;
+                let completed = jsonata_states::pass_through(
+                    wait.output.as_ref(),
+                    wait.assign.as_ref(),
+                    input,
+                    context,
+                )?;
+                Ok(done(completed, next))
+            }
+            State::Succeed(succeed) => {
+                let completed =
+                    jsonata_states::pass_through(succeed.output.as_ref(), None, input, context)?;
+                Ok(done(completed, None))
+            }
+            State::Fail(fail) => Err(jsonata_states::fail(fail, &input, context)),
+            State::Task(_) | State::Map(_) | State::Parallel(_) => Err(runtime(format!(
+                "a {} state runs with its Retry and Catch",
+                state.type_name()
+            ))),
+        }
+    }
+
+    /// The clock's current time.
+    pub(super) fn now(&self) -> SystemTime {
+        self.interpreter.clock.now()
     }
 
     /// A Task, Map or Parallel state with its `Retry` and `Catch`.
@@ -428,6 +483,9 @@ impl<'a> Execution<'a> {
                 ..context
             };
             let attempt = match state {
+                State::Task(task) if language == QueryLanguage::JsonAta => {
+                    self.jsonata_task_attempt(task, &input, &context).await
+                }
                 State::Task(task) => self.task_attempt(task, &input, &context).await,
                 State::Map(map) => {
                     self.map_attempt(map, &input, &context, language, journal)
@@ -477,12 +535,16 @@ impl<'a> Execution<'a> {
             let Some(catcher) = catch::find(catchers, &error.error) else {
                 return Err(error);
             };
-            let assigned = catcher
-                .assign
-                .as_ref()
-                .map(|assign| variables::evaluate(assign, &error.to_error_output(), &context))
-                .transpose()?;
-            let output = catch::output(catcher, input, &error)?;
+            let (output, assigned) = if language == QueryLanguage::JsonAta {
+                jsonata_states::caught(catcher, &input, &error, &context)?
+            } else {
+                let assigned = catcher
+                    .assign
+                    .as_ref()
+                    .map(|assign| variables::evaluate(assign, &error.to_error_output(), &context))
+                    .transpose()?;
+                (catch::output(catcher, input, &error)?, assigned)
+            };
             return Ok(Step::Caught {
                 error,
                 output,
@@ -531,7 +593,7 @@ impl<'a> Execution<'a> {
     }
 
     /// Calls the Task's runner, bounded by its timeout.
-    async fn invoke(
+    pub(super) async fn invoke(
         &self,
         task: &Task,
         payload: Value,

@@ -15,6 +15,7 @@ use super::concurrency::{BoxFuture, join_bounded};
 use super::context::Context;
 use super::executor::{Assigned, Execution, Journal, Workflow};
 use super::io_processing::{Completion, input_path, runtime, whole_number};
+use super::jsonata_states;
 use super::parameters;
 use super::paths;
 use super::payload;
@@ -41,28 +42,43 @@ impl<'a> Execution<'a> {
                 "ItemReader and ResultWriter (S3) are not supported by this interpreter",
             ));
         }
-        let effective = input_path(map.input_path.as_ref(), raw, context)?;
-        let items = match &map.items_path {
-            Some(path) => paths::resolve(path, &effective, context)
+        let jsonata = language == QueryLanguage::JsonAta;
+        let effective = if jsonata {
+            std::borrow::Cow::Borrowed(raw)
+        } else {
+            input_path(map.input_path.as_ref(), raw, context)?
+        };
+        let items = match (&map.items_path, jsonata) {
+            (_, true) => std::borrow::Cow::Owned(jsonata_states::map_items(map, raw, context)?),
+            (Some(path), false) => paths::resolve(path, &effective, context)
                 .map_err(|e| runtime(format!("ItemsPath: {e}")))?,
-            None => std::borrow::Cow::Borrowed(effective.as_ref()),
+            (None, false) => std::borrow::Cow::Borrowed(effective.as_ref()),
         };
         let Value::Array(items) = items.as_ref() else {
-            return Err(runtime(format!(
-                "ItemsPath `{}` is {items}, not an array",
-                map.items_path.as_deref().unwrap_or("$")
-            )));
+            let source = match (jsonata, &map.items_path) {
+                (true, _) => "Items".to_owned(),
+                (false, path) => format!("ItemsPath `{}`", path.as_deref().unwrap_or("$")),
+            };
+            return Err(TaskError::new(
+                if jsonata {
+                    errors::QUERY_EVALUATION_ERROR
+                } else {
+                    errors::RUNTIME
+                },
+                format!("{source} is {items}, not an array"),
+            ));
         };
         let mut inputs = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
+            let item_context = Context {
+                map_item: Some((index, item)),
+                ..*context
+            };
             inputs.push(match map.selector() {
-                Some(template) => {
-                    let item_context = Context {
-                        map_item: Some((index, item)),
-                        ..*context
-                    };
-                    parameters::apply(template, &effective, &item_context)?
+                Some(_) if jsonata => {
+                    jsonata_states::map_item_input(map, raw, item, &item_context)?
                 }
+                Some(template) => parameters::apply(template, &effective, &item_context)?,
                 None => item.clone(),
             });
         }
@@ -115,6 +131,15 @@ impl<'a> Execution<'a> {
         }
         let results = Value::Array(results);
         payload::check(&results, "the Map state's result")?;
+        if jsonata {
+            return jsonata_states::complete(
+                map.output.as_ref(),
+                map.assign.as_ref(),
+                raw,
+                results,
+                context,
+            );
+        }
         Completion {
             result_selector: map.result_selector.as_ref(),
             assign: map.assign.as_ref(),

@@ -8,6 +8,7 @@ use super::concurrency::{BoxFuture, join_bounded};
 use super::context::Context;
 use super::executor::{Assigned, Execution, Journal, Workflow};
 use super::io_processing::{Completion, input_path};
+use super::jsonata_states;
 use super::parameters;
 use super::runner::TaskError;
 use crate::model::{Parallel, QueryLanguage};
@@ -23,10 +24,15 @@ impl<'a> Execution<'a> {
         language: QueryLanguage,
         journal: &mut Journal,
     ) -> Result<(Value, Assigned), TaskError> {
-        let effective = input_path(parallel.input_path.as_ref(), raw, context)?;
-        let input = match &parallel.parameters {
-            Some(template) => parameters::apply(template, &effective, context)?,
-            None => effective.into_owned(),
+        let jsonata = language == QueryLanguage::JsonAta;
+        let input = if jsonata {
+            jsonata_states::parallel_input(parallel, raw, context)?
+        } else {
+            let effective = input_path(parallel.input_path.as_ref(), raw, context)?;
+            match &parallel.parameters {
+                Some(template) => parameters::apply(template, &effective, context)?,
+                None => effective.into_owned(),
+            }
         };
         let branches: Vec<BoxFuture<'_, (Result<Value, TaskError>, Journal)>> = parallel
             .branches
@@ -51,6 +57,15 @@ impl<'a> Execution<'a> {
         for (result, child) in outputs {
             journal.history.extend(child.history);
             results.push(result?);
+        }
+        if jsonata {
+            return jsonata_states::complete(
+                parallel.output.as_ref(),
+                parallel.assign.as_ref(),
+                raw,
+                Value::Array(results),
+                context,
+            );
         }
         Completion {
             result_selector: parallel.result_selector.as_ref(),

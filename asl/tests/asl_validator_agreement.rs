@@ -24,7 +24,8 @@ fn asl_validator() -> PathBuf {
 
 /// Whether asl-validator accepts `definition` (written to `file`).
 fn accepted_by_asl_validator(tool: &Path, file: &Path, definition: &Value) -> (bool, String) {
-    std::fs::write(file, definition.to_string()).unwrap();
+    std::fs::write(file, definition.to_string())
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", file.display()));
     let run = Command::new(tool)
         .arg("--json-path")
         .arg(file)

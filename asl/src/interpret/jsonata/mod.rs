@@ -24,6 +24,18 @@ const MAX_DEPTH: usize = 500;
 /// Longest an expression may run, in milliseconds.
 const MAX_MILLIS: usize = 10_000;
 
+/// The prefix of the second name each workflow variable is bound under.
+const VARIABLE_PREFIX: &str = "stepFunctionsVariable_";
+
+/// Whether `name` can be written `$name` in an expression.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// The text inside `{% … %}`, when `text` is a JSONata expression.
 pub(crate) fn expression(text: &str) -> Option<&str> {
     text.strip_prefix("{%")?.strip_suffix("%}").map(str::trim)
@@ -130,8 +142,15 @@ impl Evaluator {
                 ),
             )
         };
-        // `$random` takes the optional seed Step Functions documents.
-        let wrapped = format!("($random := ${}; {expression})", functions::RANDOM);
+        // The library binds its functions after the caller's variables, in the same frame:
+        // a block rebinds the variables (which hide functions of the same name, such as
+        // `$error`, as in JSONata's own evaluator) and `$random` (which takes the optional
+        // seed Step Functions documents).
+        let mut wrapped = String::from("(");
+        for name in self.variables.keys().filter(|name| is_identifier(name)) {
+            wrapped.push_str(&format!("${name} := ${VARIABLE_PREFIX}{name}; "));
+        }
+        wrapped.push_str(&format!("$random := ${}; {expression})", functions::RANDOM));
         let arena = Bump::new();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let jsonata = JsonAta::new(&wrapped, &arena).map_err(|e| format!("is invalid: {e}"))?;
@@ -143,6 +162,7 @@ impl Evaluator {
                 let value = convert::to_jsonata(value, &arena)
                     .ok_or_else(|| format!("cannot bind ${name}: a number is out of range"))?;
                 jsonata.assign_var(name, value);
+                jsonata.assign_var(&format!("{VARIABLE_PREFIX}{name}"), value);
             }
             let result = jsonata
                 .evaluate_timeboxed(None, Some(MAX_DEPTH), Some(MAX_MILLIS))

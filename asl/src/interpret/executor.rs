@@ -226,6 +226,9 @@ pub(super) struct Journal {
     pub history: Vec<HistoryEvent>,
     /// The states it entered.
     pub entered: u64,
+    /// Whether it ended with a terminal error (a state's own input or output over the
+    /// payload quota), which no retrier or catcher around it handles.
+    pub terminal: bool,
 }
 
 /// The states of a machine, a Parallel branch or a Map processor.
@@ -321,11 +324,21 @@ impl<'a> Execution<'a> {
                 let context = self.context(name, self.interpreter.clock.now(), &variables);
                 let language = state.query_language().unwrap_or(workflow.language);
                 let step = self.state(state, input, context, language, journal).await;
-                let step = step.and_then(|step| match &step {
-                    Step::Done { output, .. } | Step::Caught { output, .. } => {
-                        payload::check(output, "the state output").map(|()| step)
+                // A state's own output (or a Pass state's input after `Parameters`) over
+                // the quota is terminal.
+                let step = match step {
+                    Ok(step) => {
+                        let (Step::Done { output, .. } | Step::Caught { output, .. }) = &step;
+                        payload::check_result(output, name).map(|()| step)
                     }
-                });
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = &step
+                    && error.error == errors::DATA_LIMIT_EXCEEDED
+                    && matches!(state, State::Pass(_))
+                {
+                    journal.terminal = true;
+                }
                 match step {
                     Ok(Step::Done {
                         output,
@@ -511,7 +524,7 @@ impl<'a> Execution<'a> {
                 }
                 Err(error) => error,
             };
-            if retry::is_terminal(&error.error) {
+            if retry::is_terminal(&error.error) || journal.terminal {
                 return Err(error);
             }
             if let Some(i) = retry::find(retriers, &error.error)
@@ -582,7 +595,7 @@ impl<'a> Execution<'a> {
         };
         payload::check(&payload, "the task input")?;
         let result = self.invoke(task, payload, timeout).await?;
-        payload::check(&result, "the task result")?;
+        payload::check_result(&result, &task.resource)?;
         Completion {
             result_selector: task.result_selector.as_ref(),
             assign: task.assign.as_ref(),
@@ -631,7 +644,11 @@ impl<'a> Execution<'a> {
             (None, template) => {
                 let effective = input_path(pass.input_path.as_ref(), &raw, context)?;
                 match template {
-                    Some(template) => parameters::apply(template, &effective, context)?,
+                    Some(template) => {
+                        let input = parameters::apply(template, &effective, context)?;
+                        payload::check(&input, "the state's input after Parameters")?;
+                        input
+                    }
                     None => effective.into_owned(),
                 }
             }

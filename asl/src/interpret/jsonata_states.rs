@@ -35,7 +35,7 @@ impl Execution<'_> {
         };
         payload::check(&arguments, "the task input")?;
         let result = self.invoke(task, arguments, task.timeout_seconds).await?;
-        payload::check(&result, "the task result")?;
+        payload::check_result(&result, &task.resource)?;
         complete(
             task.output.as_ref(),
             task.assign.as_ref(),

@@ -18,11 +18,12 @@ const DELAY_CEILING_SECONDS: f64 = 31_622_400.0;
 
 /// Whether an `ErrorEquals` list matches `error`.
 ///
-/// `States.ALL` matches every error but the terminal ones, `States.Runtime` and
-/// `States.DataLimitExceeded` (which only a retrier or catcher naming it handles);
-/// `States.TaskFailed` matches every error but those and `States.Timeout`.
+/// `States.ALL` matches every error but `States.Runtime`; `States.TaskFailed` every error
+/// but that and `States.Timeout`. (A `States.DataLimitExceeded` that reaches the retriers
+/// and catchers is a task's result over the quota, which they see like any failure; the
+/// terminal one, a state's own output over the quota, never reaches them.)
 pub(crate) fn error_matches(error_equals: &[String], error: &str) -> bool {
-    let wildcard_matches = error != errors::RUNTIME && error != errors::DATA_LIMIT_EXCEEDED;
+    let wildcard_matches = error != errors::RUNTIME;
     error_equals.iter().any(|name| {
         name == error
             || (name == errors::ALL && wildcard_matches)
@@ -83,7 +84,7 @@ mod tests {
         assert!(error_matches(&all, errors::TIMEOUT));
         assert!(error_matches(&all, errors::TASK_FAILED));
         assert!(!error_matches(&all, errors::RUNTIME));
-        assert!(!error_matches(&all, errors::DATA_LIMIT_EXCEEDED));
+        assert!(error_matches(&all, errors::DATA_LIMIT_EXCEEDED));
         let named = names(&[errors::DATA_LIMIT_EXCEEDED]);
         assert!(error_matches(&named, errors::DATA_LIMIT_EXCEEDED));
     }

@@ -550,3 +550,67 @@ async fn a_state_input_over_the_quota_after_parameters_fails() {
     let outcome = run(&pass, json!({"text": "small"})).await;
     assert_eq!(succeeded(&outcome), Some(&json!(1)));
 }
+
+// ---- JSONata numeric fields and the Pass state's fields -------------------------------
+
+/// The guide's JSONata states take `{% … %}` strings for their numeric fields: Wait
+/// `Seconds`, Task `TimeoutSeconds`/`HeartbeatSeconds`, Map `MaxConcurrency`, the tolerated
+/// failures and the batcher's sizes; they parse, validate, run and serialize back as given.
+#[tokio::test]
+async fn jsonata_numeric_fields_take_expressions() {
+    let definition = json!({"QueryLanguage": "JSONata", "StartAt": "Nap", "States": {
+        "Nap": {"Type": "Wait", "Seconds": "{% $states.input.wait %}", "Next": "Work"},
+        "Work": {"Type": "Task", "Resource": "big",
+                 "TimeoutSeconds": "{% $states.input.wait + 1 %}",
+                 "HeartbeatSeconds": "{% 1 %}", "Output": "{% $states.input %}",
+                 "Next": "Each"},
+        "Each": {"Type": "Map", "Items": "{% $states.input.items %}",
+                 "MaxConcurrency": "{% $states.input.limit %}",
+                 "ToleratedFailurePercentage": "{% 50 %}",
+                 "ToleratedFailureCount": "{% 1 %}",
+                 "ItemBatcher": {"MaxItemsPerBatch": "{% $states.input.limit %}",
+                                 "MaxInputBytesPerBatch": "{% 1000 %}"},
+                 "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
+                                                       "ExecutionType": "STANDARD"},
+                     "StartAt": "Count", "States": {"Count": {"Type": "Pass",
+                         "Output": "{% $count($states.input.Items) %}", "End": true}}},
+                 "End": true}}});
+    let parsed = machine(&definition);
+    assert_eq!(rules(&definition), []);
+    let round_trip: Value = serde_json::from_str(&parsed.to_json_pretty()).unwrap_or_default();
+    assert_eq!(round_trip, definition);
+    let outcome = Interpreter::new(&parsed)
+        .runner(
+            "big",
+            task_fn(|_, input| async move { Ok::<_, TaskError>(input) }),
+        )
+        .clock(TestClock::new())
+        .run(json!({"wait": 2, "limit": 2, "items": [1, 2, 3]}))
+        .await;
+    assert_eq!(succeeded(&outcome), Some(&json!([2, 1])));
+    // A number that is not a whole number of seconds is `States.QueryEvaluationError`.
+    let outcome = run(&definition, json!({"wait": 1.5, "limit": 2, "items": []})).await;
+    assert_eq!(failed(&outcome).0, "States.QueryEvaluationError");
+    // In a JSONPath state, or as a string that is no expression, they are refused.
+    let mut jsonpath = definition.clone();
+    jsonpath["QueryLanguage"] = json!("JSONPath");
+    assert!(rules(&jsonpath).contains(&Rule::JsonAtaFieldInJsonPathState));
+    let mut plain = definition;
+    plain["States"]["Nap"]["Seconds"] = json!("5");
+    assert_eq!(rules(&plain), [Rule::InvalidJsonAta]);
+}
+
+/// The Pass page: `Result` is JSONPath only; a JSONata Pass state outputs its `Output`
+/// (default: its input).
+#[tokio::test]
+async fn a_jsonata_pass_state_outputs_output_and_has_no_result() {
+    let with_output = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Output": {"sum": "{% $states.input.a + 1 %}"}, "End": true}}});
+    let outcome = run(&with_output, json!({"a": 1})).await;
+    assert_eq!(succeeded(&outcome), Some(&json!({"sum": 2})));
+    let with_result = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Result": {"fixed": true}, "End": true}}});
+    assert_eq!(rules(&with_result), [Rule::JsonPathFieldInJsonAtaState]);
+    let outcome = run(&with_result, json!({"a": 1})).await;
+    assert_eq!(failed(&outcome).0, "States.Runtime");
+}

@@ -435,6 +435,12 @@ impl<'a> Execution<'a> {
         };
         match state {
             State::Pass(pass) => {
+                if pass.result.is_some() {
+                    // The guide: `Result` is JSONPath only (`Output` is JSONata's).
+                    return Err(runtime(
+                        "Result is a JSONPath field; a JSONata Pass state outputs its Output",
+                    ));
+                }
                 let next = transition(pass.next.as_deref(), pass.end)?;
                 let completed = jsonata_states::pass_through(
                     pass.output.as_ref(),

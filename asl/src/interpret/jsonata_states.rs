@@ -33,8 +33,22 @@ impl Execution<'_> {
             }
             None => input.clone(),
         };
+        let timeout = match (&task.timeout_seconds, &task.timeout_seconds_expression) {
+            (Some(seconds), _) => Some(*seconds),
+            (None, Some(expression)) => Some(integer_field(
+                "TimeoutSeconds",
+                expression,
+                1,
+                input,
+                context,
+            )?),
+            (None, None) => None,
+        };
+        if let Some(expression) = &task.heartbeat_seconds_expression {
+            integer_field("HeartbeatSeconds", expression, 1, input, context)?;
+        }
         payload::check(&arguments, "the task input")?;
-        let result = self.invoke(task, arguments, task.timeout_seconds).await?;
+        let result = self.invoke(task, arguments, timeout).await?;
         payload::check_result(&result, &task.resource)?;
         complete(
             task.output.as_ref(),
@@ -55,6 +69,11 @@ impl Execution<'_> {
     ) -> Result<Duration, TaskError> {
         match (&wait.seconds, &wait.timestamp) {
             (Some(seconds), _) => Ok(Duration::from_secs(*seconds)),
+            (None, _) if wait.seconds_expression.is_some() => {
+                let expression = wait.seconds_expression.as_deref().unwrap_or_default();
+                let seconds = integer_field("Seconds", expression, 0, input, context)?;
+                Ok(Duration::from_secs(seconds))
+            }
             (None, Some(timestamp)) => {
                 let value = Evaluator::new(States::input(input), context)
                     .template("Timestamp", &Value::String(timestamp.clone()))?;
@@ -74,6 +93,41 @@ impl Execution<'_> {
             )),
         }
     }
+}
+
+/// The number the `{% … %}` `expression` of the numeric field `field` gives.
+pub(super) fn number_field(
+    field: &str,
+    expression: &str,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<f64, TaskError> {
+    let value = Evaluator::new(States::input(input), context)
+        .template(field, &Value::String(expression.to_owned()))?;
+    value.as_f64().ok_or_else(|| {
+        TaskError::new(
+            errors::QUERY_EVALUATION_ERROR,
+            format!("{field} gave {value}, not a number"),
+        )
+    })
+}
+
+/// The whole number of at least `min` the `{% … %}` `expression` of `field` gives.
+pub(super) fn integer_field(
+    field: &str,
+    expression: &str,
+    min: u64,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<u64, TaskError> {
+    let number = number_field(field, expression, input, context)?;
+    if number.fract() != 0.0 || number < min as f64 || number > u64::MAX as f64 {
+        return Err(TaskError::new(
+            errors::QUERY_EVALUATION_ERROR,
+            format!("{field} gave {number}, not an integer of at least {min}"),
+        ));
+    }
+    Ok(number as u64)
 }
 
 /// `Output` (default: `result`) and `Assign` of a state with a result.

@@ -89,7 +89,16 @@ impl<'a> Execution<'a> {
         let limit = match (map.max_concurrency, &map.max_concurrency_path) {
             (Some(max), _) => max,
             (None, Some(path)) => integer_at("MaxConcurrencyPath", path, &effective, context)?,
-            (None, None) => 0,
+            (None, None) => match &map.max_concurrency_expression {
+                Some(expression) => jsonata_states::integer_field(
+                    "MaxConcurrency",
+                    expression,
+                    0,
+                    &effective,
+                    context,
+                )?,
+                None => 0,
+            },
         };
         let workflow = Workflow::of(processor, language);
         // A distributed Map's child executions do not see the parent's variables.
@@ -171,7 +180,11 @@ fn batches(
             effective,
             context,
         )?),
-        (None, None) => None,
+        (None, None) => batcher
+            .max_items_per_batch_expression
+            .as_deref()
+            .map(|e| jsonata_states::integer_field("MaxItemsPerBatch", e, 1, effective, context))
+            .transpose()?,
     };
     let max_bytes = match (
         batcher.max_input_bytes_per_batch,
@@ -184,7 +197,13 @@ fn batches(
             effective,
             context,
         )?),
-        (None, None) => None,
+        (None, None) => batcher
+            .max_input_bytes_per_batch_expression
+            .as_deref()
+            .map(|e| {
+                jsonata_states::integer_field("MaxInputBytesPerBatch", e, 1, effective, context)
+            })
+            .transpose()?,
     };
     if max_items.is_none() && max_bytes.is_none() {
         return Err(runtime(
@@ -246,7 +265,13 @@ fn tolerate(
             }
             Some(count as u64)
         }
-        (None, None) => None,
+        (None, None) => map
+            .tolerated_failure_count_expression
+            .as_deref()
+            .map(|e| {
+                jsonata_states::integer_field("ToleratedFailureCount", e, 0, effective, context)
+            })
+            .transpose()?,
     };
     let percentage = match (
         map.tolerated_failure_percentage,
@@ -260,7 +285,13 @@ fn tolerate(
             effective,
             context,
         )?),
-        (None, None) => None,
+        (None, None) => map
+            .tolerated_failure_percentage_expression
+            .as_deref()
+            .map(|e| {
+                jsonata_states::number_field("ToleratedFailurePercentage", e, effective, context)
+            })
+            .transpose()?,
     };
     if percentage.is_some_and(|percentage| !(0.0..=100.0).contains(&percentage)) {
         return Err(runtime(

@@ -24,6 +24,11 @@ const MAX_DEPTH: usize = 500;
 /// Longest an expression may run, in milliseconds.
 const MAX_MILLIS: usize = 10_000;
 
+/// Bytes the arena of one evaluation starts with: the library allocates its function table
+/// (some 70 native functions) in it on every evaluation, so starting big enough avoids the
+/// arena's chunk-by-chunk growth (about a third of an evaluation's time otherwise).
+const ARENA_BYTES: usize = 64 * 1024;
+
 /// The prefix of the second name each workflow variable is bound under.
 const VARIABLE_PREFIX: &str = "stepFunctionsVariable_";
 
@@ -151,7 +156,7 @@ impl Evaluator {
             wrapped.push_str(&format!("${name} := ${VARIABLE_PREFIX}{name}; "));
         }
         wrapped.push_str(&format!("$random := ${}; {expression})", functions::RANDOM));
-        let arena = Bump::new();
+        let arena = Bump::with_capacity(ARENA_BYTES);
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let jsonata = JsonAta::new(&wrapped, &arena).map_err(|e| format!("is invalid: {e}"))?;
             functions::register(&jsonata);

@@ -1,6 +1,8 @@
 //! `invalid-jsonata`: every `{% … %}` string of a JSONata state (in `Arguments`, `Output`,
 //! `Assign`, `Items`, `ItemSelector`, a `Condition`, Fail's `Error`/`Cause`, Wait's
-//! `Timestamp`, a catcher's fields) is an expression the JSONata parser accepts.
+//! `Timestamp`, a catcher's fields) is an expression the JSONata parser accepts, and a
+//! numeric field written as a string (`TimeoutSeconds`, `Seconds`, `MaxConcurrency`, …) is
+//! such an expression.
 
 use serde_json::Value;
 
@@ -18,6 +20,16 @@ pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
         let mut strings = Vec::new();
         for (field, value) in &fields {
             collect(field, value, &mut strings);
+        }
+        for (field, text) in state.numeric_expressions() {
+            if jsonata::expression(text).is_none() {
+                out.push(Diagnostic::state(
+                    Rule::InvalidJsonAta,
+                    name,
+                    format!("{field} `{text}` is neither a number nor a {{% … %}} expression"),
+                ));
+            }
+            strings.push((field.to_owned(), text));
         }
         for (field, text) in strings {
             let Some(expression) = jsonata::expression(text) else {
@@ -124,14 +136,16 @@ mod tests {
                      "Assign": {"n": "{% $count($states.input.items) %}"}, "Next": "Bad"},
             "Bad": {"Type": "Pass", "Output": {"list": ["{% 1 + %}"]}, "Next": "Pick"},
             "Pick": {"Type": "Choice", "Choices": [
-                {"Condition": "{% $states.input.a = %}", "Next": "Done"}], "Default": "Done"},
+                {"Condition": "{% $states.input.a = %}", "Next": "Done"}], "Default": "Nap"},
+            "Nap": {"Type": "Wait", "Seconds": "{% $states.input.wait %}", "Next": "Doze"},
+            "Doze": {"Type": "Wait", "Seconds": "5", "Next": "Done"},
             "Done": {"Type": "Fail", "Error": "{% 'E' & %}", "Cause": "a cause"}}}),
         );
         // JSON objects keep their keys sorted here, so compare in name order.
         got.sort_by(|a, b| a.1.cmp(&b.1));
         assert_eq!(
             got,
-            ["Bad", "Done", "Pick"].map(|s| at(Rule::InvalidJsonAta, s))
+            ["Bad", "Done", "Doze", "Pick"].map(|s| at(Rule::InvalidJsonAta, s))
         );
     }
 }

@@ -1,6 +1,7 @@
 //! `jsonata-field-in-jsonpath-state`: a state in the JSONPath query language (the default)
 //! sets none of the fields only JSONata has: `Arguments`, `Output`, Map's `Items`, a
-//! catcher's `Output`, or a Choice rule's `Condition` or `Output`.
+//! catcher's `Output`, a Choice rule's `Condition` or `Output`, or a numeric field
+//! (`TimeoutSeconds`, `Seconds`, `MaxConcurrency`, …) written as a `{% … %}` string.
 
 use super::{all_rules, language};
 use crate::model::{Condition, QueryLanguage, State, StateMachine};
@@ -47,6 +48,12 @@ fn jsonata_fields(state: &State) -> Vec<String> {
     {
         out.push("Items".to_owned());
     }
+    out.extend(
+        state
+            .numeric_expressions()
+            .into_iter()
+            .map(|(field, _)| format!("{field} (a string)")),
+    );
     for (i, catcher) in state.catchers().iter().enumerate() {
         if catcher.output.is_some() {
             out.push(format!("Catch[{i}].Output"));
@@ -84,12 +91,14 @@ mod tests {
                 "Default": "Each"},
             "Each": {"Type": "Map", "Items": [1, 2], "ItemProcessor": {"StartAt": "P",
                      "States": {"P": {"Type": "Pass", "End": true}}}, "Next": "Fine"},
-            "Fine": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% 1 %}", "End": true}}}));
+            "Fine": {"Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% 1 %}", "Next": "Nap"},
+            "Nap": {"Type": "Wait", "Seconds": "{% 1 %}", "End": true}}}));
         // JSON objects keep their keys sorted here, so compare in name order.
         got.sort_by(|a, b| a.1.cmp(&b.1));
         assert_eq!(
             got,
-            ["Each", "Pick", "Pick", "Task"].map(|s| at(Rule::JsonAtaFieldInJsonPathState, s))
+            ["Each", "Nap", "Pick", "Pick", "Task"]
+                .map(|s| at(Rule::JsonAtaFieldInJsonPathState, s))
         );
     }
 }

@@ -1,6 +1,6 @@
 //! `jsonpath-field-in-jsonata-state`: a state in the JSONata query language sets none of
 //! the fields only JSONPath has: `InputPath`, `Parameters`, `ResultSelector`, `ResultPath`,
-//! `OutputPath`, `ItemsPath`, the `…Path` forms of numbers and timestamps, Fail's
+//! `OutputPath`, Pass's `Result`, `ItemsPath`, the `…Path` forms of numbers and timestamps, Fail's
 //! `ErrorPath`/`CausePath`, a catcher's `ResultPath`, or a Choice rule without `Condition`.
 
 use super::language;
@@ -39,6 +39,7 @@ fn jsonpath_fields(state: &State) -> Vec<String> {
             ),
         ]),
         State::Pass(pass) => set.extend([
+            ("Result", pass.result.is_some()),
             ("InputPath", pass.input_path.is_some()),
             ("OutputPath", pass.output_path.is_some()),
             ("ResultPath", pass.result_path.is_some()),

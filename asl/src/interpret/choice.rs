@@ -23,6 +23,9 @@ pub(crate) enum ChoiceError {
     /// A comparison has no `Variable`.
     #[error("choice rule `{0}` has no Variable")]
     NoVariable(String),
+    /// A JSONata `Condition` in a JSONPath state.
+    #[error("the JSONata Condition `{0}` is in a JSONPath state")]
+    ConditionInJsonPath(String),
 }
 
 impl From<ChoiceError> for TaskError {
@@ -56,6 +59,9 @@ pub(crate) fn matches(
             return Ok(false);
         }
         C::Not(nested) => return Ok(!matches(nested, input, context)?),
+        C::Condition(expression) => {
+            return Err(ChoiceError::ConditionInJsonPath(expression.clone()));
+        }
         _ => {}
     }
     let variable = rule
@@ -73,7 +79,7 @@ pub(crate) fn matches(
     let operand = |path: &str| paths::resolve(path, input, context).map(|v| v.into_owned());
 
     Ok(match &rule.condition {
-        C::And(_) | C::Or(_) | C::Not(_) => false,
+        C::And(_) | C::Or(_) | C::Not(_) | C::Condition(_) => false,
 
         C::StringEquals(s) => string_cmp(value, s) == Some(Ordering::Equal),
         C::StringLessThan(s) => string_cmp(value, s) == Some(Ordering::Less),
@@ -536,6 +542,7 @@ mod tests {
             condition: Condition::IsNull(true),
             next: None,
             assign: None,
+            output: None,
         };
         assert_eq!(
             matches(&missing_variable, &json!({}), &context),

@@ -10,13 +10,14 @@ use std::task::Poll;
 pub(crate) type BoxFuture<'f, T> = Pin<Box<dyn Future<Output = T> + Send + 'f>>;
 
 /// Polls `futures`, at most `limit` (0: no limit) at a time, starting them in order. Gives
-/// every output in the futures' order, or the first output for which `stop` holds (the
-/// futures still running are then dropped, which stops them).
+/// every output in the futures' order or, once an output for which `stop` holds comes, the
+/// outputs finished before it (in the futures' order) followed by that one; the futures
+/// still running are then dropped, which stops them.
 pub(crate) async fn join_bounded<T>(
     futures: Vec<BoxFuture<'_, T>>,
     limit: usize,
     stop: impl Fn(&T) -> bool,
-) -> Result<Vec<T>, T> {
+) -> Result<Vec<T>, Vec<T>> {
     let total = futures.len();
     let limit = if limit == 0 { usize::MAX } else { limit };
     let mut waiting: VecDeque<(usize, BoxFuture<'_, T>)> =
@@ -40,7 +41,9 @@ pub(crate) async fn join_bounded<T>(
                         // Completed: dropping it frees its slot.
                         drop(running.swap_remove(i));
                         if stop(&output) {
-                            return Poll::Ready(Err(output));
+                            let mut finished: Vec<T> = done.drain(..).flatten().collect();
+                            finished.push(output);
+                            return Poll::Ready(Err(finished));
                         }
                         if let Some(slot) = done.get_mut(index) {
                             *slot = Some(output);
@@ -120,6 +123,13 @@ mod tests {
             .map(|(v, p)| counted(v, p, Arc::clone(&active), Arc::clone(&peak)))
             .into_iter()
             .collect();
-        assert_eq!(join_bounded(futures, 0, |v| *v == 2).await, Err(2));
+        // 2 finishes first (after one poll), before 1 and 3.
+        assert_eq!(join_bounded(futures, 0, |v| *v == 2).await, Err(vec![2]));
+        let (active, peak) = (Arc::default(), Arc::new(AtomicUsize::new(0)));
+        let futures = [(1, 1), (2, 3), (3, 9)]
+            .map(|(v, p)| counted(v, p, Arc::clone(&active), Arc::clone(&peak)))
+            .into_iter()
+            .collect();
+        assert_eq!(join_bounded(futures, 0, |v| *v == 2).await, Err(vec![1, 2]));
     }
 }

@@ -18,6 +18,7 @@ use super::concurrency::BoxFuture;
 use super::context::Context;
 use super::history::{HistoryEvent, Outcome, Status};
 use super::io_processing::{self, Completion, input_path, output_path, runtime};
+use super::jsonata_states;
 use super::parameters;
 use super::paths;
 use super::payload;
@@ -225,6 +226,9 @@ pub(super) struct Journal {
     pub history: Vec<HistoryEvent>,
     /// The states it entered.
     pub entered: u64,
+    /// Whether it ended with a terminal error (a state's own input or output over the
+    /// payload quota), which no retrier or catcher around it handles.
+    pub terminal: bool,
 }
 
 /// The states of a machine, a Parallel branch or a Map processor.
@@ -319,18 +323,22 @@ impl<'a> Execution<'a> {
                 });
                 let context = self.context(name, self.interpreter.clock.now(), &variables);
                 let language = state.query_language().unwrap_or(workflow.language);
-                let step = if language == QueryLanguage::JsonAta {
-                    Err(runtime(
-                        "JSONata states are not supported by this interpreter (see asl/CONFORMANCE.md)",
-                    ))
-                } else {
-                    self.state(state, input, context, language, journal).await
-                };
-                let step = step.and_then(|step| match &step {
-                    Step::Done { output, .. } | Step::Caught { output, .. } => {
-                        payload::check(output, "the state output").map(|()| step)
+                let step = self.state(state, input, context, language, journal).await;
+                // A state's own output (or a Pass state's input after `Parameters`) over
+                // the quota is terminal.
+                let step = match step {
+                    Ok(step) => {
+                        let (Step::Done { output, .. } | Step::Caught { output, .. }) = &step;
+                        payload::check_result(output, name).map(|()| step)
                     }
-                });
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = &step
+                    && error.error == errors::DATA_LIMIT_EXCEEDED
+                    && matches!(state, State::Pass(_))
+                {
+                    journal.terminal = true;
+                }
                 match step {
                     Ok(Step::Done {
                         output,
@@ -402,12 +410,78 @@ impl<'a> Execution<'a> {
                 self.retrying(state, input, context, language, journal)
                     .await
             }
+            _ if language == QueryLanguage::JsonAta => {
+                self.jsonata_state(state, input, &context).await
+            }
             State::Pass(pass) => Self::pass(pass, input, &context),
             State::Choice(choice) => Self::choice(choice, input, &context),
             State::Wait(wait) => self.wait(wait, input, &context).await,
             State::Succeed(succeed) => Self::succeed(succeed, input, &context),
             State::Fail(fail) => Err(Self::fail(fail, &input, &context)),
         }
+    }
+
+    /// A Pass, Choice, Wait, Succeed or Fail state in the JSONata query language.
+    async fn jsonata_state(
+        &self,
+        state: &'a State,
+        input: Value,
+        context: &Context<'_>,
+    ) -> Result<Step<'a>, TaskError> {
+        let done = |(output, assigned): (Value, Assigned), next: Option<&'a str>| Step::Done {
+            output,
+            next,
+            assigned,
+        };
+        match state {
+            State::Pass(pass) => {
+                if pass.result.is_some() {
+                    // The guide: `Result` is JSONPath only (`Output` is JSONata's).
+                    return Err(runtime(
+                        "Result is a JSONPath field; a JSONata Pass state outputs its Output",
+                    ));
+                }
+                let next = transition(pass.next.as_deref(), pass.end)?;
+                let completed = jsonata_states::pass_through(
+                    pass.output.as_ref(),
+                    pass.assign.as_ref(),
+                    input,
+                    context,
+                )?;
+                Ok(done(completed, next))
+            }
+            State::Choice(choice) => {
+                let (next, output, assigned) = jsonata_states::choose(choice, input, context)?;
+                Ok(done((output, assigned), Some(next)))
+            }
+            State::Wait(wait) => {
+                let next = transition(wait.next.as_deref(), wait.end)?;
+                let duration = self.jsonata_wait_duration(wait, &input, context)?;
+                self.interpreter.clock.sleep(duration).await;
+                let completed = jsonata_states::pass_through(
+                    wait.output.as_ref(),
+                    wait.assign.as_ref(),
+                    input,
+                    context,
+                )?;
+                Ok(done(completed, next))
+            }
+            State::Succeed(succeed) => {
+                let completed =
+                    jsonata_states::pass_through(succeed.output.as_ref(), None, input, context)?;
+                Ok(done(completed, None))
+            }
+            State::Fail(fail) => Err(jsonata_states::fail(fail, &input, context)),
+            State::Task(_) | State::Map(_) | State::Parallel(_) => Err(runtime(format!(
+                "a {} state runs with its Retry and Catch",
+                state.type_name()
+            ))),
+        }
+    }
+
+    /// The clock's current time.
+    pub(super) fn now(&self) -> SystemTime {
+        self.interpreter.clock.now()
     }
 
     /// A Task, Map or Parallel state with its `Retry` and `Catch`.
@@ -428,6 +502,9 @@ impl<'a> Execution<'a> {
                 ..context
             };
             let attempt = match state {
+                State::Task(task) if language == QueryLanguage::JsonAta => {
+                    self.jsonata_task_attempt(task, &input, &context).await
+                }
                 State::Task(task) => self.task_attempt(task, &input, &context).await,
                 State::Map(map) => {
                     self.map_attempt(map, &input, &context, language, journal)
@@ -453,7 +530,7 @@ impl<'a> Execution<'a> {
                 }
                 Err(error) => error,
             };
-            if retry::is_terminal(&error.error) {
+            if retry::is_terminal(&error.error) || journal.terminal {
                 return Err(error);
             }
             if let Some(i) = retry::find(retriers, &error.error)
@@ -477,12 +554,16 @@ impl<'a> Execution<'a> {
             let Some(catcher) = catch::find(catchers, &error.error) else {
                 return Err(error);
             };
-            let assigned = catcher
-                .assign
-                .as_ref()
-                .map(|assign| variables::evaluate(assign, &error.to_error_output(), &context))
-                .transpose()?;
-            let output = catch::output(catcher, input, &error)?;
+            let (output, assigned) = if language == QueryLanguage::JsonAta {
+                jsonata_states::caught(catcher, &input, &error, &context)?
+            } else {
+                let assigned = catcher
+                    .assign
+                    .as_ref()
+                    .map(|assign| variables::evaluate(assign, &error.to_error_output(), &context))
+                    .transpose()?;
+                (catch::output(catcher, input, &error)?, assigned)
+            };
             return Ok(Step::Caught {
                 error,
                 output,
@@ -520,7 +601,7 @@ impl<'a> Execution<'a> {
         };
         payload::check(&payload, "the task input")?;
         let result = self.invoke(task, payload, timeout).await?;
-        payload::check(&result, "the task result")?;
+        payload::check_result(&result, &task.resource)?;
         Completion {
             result_selector: task.result_selector.as_ref(),
             assign: task.assign.as_ref(),
@@ -531,7 +612,7 @@ impl<'a> Execution<'a> {
     }
 
     /// Calls the Task's runner, bounded by its timeout.
-    async fn invoke(
+    pub(super) async fn invoke(
         &self,
         task: &Task,
         payload: Value,
@@ -569,7 +650,11 @@ impl<'a> Execution<'a> {
             (None, template) => {
                 let effective = input_path(pass.input_path.as_ref(), &raw, context)?;
                 match template {
-                    Some(template) => parameters::apply(template, &effective, context)?,
+                    Some(template) => {
+                        let input = parameters::apply(template, &effective, context)?;
+                        payload::check(&input, "the state's input after Parameters")?;
+                        input
+                    }
                     None => effective.into_owned(),
                 }
             }

@@ -14,7 +14,8 @@ use serde_json::{Map as Object, Value, json};
 use super::concurrency::{BoxFuture, join_bounded};
 use super::context::Context;
 use super::executor::{Assigned, Execution, Journal, Workflow};
-use super::io_processing::{Completion, input_path, runtime, whole_number};
+use super::io_processing::{Completion, input_path, runtime};
+use super::jsonata_states;
 use super::parameters;
 use super::paths;
 use super::payload;
@@ -41,28 +42,43 @@ impl<'a> Execution<'a> {
                 "ItemReader and ResultWriter (S3) are not supported by this interpreter",
             ));
         }
-        let effective = input_path(map.input_path.as_ref(), raw, context)?;
-        let items = match &map.items_path {
-            Some(path) => paths::resolve(path, &effective, context)
+        let jsonata = language == QueryLanguage::JsonAta;
+        let effective = if jsonata {
+            std::borrow::Cow::Borrowed(raw)
+        } else {
+            input_path(map.input_path.as_ref(), raw, context)?
+        };
+        let items = match (&map.items_path, jsonata) {
+            (_, true) => std::borrow::Cow::Owned(jsonata_states::map_items(map, raw, context)?),
+            (Some(path), false) => paths::resolve(path, &effective, context)
                 .map_err(|e| runtime(format!("ItemsPath: {e}")))?,
-            None => std::borrow::Cow::Borrowed(effective.as_ref()),
+            (None, false) => std::borrow::Cow::Borrowed(effective.as_ref()),
         };
         let Value::Array(items) = items.as_ref() else {
-            return Err(runtime(format!(
-                "ItemsPath `{}` is {items}, not an array",
-                map.items_path.as_deref().unwrap_or("$")
-            )));
+            let source = match (jsonata, &map.items_path) {
+                (true, _) => "Items".to_owned(),
+                (false, path) => format!("ItemsPath `{}`", path.as_deref().unwrap_or("$")),
+            };
+            return Err(TaskError::new(
+                if jsonata {
+                    errors::QUERY_EVALUATION_ERROR
+                } else {
+                    errors::RUNTIME
+                },
+                format!("{source} is {items}, not an array"),
+            ));
         };
         let mut inputs = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
+            let item_context = Context {
+                map_item: Some((index, item)),
+                ..*context
+            };
             inputs.push(match map.selector() {
-                Some(template) => {
-                    let item_context = Context {
-                        map_item: Some((index, item)),
-                        ..*context
-                    };
-                    parameters::apply(template, &effective, &item_context)?
+                Some(_) if jsonata => {
+                    jsonata_states::map_item_input(map, raw, item, &item_context)?
                 }
+                Some(template) => parameters::apply(template, &effective, &item_context)?,
                 None => item.clone(),
             });
         }
@@ -72,8 +88,17 @@ impl<'a> Execution<'a> {
         }
         let limit = match (map.max_concurrency, &map.max_concurrency_path) {
             (Some(max), _) => max,
-            (None, Some(path)) => whole_number("MaxConcurrencyPath", path, &effective, context)?,
-            (None, None) => 0,
+            (None, Some(path)) => integer_at("MaxConcurrencyPath", path, &effective, context)?,
+            (None, None) => match &map.max_concurrency_expression {
+                Some(expression) => jsonata_states::integer_field(
+                    "MaxConcurrency",
+                    expression,
+                    0,
+                    &effective,
+                    context,
+                )?,
+                None => 0,
+            },
         };
         let workflow = Workflow::of(processor, language);
         // A distributed Map's child executions do not see the parent's variables.
@@ -96,11 +121,13 @@ impl<'a> Execution<'a> {
             !distributed && result.is_err()
         })
         .await
-        .unwrap_or_else(|failed| vec![failed]);
+        .unwrap_or_else(|finished| finished);
         let mut results = Vec::with_capacity(outputs.len());
         let mut failures = 0u64;
         for (result, child) in outputs {
             journal.history.extend(child.history);
+            // A child execution of a distributed Map fails on its own.
+            journal.terminal |= !distributed && child.terminal;
             match result {
                 Ok(output) => results.push(output),
                 Err(error) if distributed => {
@@ -115,6 +142,15 @@ impl<'a> Execution<'a> {
         }
         let results = Value::Array(results);
         payload::check(&results, "the Map state's result")?;
+        if jsonata {
+            return jsonata_states::complete(
+                map.output.as_ref(),
+                map.assign.as_ref(),
+                raw,
+                results,
+                context,
+            );
+        }
         Completion {
             result_selector: map.result_selector.as_ref(),
             assign: map.assign.as_ref(),
@@ -138,26 +174,36 @@ fn batches(
         &batcher.max_items_per_batch_path,
     ) {
         (Some(max), _) => Some(max),
-        (None, Some(path)) => Some(whole_number(
+        (None, Some(path)) => Some(integer_at(
             "MaxItemsPerBatchPath",
             path,
             effective,
             context,
         )?),
-        (None, None) => None,
+        (None, None) => batcher
+            .max_items_per_batch_expression
+            .as_deref()
+            .map(|e| jsonata_states::integer_field("MaxItemsPerBatch", e, 1, effective, context))
+            .transpose()?,
     };
     let max_bytes = match (
         batcher.max_input_bytes_per_batch,
         &batcher.max_input_bytes_per_batch_path,
     ) {
         (Some(max), _) => Some(max),
-        (None, Some(path)) => Some(whole_number(
+        (None, Some(path)) => Some(integer_at(
             "MaxInputBytesPerBatchPath",
             path,
             effective,
             context,
         )?),
-        (None, None) => None,
+        (None, None) => batcher
+            .max_input_bytes_per_batch_expression
+            .as_deref()
+            .map(|e| {
+                jsonata_states::integer_field("MaxInputBytesPerBatch", e, 1, effective, context)
+            })
+            .transpose()?,
     };
     if max_items.is_none() && max_bytes.is_none() {
         return Err(runtime(
@@ -206,30 +252,52 @@ fn tolerate(
         &map.tolerated_failure_count_path,
     ) {
         (Some(count), _) => Some(count),
-        (None, Some(path)) => Some(whole_number(
-            "ToleratedFailureCountPath",
-            path,
-            effective,
-            context,
-        )?),
-        (None, None) => None,
+        (None, Some(path)) => {
+            let count = number_at(
+                "ToleratedFailureCountPath",
+                "integer",
+                path,
+                effective,
+                context,
+            )?;
+            if count < 0.0 {
+                return Err(runtime("ToleratedFailureCount cannot be negative."));
+            }
+            Some(count as u64)
+        }
+        (None, None) => map
+            .tolerated_failure_count_expression
+            .as_deref()
+            .map(|e| {
+                jsonata_states::integer_field("ToleratedFailureCount", e, 0, effective, context)
+            })
+            .transpose()?,
     };
     let percentage = match (
         map.tolerated_failure_percentage,
         &map.tolerated_failure_percentage_path,
     ) {
         (Some(percentage), _) => Some(percentage),
-        (None, Some(path)) => {
-            let value = paths::resolve(path, effective, context)
-                .map_err(|e| runtime(format!("ToleratedFailurePercentagePath: {e}")))?;
-            Some(value.as_f64().ok_or_else(|| {
-                runtime(format!(
-                    "ToleratedFailurePercentagePath `{path}` is {value}, not a number"
-                ))
-            })?)
-        }
-        (None, None) => None,
+        (None, Some(path)) => Some(number_at(
+            "ToleratedFailurePercentagePath",
+            "float",
+            path,
+            effective,
+            context,
+        )?),
+        (None, None) => map
+            .tolerated_failure_percentage_expression
+            .as_deref()
+            .map(|e| {
+                jsonata_states::number_field("ToleratedFailurePercentage", e, effective, context)
+            })
+            .transpose()?,
     };
+    if percentage.is_some_and(|percentage| !(0.0..=100.0).contains(&percentage)) {
+        return Err(runtime(
+            "ToleratedFailurePercentage must be between 0 and 100.",
+        ));
+    }
     let over_count = count.is_some_and(|count| failures > count);
     let over_percentage = percentage.is_some_and(|percentage| {
         total > 0 && (failures as f64) * 100.0 / (total as f64) > percentage
@@ -242,4 +310,54 @@ fn tolerate(
         ));
     }
     Ok(())
+}
+
+/// The number at `path` (for a Map state's `…Path` field), written as a JSON number or as
+/// text (`"1"`, as a variable may hold it): an integer when `kind` is `"integer"`, else any
+/// finite number. Anything else is `States.Runtime`, worded as the service words it.
+fn number_at(
+    field: &str,
+    kind: &str,
+    path: &str,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<f64, TaskError> {
+    let value =
+        paths::resolve(path, input, context).map_err(|e| runtime(format!("{field}: {e}")))?;
+    let number = match value.as_ref() {
+        Value::Number(number) => number.as_f64(),
+        Value::String(text) if kind == "integer" => text.parse::<i64>().ok().map(|n| n as f64),
+        Value::String(text) => text.parse::<f64>().ok(),
+        _ => None,
+    };
+    let integer = kind != "integer" || number.is_some_and(|n| n.fract() == 0.0);
+    match number {
+        Some(number) if number.is_finite() && integer => Ok(number),
+        _ => {
+            let shown = match value.as_ref() {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            Err(runtime(format!(
+                "The {field} field refers to value \"{shown}\" which is not a valid {kind}: {path}"
+            )))
+        }
+    }
+}
+
+/// The non-negative integer at `path` (`MaxConcurrencyPath`, the batcher's paths).
+fn integer_at(
+    field: &str,
+    path: &str,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<u64, TaskError> {
+    let number = number_at(field, "integer", path, input, context)?;
+    if number < 0.0 {
+        return Err(runtime(format!(
+            "Expected non-negative integer for {}, got '{number}' instead.",
+            field.trim_end_matches("Path")
+        )));
+    }
+    Ok(number as u64)
 }

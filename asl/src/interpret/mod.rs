@@ -31,6 +31,8 @@ mod executor;
 mod history;
 pub(crate) mod intrinsic;
 mod io_processing;
+pub(crate) mod jsonata;
+mod jsonata_states;
 mod map;
 mod parallel;
 mod parameters;

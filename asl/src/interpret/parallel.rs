@@ -8,7 +8,9 @@ use super::concurrency::{BoxFuture, join_bounded};
 use super::context::Context;
 use super::executor::{Assigned, Execution, Journal, Workflow};
 use super::io_processing::{Completion, input_path};
+use super::jsonata_states;
 use super::parameters;
+use super::payload;
 use super::runner::TaskError;
 use crate::model::{Parallel, QueryLanguage};
 
@@ -23,10 +25,21 @@ impl<'a> Execution<'a> {
         language: QueryLanguage,
         journal: &mut Journal,
     ) -> Result<(Value, Assigned), TaskError> {
-        let effective = input_path(parallel.input_path.as_ref(), raw, context)?;
-        let input = match &parallel.parameters {
-            Some(template) => parameters::apply(template, &effective, context)?,
-            None => effective.into_owned(),
+        let jsonata = language == QueryLanguage::JsonAta;
+        let input = if jsonata {
+            jsonata_states::parallel_input(parallel, raw, context)?
+        } else {
+            let effective = input_path(parallel.input_path.as_ref(), raw, context)?;
+            match &parallel.parameters {
+                Some(template) => {
+                    let input = parameters::apply(template, &effective, context)?;
+                    // Over the quota, the state's input is the terminal error.
+                    payload::check(&input, "the state's input after Parameters")
+                        .inspect_err(|_| journal.terminal = true)?;
+                    input
+                }
+                None => effective.into_owned(),
+            }
         };
         let branches: Vec<BoxFuture<'_, (Result<Value, TaskError>, Journal)>> = parallel
             .branches
@@ -43,14 +56,25 @@ impl<'a> Execution<'a> {
                 run
             })
             .collect();
-        // On a failure only the failed branch's output is left, and its error ends the loop.
+        // On a failure the branches that finished before it are left, then the failed one,
+        // whose error ends the loop.
         let outputs = join_bounded(branches, 0, |(result, _)| result.is_err())
             .await
-            .unwrap_or_else(|failed| vec![failed]);
+            .unwrap_or_else(|finished| finished);
         let mut results = Vec::with_capacity(outputs.len());
         for (result, child) in outputs {
             journal.history.extend(child.history);
+            journal.terminal |= child.terminal;
             results.push(result?);
+        }
+        if jsonata {
+            return jsonata_states::complete(
+                parallel.output.as_ref(),
+                parallel.assign.as_ref(),
+                raw,
+                Value::Array(results),
+                context,
+            );
         }
         Completion {
             result_selector: parallel.result_selector.as_ref(),

@@ -1,5 +1,11 @@
 //! The payload size quota: a state's input or output, or a task's result, may not exceed
 //! 256 KiB of JSON text (`States.DataLimitExceeded`).
+//!
+//! A task's result over the quota is a failure of the task, which its retriers and
+//! catchers (`States.ALL` included) see, as executions recorded on the service show; a
+//! state's own output, or its input after `Parameters`, over the quota is the terminal
+//! error the error-handling page describes, which ends the execution whatever the
+//! catchers around it say.
 
 use std::io;
 
@@ -41,6 +47,20 @@ pub(crate) fn check(value: &Value, what: &str) -> Result<(), TaskError> {
         return Err(TaskError::new(
             errors::DATA_LIMIT_EXCEEDED,
             format!("{what} is {size} bytes, over the quota of {MAX_PAYLOAD_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// `Ok` when the result (or output) `value` of the task or state `name` fits the quota,
+/// `States.DataLimitExceeded` in the service's words otherwise.
+pub(crate) fn check_result(value: &Value, name: &str) -> Result<(), TaskError> {
+    if size(value) > MAX_PAYLOAD_BYTES {
+        return Err(TaskError::new(
+            errors::DATA_LIMIT_EXCEEDED,
+            format!(
+                "The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."
+            ),
         ));
     }
     Ok(())

@@ -18,20 +18,23 @@ const DELAY_CEILING_SECONDS: f64 = 31_622_400.0;
 
 /// Whether an `ErrorEquals` list matches `error`.
 ///
-/// `States.ALL` matches every error but `States.Runtime`; `States.TaskFailed` matches every
-/// error but `States.Runtime` and `States.Timeout`.
+/// `States.ALL` matches every error but `States.Runtime`; `States.TaskFailed` every error
+/// but that and `States.Timeout`. (A `States.DataLimitExceeded` that reaches the retriers
+/// and catchers is a task's result over the quota, which they see like any failure; the
+/// terminal one, a state's own output over the quota, never reaches them.)
 pub(crate) fn error_matches(error_equals: &[String], error: &str) -> bool {
+    let wildcard_matches = error != errors::RUNTIME;
     error_equals.iter().any(|name| {
         name == error
-            || (name == errors::ALL && !is_terminal(error))
-            || (name == errors::TASK_FAILED && error != errors::RUNTIME && error != errors::TIMEOUT)
+            || (name == errors::ALL && wildcard_matches)
+            || (name == errors::TASK_FAILED && wildcard_matches && error != errors::TIMEOUT)
     })
 }
 
 /// Whether `error` ends the execution whatever the `Retry` and `Catch` say:
-/// `States.Runtime` and `States.DataLimitExceeded`.
+/// `States.Runtime`.
 pub(crate) fn is_terminal(error: &str) -> bool {
-    error == errors::RUNTIME || error == errors::DATA_LIMIT_EXCEEDED
+    error == errors::RUNTIME
 }
 
 /// The index of the first retrier whose `ErrorEquals` matches `error`.
@@ -81,6 +84,9 @@ mod tests {
         assert!(error_matches(&all, errors::TIMEOUT));
         assert!(error_matches(&all, errors::TASK_FAILED));
         assert!(!error_matches(&all, errors::RUNTIME));
+        assert!(error_matches(&all, errors::DATA_LIMIT_EXCEEDED));
+        let named = names(&[errors::DATA_LIMIT_EXCEEDED]);
+        assert!(error_matches(&named, errors::DATA_LIMIT_EXCEEDED));
     }
 
     #[test]

@@ -1,30 +1,117 @@
-//! RFC 3339 timestamps as ASL restricts them (uppercase `T`, `Z` or a numeric offset),
-//! parsed and formatted with the `time` crate.
+//! Timestamps in the format the Step Functions guide documents: the RFC 3339 profile of
+//! ISO 8601 (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`) with an uppercase `T` and `Z`.
+//! The profile's `time-second` goes up to 60 (a leap second, read as the last instant of
+//! that minute) at any time of day and any offset; the calendar is checked.
 
 use std::time::SystemTime;
 
-use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
-use time::{OffsetDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 /// An instant; ordered chronologically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Timestamp(OffsetDateTime);
 
 impl Timestamp {
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`: RFC 3339 with the ASL
-    /// specification's further rule that the `T` and the `Z` are uppercase.
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (any number of fraction digits,
+    /// read to the nanosecond).
     pub fn parse(text: &str) -> Option<Self> {
-        // RFC 3339 allows `t`, `z` and (in its note) a space; ASL does not.
-        if text.as_bytes().get(10) != Some(&b'T') || text.contains('z') {
+        let mut reader = Reader(text.as_bytes());
+        let year = reader.digits(4)?;
+        reader.literal(b'-')?;
+        let month = Month::try_from(u8::try_from(reader.digits(2)?).ok()?).ok()?;
+        reader.literal(b'-')?;
+        let day = u8::try_from(reader.digits(2)?).ok()?;
+        reader.literal(b'T')?;
+        let hour = u8::try_from(reader.digits(2)?).ok()?;
+        reader.literal(b':')?;
+        let minute = u8::try_from(reader.digits(2)?).ok()?;
+        reader.literal(b':')?;
+        let second = reader.digits(2)?;
+        let mut nanosecond = 0u32;
+        if reader.literal(b'.').is_some() {
+            let digits = reader.take_digits();
+            if digits.is_empty() {
+                return None;
+            }
+            for (i, digit) in digits.iter().take(9).enumerate() {
+                nanosecond += u32::from(digit - b'0') * 10u32.pow(8 - i as u32);
+            }
+        }
+        let offset = match reader.next()? {
+            b'Z' => UtcOffset::UTC,
+            sign @ (b'+' | b'-') => {
+                let hours = i8::try_from(reader.digits(2)?).ok()?;
+                reader.literal(b':')?;
+                let minutes = i8::try_from(reader.digits(2)?).ok()?;
+                if hours > 23 || minutes > 59 {
+                    return None;
+                }
+                let (hours, minutes) = if sign == b'-' {
+                    (-hours, -minutes)
+                } else {
+                    (hours, minutes)
+                };
+                UtcOffset::from_hms(hours, minutes, 0).ok()?
+            }
+            _ => return None,
+        };
+        if !reader.0.is_empty() {
             return None;
         }
-        OffsetDateTime::parse(text, &Rfc3339).ok().map(Self)
+        // A leap second is the last instant of its minute.
+        let (second, nanosecond) = match second {
+            60 => (59, 999_999_999),
+            0..=59 => (u8::try_from(second).ok()?, nanosecond),
+            _ => return None,
+        };
+        let date = Date::from_calendar_date(i32::try_from(year).ok()?, month, day).ok()?;
+        let time = Time::from_hms_nano(hour, minute, second, nanosecond).ok()?;
+        Some(Self(
+            PrimitiveDateTime::new(date, time).assume_offset(offset),
+        ))
     }
 
     /// The same instant as a [`SystemTime`].
     pub fn to_system_time(self) -> SystemTime {
         self.0.into()
+    }
+}
+
+/// Reads a timestamp's ASCII text from the front.
+struct Reader<'t>(&'t [u8]);
+
+impl<'t> Reader<'t> {
+    fn next(&mut self) -> Option<u8> {
+        let (first, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(*first)
+    }
+
+    fn literal(&mut self, expected: u8) -> Option<()> {
+        (self.0.first() == Some(&expected)).then(|| self.0 = &self.0[1..])
+    }
+
+    /// Exactly `count` ASCII digits as a number.
+    fn digits(&mut self, count: usize) -> Option<u32> {
+        let (digits, rest) = self.0.split_at_checked(count)?;
+        if !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        self.0 = rest;
+        Some(digits.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    }
+
+    /// The run of ASCII digits at the front.
+    fn take_digits(&mut self) -> &'t [u8] {
+        let end = self
+            .0
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(self.0.len());
+        let (digits, rest) = self.0.split_at(end);
+        self.0 = rest;
+        digits
     }
 }
 
@@ -92,6 +179,22 @@ mod tests {
             assert_eq!(Timestamp::parse(text), None, "{text}");
         }
         assert!(is_valid("2016-02-29T00:00:00Z"));
+        for text in [
+            "2016-03-14T01:59:00+24:00",
+            "2016-03-14T01:60:00Z",
+            "2016-03-14T01:59:61Z",
+        ] {
+            assert_eq!(Timestamp::parse(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn leap_seconds_are_the_last_instant_of_their_minute() {
+        let leap = Timestamp::parse("2016-03-14T10:59:60+09:00");
+        let next = Timestamp::parse("2016-03-14T02:00:00Z");
+        assert!(leap.is_some_and(|leap| Timestamp::parse("2016-03-14T01:59:59.9Z") < Some(leap)));
+        assert!(leap < next);
+        assert!(Timestamp::parse("2016-12-31T23:59:60Z").is_some());
     }
 
     #[test]

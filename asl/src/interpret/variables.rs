@@ -40,6 +40,13 @@ impl<'p> Variables<'p> {
         self.own.extend(assigned);
     }
 
+    /// Every variable in scope with its value (an inner scope's value hiding an outer one's).
+    pub fn visible(&self) -> Map<String, Value> {
+        let mut all = self.outer.map(Variables::visible).unwrap_or_default();
+        all.extend(self.own.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all
+    }
+
     /// Whether no scope holds a variable (so contexts need not carry it).
     pub fn is_empty(&self) -> bool {
         self.own.is_empty() && self.outer.is_none_or(Variables::is_empty)

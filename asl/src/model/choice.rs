@@ -20,6 +20,9 @@ pub struct ChoiceRule {
     /// Workflow variables to set when this (top-level) rule matches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assign: Option<serde_json::Value>,
+    /// JSONata: the Choice state's output when this (top-level) rule matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<serde_json::Value>,
 }
 
 impl ChoiceRule {
@@ -30,7 +33,13 @@ impl ChoiceRule {
             condition,
             next: None,
             assign: None,
+            output: None,
         }
+    }
+
+    /// A JSONata rule: matches when `expression` (`{% … %}`) evaluates to `true`.
+    pub fn condition(expression: impl Into<String>) -> Self {
+        Self::combinator(Condition::Condition(expression.into()))
     }
 
     /// A rule matching when all `rules` match.
@@ -65,6 +74,7 @@ impl ChoiceRule {
             condition,
             next: None,
             assign: None,
+            output: None,
         }
     }
 }
@@ -163,6 +173,9 @@ pub enum Condition {
     IsBoolean(bool),
     /// Whether the value is an RFC 3339 timestamp string.
     IsTimestamp(bool),
+
+    /// JSONata: a `{% … %}` expression that must evaluate to a boolean.
+    Condition(String),
 }
 
 impl Condition {

@@ -2,7 +2,8 @@
 
 /// Wildcard matching every error name; must appear alone and in the last retrier/catcher.
 pub const ALL: &str = "States.ALL";
-/// A state's result exceeded the payload size limit.
+/// A payload exceeded the 256 KiB quota: a terminal error that `States.ALL` does not
+/// catch (a retrier or catcher naming it does).
 pub const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
 /// An unrecoverable runtime exception (not retriable, not matched by `States.ALL`).
 pub const RUNTIME: &str = "States.Runtime";

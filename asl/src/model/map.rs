@@ -67,18 +67,45 @@ pub struct Map {
     /// Path to `MaxConcurrency`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrency_path: Option<String>,
+    /// JSONata: `MaxConcurrency` written as a `{% … %}` expression (a non-negative integer).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename(serialize = "MaxConcurrency", deserialize = "MaxConcurrency{%}")
+    )]
+    pub max_concurrency_expression: Option<String>,
     /// Distributed mode: percentage of failed items tolerated (0–100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerated_failure_percentage: Option<f64>,
     /// Path to `ToleratedFailurePercentage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerated_failure_percentage_path: Option<String>,
+    /// JSONata: `ToleratedFailurePercentage` written as a `{% … %}` expression (a number from 0 to 100).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename(
+            serialize = "ToleratedFailurePercentage",
+            deserialize = "ToleratedFailurePercentage{%}"
+        )
+    )]
+    pub tolerated_failure_percentage_expression: Option<String>,
     /// Distributed mode: number of failed items tolerated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerated_failure_count: Option<u64>,
     /// Path to `ToleratedFailureCount`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerated_failure_count_path: Option<String>,
+    /// JSONata: `ToleratedFailureCount` written as a `{% … %}` expression (a non-negative integer).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename(
+            serialize = "ToleratedFailureCount",
+            deserialize = "ToleratedFailureCount{%}"
+        )
+    )]
+    pub tolerated_failure_count_expression: Option<String>,
     /// Distributed mode: a label for the Map Run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -183,12 +210,29 @@ pub struct ItemBatcher {
     /// Path to `MaxItemsPerBatch`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_items_per_batch_path: Option<String>,
+    /// JSONata: `MaxItemsPerBatch` written as a `{% … %}` expression (a positive integer).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename(serialize = "MaxItemsPerBatch", deserialize = "MaxItemsPerBatch{%}")
+    )]
+    pub max_items_per_batch_expression: Option<String>,
     /// Maximum bytes per batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_input_bytes_per_batch: Option<u64>,
     /// Path to `MaxInputBytesPerBatch`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_input_bytes_per_batch_path: Option<String>,
+    /// JSONata: `MaxInputBytesPerBatch` written as a `{% … %}` expression (a positive integer).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename(
+            serialize = "MaxInputBytesPerBatch",
+            deserialize = "MaxInputBytesPerBatch{%}"
+        )
+    )]
+    pub max_input_bytes_per_batch_expression: Option<String>,
     /// A fixed input added to every batch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch_input: Option<Value>,

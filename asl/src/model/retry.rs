@@ -9,6 +9,9 @@ use super::nullable;
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Retrier {
+    /// Free-text description (the service accepts it on every retrier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     /// Error names this retrier handles.
     pub error_equals: Vec<String>,
     /// Seconds before the first retry (ASL default 1).
@@ -63,6 +66,9 @@ impl Retrier {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", deny_unknown_fields)]
 pub struct Catcher {
+    /// Free-text description (the service accepts it on every catcher).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
     /// Error names this catcher handles.
     pub error_equals: Vec<String>,
     /// State to transition to when an error matches.

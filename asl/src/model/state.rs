@@ -56,6 +56,9 @@ impl<'de> Deserialize<'de> for State {
                 }
             })
         }
+        if let Some(fields) = value.as_object_mut() {
+            route_expressions(&kind, fields);
+        }
         let state = match kind.as_str() {
             "Task" => typed(value).map(Self::Task),
             "Pass" => typed(value).map(Self::Pass),
@@ -72,6 +75,48 @@ impl<'de> Deserialize<'de> for State {
             }
         };
         state.map_err(D::Error::custom)
+    }
+}
+
+/// The numeric fields a JSONata state may write as a `{% … %}` string, by state type (and,
+/// for a Map, in its `ItemBatcher`).
+const EXPRESSION_FIELDS: [(&str, &[&str]); 3] = [
+    ("Task", &["TimeoutSeconds", "HeartbeatSeconds"]),
+    ("Wait", &["Seconds"]),
+    (
+        "Map",
+        &[
+            "MaxConcurrency",
+            "ToleratedFailurePercentage",
+            "ToleratedFailureCount",
+        ],
+    ),
+];
+
+/// The numeric fields of a Map's `ItemBatcher` that may be `{% … %}` strings.
+const BATCHER_EXPRESSION_FIELDS: [&str; 2] = ["MaxItemsPerBatch", "MaxInputBytesPerBatch"];
+
+/// Moves each numeric field written as a string to the `…{%}` key its expression field
+/// reads (the model keeps numbers and expressions in fields of their own).
+fn route_expressions(kind: &str, fields: &mut serde_json::Map<String, Value>) {
+    fn route(names: &[&str], fields: &mut serde_json::Map<String, Value>) {
+        for name in names {
+            if let Some(Value::String(_)) = fields.get(*name)
+                && let Some(text) = fields.remove(*name)
+            {
+                fields.insert(format!("{name}{{%}}"), text);
+            }
+        }
+    }
+    for (state_type, names) in EXPRESSION_FIELDS {
+        if state_type == kind {
+            route(names, fields);
+        }
+    }
+    if kind == "Map"
+        && let Some(Value::Object(batcher)) = fields.get_mut("ItemBatcher")
+    {
+        route(&BATCHER_EXPRESSION_FIELDS, batcher);
     }
 }
 
@@ -145,6 +190,48 @@ impl State {
             Self::Parallel(s) => s.assign.as_ref(),
             Self::Succeed(_) | Self::Fail(_) => None,
         }
+    }
+
+    /// The numeric fields written as JSONata `{% … %}` strings, as `(field, text)`.
+    pub(crate) fn numeric_expressions(&self) -> Vec<(&'static str, &str)> {
+        let fields: Vec<(&'static str, &Option<String>)> = match self {
+            Self::Task(task) => vec![
+                ("TimeoutSeconds", &task.timeout_seconds_expression),
+                ("HeartbeatSeconds", &task.heartbeat_seconds_expression),
+            ],
+            Self::Wait(wait) => vec![("Seconds", &wait.seconds_expression)],
+            Self::Map(map) => {
+                let mut fields = vec![
+                    ("MaxConcurrency", &map.max_concurrency_expression),
+                    (
+                        "ToleratedFailurePercentage",
+                        &map.tolerated_failure_percentage_expression,
+                    ),
+                    (
+                        "ToleratedFailureCount",
+                        &map.tolerated_failure_count_expression,
+                    ),
+                ];
+                if let Some(batcher) = &map.item_batcher {
+                    fields.extend([
+                        (
+                            "ItemBatcher.MaxItemsPerBatch",
+                            &batcher.max_items_per_batch_expression,
+                        ),
+                        (
+                            "ItemBatcher.MaxInputBytesPerBatch",
+                            &batcher.max_input_bytes_per_batch_expression,
+                        ),
+                    ]);
+                }
+                fields
+            }
+            _ => Vec::new(),
+        };
+        fields
+            .into_iter()
+            .filter_map(|(field, text)| Some((field, text.as_deref()?)))
+            .collect()
     }
 
     /// The `Retry` list of a Task, Map or Parallel state (empty for the others).
@@ -253,12 +340,26 @@ pub struct Task {
     /// Path to the maximum run time in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds_path: Option<String>,
+    /// JSONata: `TimeoutSeconds` written as a `{% … %}` expression (a positive integer).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename(serialize = "TimeoutSeconds", deserialize = "TimeoutSeconds{%}")
+    )]
+    pub timeout_seconds_expression: Option<String>,
     /// Maximum time between heartbeats in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heartbeat_seconds: Option<u64>,
     /// Path to the maximum time between heartbeats in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heartbeat_seconds_path: Option<String>,
+    /// JSONata: `HeartbeatSeconds` written as a `{% … %}` expression (a positive integer).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename(serialize = "HeartbeatSeconds", deserialize = "HeartbeatSeconds{%}")
+    )]
+    pub heartbeat_seconds_expression: Option<String>,
     /// Cross-account role to assume for the task (`RoleArn` or `RoleArn.$`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<Value>,
@@ -468,6 +569,13 @@ pub struct Wait {
     /// Seconds to wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<u64>,
+    /// JSONata: `Seconds` written as a `{% … %}` expression (a non-negative integer).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        rename(serialize = "Seconds", deserialize = "Seconds{%}")
+    )]
+    pub seconds_expression: Option<String>,
     /// RFC 3339 timestamp to wait until.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,

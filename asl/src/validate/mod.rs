@@ -53,6 +53,12 @@ pub enum Rule {
     InvalidMap,
     /// A Parallel state has no branches.
     InvalidParallel,
+    /// A JSONata state sets a field only JSONPath has (`InputPath`, `Parameters`, …).
+    JsonPathFieldInJsonAtaState,
+    /// A JSONPath state sets a field only JSONata has (`Arguments`, `Output`, …).
+    JsonAtaFieldInJsonPathState,
+    /// A `{% … %}` string of a JSONata state is not a JSONata expression.
+    InvalidJsonAta,
 }
 
 impl Rule {
@@ -80,6 +86,9 @@ impl Rule {
             Self::InvalidLambdaArn => "invalid-lambda-arn",
             Self::InvalidMap => "invalid-map",
             Self::InvalidParallel => "invalid-parallel",
+            Self::JsonPathFieldInJsonAtaState => "jsonpath-field-in-jsonata-state",
+            Self::JsonAtaFieldInJsonPathState => "jsonata-field-in-jsonpath-state",
+            Self::InvalidJsonAta => "invalid-jsonata",
         }
     }
 }
@@ -159,7 +168,12 @@ fn collect(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
     }
     for (name, state) in &machine.states {
         for (field, branch) in state.children() {
+            // The sub-workflow's states take the language of the state around them.
             let nested = StateMachine {
+                query_language: branch
+                    .query_language
+                    .or(state.query_language())
+                    .or(machine.query_language),
                 start_at: branch.start_at.clone(),
                 states: branch.states.clone(),
                 ..StateMachine::default()

@@ -9,7 +9,7 @@ use super::math::integer;
 const MAX_RANGE_ITEMS: usize = 1000;
 
 /// `States.ArrayPartition(array, chunkSize)`: chunks of `chunkSize` items, the last shorter.
-pub(super) fn partition(values: &[Value]) -> Result<Value, String> {
+pub(crate) fn partition(values: &[Value]) -> Result<Value, String> {
     let [Value::Array(items), size] = values else {
         return Err("expects an array and a chunk size".to_owned());
     };
@@ -32,7 +32,7 @@ pub(super) fn contains(values: &[Value]) -> Result<Value, String> {
 }
 
 /// `States.ArrayRange(start, end, step)`: from `start` to `end` inclusive by `step`.
-pub(super) fn range(values: &[Value]) -> Result<Value, String> {
+pub(crate) fn range(values: &[Value]) -> Result<Value, String> {
     let [start, end, step] = values else {
         return Err("expects a start, an end and a step".to_owned());
     };

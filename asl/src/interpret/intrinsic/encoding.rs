@@ -35,7 +35,7 @@ pub(super) fn base64_decode(values: &[Value]) -> Result<Value, String> {
 
 /// `States.Hash(data, algorithm)`: the lowercase hex digest (`MD5`, `SHA-1`, `SHA-256`,
 /// `SHA-384`, `SHA-512`) of the data (a string as is, any other value as its JSON text).
-pub(super) fn hash(values: &[Value]) -> Result<Value, String> {
+pub(crate) fn hash(values: &[Value]) -> Result<Value, String> {
     let [data, Value::String(algorithm)] = values else {
         return Err("expects the data and an algorithm name".to_owned());
     };

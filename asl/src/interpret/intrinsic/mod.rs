@@ -6,8 +6,8 @@
 //! escapes), numbers, `true`, `false`, `null`, paths (`$.x`, `$$.x`, `$variable`) and nested
 //! calls.
 
-mod arrays;
-mod encoding;
+pub(crate) mod arrays;
+pub(crate) mod encoding;
 mod json;
 mod math;
 mod strings;

@@ -5,6 +5,7 @@ mod support;
 
 mod errors;
 mod io_processing;
+mod jsonata;
 mod map_parallel;
 mod states;
 mod variables;

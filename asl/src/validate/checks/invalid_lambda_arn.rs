@@ -2,6 +2,10 @@
 //! Lambda function ARN `arn:<partition>:lambda:<region>:<account>:function:<name>`, with at
 //! most one qualifier: `$LATEST`, a version number or an alias (letters, digits, `-`, `_`,
 //! not all digits, up to 128 characters).
+//!
+//! The region and the account are not checked: CreateStateMachine accepts placeholders
+//! there (`REGION`, `account-id`, `${AWS::Region}`: the service reports a bad ARN when the
+//! state runs, as `States.Runtime`), and so does asl-validator.
 
 use crate::model::{State, StateMachine};
 use crate::validate::{Diagnostic, Rule};
@@ -23,6 +27,7 @@ pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
 
 /// Why `resource` is a malformed Lambda ARN (`None` when it is well-formed or not one).
 fn problem(resource: &str) -> Option<String> {
+    let resource = without_substitutions(resource);
     let parts: Vec<&str> = resource.split(':').collect();
     let ["arn", _partition, "lambda", rest @ ..] = parts.as_slice() else {
         return None;
@@ -45,15 +50,11 @@ fn problem(resource: &str) -> Option<String> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
-    if region.is_empty()
-        || !region
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Some(format!("`{region}` is not a region"));
+    if region.is_empty() {
+        return Some("the region is empty".to_owned());
     }
-    if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
-        return Some(format!("`{account}` is not a 12-digit account id"));
+    if account.is_empty() {
+        return Some("the account is empty".to_owned());
     }
     if *kind != "function" {
         return Some(format!("`{kind}` should be `function`"));
@@ -68,6 +69,23 @@ fn problem(resource: &str) -> Option<String> {
         Some(alias) if is_name(alias, 128) => None,
         Some(alias) => Some(format!("`{alias}` is not a version or an alias")),
     }
+}
+
+/// `resource` with each `${…}` substitution (`${AWS::Region}`, `${FunctionName}`) replaced
+/// by a placeholder without `:`.
+fn without_substitutions(resource: &str) -> String {
+    let mut out = String::with_capacity(resource.len());
+    let mut rest = resource;
+    while let Some(start) = rest.find("${") {
+        let Some(end) = rest[start..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        out.push_str("SUBSTITUTION");
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -88,13 +106,15 @@ mod tests {
             "D": task(&format!("{fn_arn}:work:$LATEST"), "E"),
             "E": task(&format!("{fn_arn}:work:bad alias"), "F"),
             "F": task(&format!("{fn_arn}:work:prod:extra"), "G"),
-            "G": task("arn:aws:lambda:us-east-1:1234:function:work", "H"),
+            "G": task("arn:aws:lambda:REGION:ACCOUNT_ID:function:work", "H"),
             "H": task(&format!("{fn_arn}:work:"), "I"),
-            "I": {"Type": "Succeed"}
+            "I": task("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:${Name}", "J"),
+            "J": task("arn:aws:lambda::123456789012:function:work", "K"),
+            "K": {"Type": "Succeed"}
         }}));
         assert_eq!(
             got,
-            ["E", "F", "G", "H"].map(|s| at(Rule::InvalidLambdaArn, s))
+            ["E", "F", "H", "J"].map(|s| at(Rule::InvalidLambdaArn, s))
         );
     }
 }

@@ -40,19 +40,20 @@ fn problems(map: &Map) -> Vec<String> {
     );
     exclusive(
         "MaxConcurrency",
-        map.max_concurrency.is_some(),
+        map.max_concurrency.is_some() || map.max_concurrency_expression.is_some(),
         "MaxConcurrencyPath",
         map.max_concurrency_path.is_some(),
     );
     exclusive(
         "ToleratedFailureCount",
-        map.tolerated_failure_count.is_some(),
+        map.tolerated_failure_count.is_some() || map.tolerated_failure_count_expression.is_some(),
         "ToleratedFailureCountPath",
         map.tolerated_failure_count_path.is_some(),
     );
     exclusive(
         "ToleratedFailurePercentage",
-        map.tolerated_failure_percentage.is_some(),
+        map.tolerated_failure_percentage.is_some()
+            || map.tolerated_failure_percentage_expression.is_some(),
         "ToleratedFailurePercentagePath",
         map.tolerated_failure_percentage_path.is_some(),
     );
@@ -73,7 +74,8 @@ fn problems(map: &Map) -> Vec<String> {
             ("ResultWriter", map.result_writer.is_some()),
             (
                 "ToleratedFailureCount",
-                map.tolerated_failure_count.is_some(),
+                map.tolerated_failure_count.is_some()
+                    || map.tolerated_failure_count_expression.is_some(),
             ),
             (
                 "ToleratedFailureCountPath",
@@ -81,7 +83,8 @@ fn problems(map: &Map) -> Vec<String> {
             ),
             (
                 "ToleratedFailurePercentage",
-                map.tolerated_failure_percentage.is_some(),
+                map.tolerated_failure_percentage.is_some()
+                    || map.tolerated_failure_percentage_expression.is_some(),
             ),
             (
                 "ToleratedFailurePercentagePath",
@@ -119,6 +122,8 @@ fn problems(map: &Map) -> Vec<String> {
         && batcher.max_items_per_batch_path.is_none()
         && batcher.max_input_bytes_per_batch.is_none()
         && batcher.max_input_bytes_per_batch_path.is_none()
+        && batcher.max_items_per_batch_expression.is_none()
+        && batcher.max_input_bytes_per_batch_expression.is_none()
     {
         out.push("ItemBatcher sets no MaxItemsPerBatch or MaxInputBytesPerBatch".to_owned());
     }

@@ -1,4 +1,5 @@
-//! `invalid-wait`: a Wait sets exactly one of Seconds, Timestamp, SecondsPath, TimestampPath.
+//! `invalid-wait`: a Wait sets exactly one of Seconds (a number or, in JSONata, an
+//! expression), Timestamp, SecondsPath, TimestampPath.
 
 use crate::model::{State, StateMachine};
 use crate::validate::{Diagnostic, Rule};
@@ -9,7 +10,7 @@ pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let set = [
-            wait.seconds.is_some(),
+            wait.seconds.is_some() || wait.seconds_expression.is_some(),
             wait.timestamp.is_some(),
             wait.seconds_path.is_some(),
             wait.timestamp_path.is_some(),

@@ -5,6 +5,7 @@ mod empty_states;
 mod end_with_next;
 mod invalid_error_equals;
 mod invalid_intrinsic;
+mod invalid_jsonata;
 mod invalid_lambda_arn;
 mod invalid_map;
 mod invalid_parallel;
@@ -13,6 +14,8 @@ mod invalid_retry;
 mod invalid_timeout;
 mod invalid_timestamp;
 mod invalid_wait;
+mod jsonata_field_in_jsonpath_state;
+mod jsonpath_field_in_jsonata_state;
 mod missing_transition;
 mod next_target_missing;
 mod no_terminal_state;
@@ -27,13 +30,13 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::Diagnostic;
-use crate::model::{ChoiceRule, Condition, State, StateMachine};
+use crate::model::{ChoiceRule, Condition, QueryLanguage, State, StateMachine};
 
 /// A check appends a diagnostic for every violation of its rule.
 type Check = fn(&StateMachine, &mut Vec<Diagnostic>);
 
 /// Every check, in report order.
-pub(super) const ALL: [Check; 21] = [
+pub(super) const ALL: [Check; 24] = [
     empty_states::check,
     start_at_missing::check,
     next_target_missing::check,
@@ -55,7 +58,18 @@ pub(super) const ALL: [Check; 21] = [
     invalid_lambda_arn::check,
     invalid_map::check,
     invalid_parallel::check,
+    jsonpath_field_in_jsonata_state::check,
+    jsonata_field_in_jsonpath_state::check,
+    invalid_jsonata::check,
 ];
+
+/// The query language of `state`: its own, else the machine's (JSONPath by default).
+fn language(machine: &StateMachine, state: &State) -> QueryLanguage {
+    state
+        .query_language()
+        .or(machine.query_language)
+        .unwrap_or_default()
+}
 
 /// Names of the states reachable from `StartAt`, or `None` if `StartAt` names no state
 /// (reported by `start-at-missing`; reachability is then meaningless).

@@ -1,0 +1,277 @@
+//! Where `asl` once differed from Step Functions (issue 28), one test per rule, each
+//! built from what the developer guide documents:
+//!
+//! - `Comment` on a retrier or catcher (the guide's Retry/Catch field lists);
+//! - Choice timestamps in the documented RFC 3339 profile (uppercase `T` and `Z`, a
+//!   leap second included), literal and `…Path` operands alike;
+//! - workflow variables read by a Map's `ItemSelector`, `MaxConcurrencyPath` and
+//!   `ToleratedFailurePercentagePath`, and by a Pass state;
+//! - `States.DataLimitExceeded` (a task result over 256 KiB of UTF-8) caught by a catcher
+//!   that names it (`States.ALL` catching it too: `tests/map_variables_limits.rs`);
+//! - Map iterations a Choice ends early, and a distributed Map entered again;
+//! - Lambda ARNs with placeholder regions and accounts, which CreateStateMachine accepts.
+
+use asl::interpret::{Interpreter, Outcome, Status, TaskError, TestClock, task_fn};
+use asl::{Rule, StateMachine};
+use serde_json::{Value, json};
+
+fn machine(definition: &Value) -> StateMachine {
+    StateMachine::from_json(&definition.to_string())
+        .unwrap_or_else(|e| panic!("the definition does not parse: {e}"))
+}
+
+async fn run(definition: &Value, input: Value) -> Outcome {
+    Interpreter::new(&machine(definition))
+        .clock(TestClock::new())
+        .run(input)
+        .await
+}
+
+/// Runs `definition` with a Task resource `big` replying `result`.
+async fn run_with_result(definition: &Value, result: Value) -> Outcome {
+    Interpreter::new(&machine(definition))
+        .runner(
+            "big",
+            task_fn(move |_, _| {
+                let result = result.clone();
+                async move { Ok::<_, TaskError>(result) }
+            }),
+        )
+        .clock(TestClock::new())
+        .run(json!({}))
+        .await
+}
+
+fn rules(definition: &Value) -> Vec<Rule> {
+    asl::diagnostics(&machine(definition))
+        .into_iter()
+        .map(|d| d.rule)
+        .collect()
+}
+
+#[test]
+fn comment_is_accepted_on_retriers_and_catchers() {
+    let definition = json!({"StartAt": "Work", "States": {
+        "Work": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:work",
+                 "Retry": [{"Comment": "throttling clears up", "ErrorEquals": ["Throttled"]}],
+                 "Catch": [{"Comment": "give up", "ErrorEquals": ["States.ALL"], "Next": "Done"}],
+                 "End": true},
+        "Done": {"Type": "Succeed"}}});
+    let parsed = machine(&definition);
+    assert_eq!(asl::validate(&parsed), Ok(()));
+    let asl::State::Task(task) = &parsed.states["Work"] else {
+        panic!("Work is not a Task");
+    };
+    assert_eq!(
+        task.retry[0].comment.as_deref(),
+        Some("throttling clears up")
+    );
+    assert_eq!(task.catch[0].comment.as_deref(), Some("give up"));
+    let json: Value = serde_json::from_str(&parsed.to_json_pretty()).unwrap_or_default();
+    assert_eq!(
+        json["States"]["Work"]["Catch"][0]["Comment"],
+        json!("give up")
+    );
+}
+
+/// A leap second (`:60`) is a valid `time-second` of the documented profile, at any time
+/// of day and any offset; a space, a lowercase `t` or no offset are not.
+#[tokio::test]
+async fn choice_timestamps_follow_the_documented_profile() {
+    let choice = |operand: Value| {
+        json!({"StartAt": "Pick", "States": {
+            "Pick": {"Type": "Choice", "Choices": [
+                {"And": [{"Variable": "$.at", "TimestampGreaterThanEquals": operand},
+                         {"Variable": "$.at", "TimestampLessThanPath": "$.until"}],
+                 "Next": "Yes"}], "Default": "No"},
+            "Yes": {"Type": "Pass", "Result": "yes", "End": true},
+            "No": {"Type": "Pass", "Result": "no", "End": true}}})
+    };
+    let leap = json!("2016-03-14T10:59:60+09:00");
+    assert_eq!(rules(&choice(leap.clone())), []);
+    let outcome = run(
+        &choice(leap),
+        json!({"at": "2016-03-14T02:00:00Z", "until": "2016-03-14T11:00:00.5+09:00"}),
+    )
+    .await;
+    assert_eq!(outcome.output, Some(json!("yes")));
+    // A `…Path` value is read the same way.
+    let outcome = run(
+        &choice(json!("2016-03-14T01:00:00Z")),
+        json!({"at": "2016-03-14T01:30:00Z", "until": "2016-03-14T10:59:60+09:00"}),
+    )
+    .await;
+    assert_eq!(outcome.output, Some(json!("yes")));
+    for refused in [
+        "2016-03-14 01:59:00Z",
+        "2016-03-14t01:59:00Z",
+        "2016-03-14T01:59:00",
+    ] {
+        assert_eq!(
+            rules(&choice(json!(refused))),
+            [Rule::InvalidTimestamp],
+            "{refused}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn variables_are_read_by_map_item_selector_and_map_paths() {
+    let definition = json!({"StartAt": "Set", "States": {
+        "Set": {"Type": "Pass",
+                "Assign": {"prefix": "item-", "limit": 2, "tolerated": 50}, "Next": "Each"},
+        "Each": {"Type": "Map", "MaxConcurrencyPath": "$limit",
+                 "ToleratedFailurePercentagePath": "$tolerated",
+                 "ItemSelector": {"name.$": "States.Format('{}{}', $prefix, $$.Map.Item.Value)",
+                                  "limit.$": "$limit"},
+                 "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
+                                                       "ExecutionType": "STANDARD"},
+                                   "StartAt": "Echo",
+                                   "States": {"Echo": {"Type": "Pass", "End": true}}},
+                 "End": true}}});
+    assert_eq!(rules(&definition), []);
+    let outcome = run(&definition, json!(["a", "b"])).await;
+    assert_eq!(
+        outcome.output,
+        Some(json!([{"name": "item-a", "limit": 2}, {"name": "item-b", "limit": 2}])),
+        "{:?}: {:?}",
+        outcome.error,
+        outcome.cause
+    );
+}
+
+#[tokio::test]
+async fn variables_are_read_by_a_plain_pass_state() {
+    let definition = json!({"StartAt": "Set", "States": {
+        "Set": {"Type": "Pass", "Assign": {"greeting": "hello"}, "Next": "Show"},
+        "Show": {"Type": "Pass", "InputPath": "$greeting", "End": true}}});
+    assert_eq!(rules(&definition), []);
+    let outcome = run(&definition, json!({})).await;
+    assert_eq!(
+        outcome.output,
+        Some(json!("hello")),
+        "{:?}: {:?}",
+        outcome.error,
+        outcome.cause
+    );
+}
+
+/// 100,000 three-byte characters: 300,002 bytes of UTF-8 JSON, under 256 Ki characters.
+fn result_over_the_quota_in_bytes_only() -> Value {
+    json!("€".repeat(100_000))
+}
+
+#[tokio::test]
+async fn data_limit_exceeded_is_caught_by_a_catcher_naming_it() {
+    let definition = json!({"StartAt": "Work", "States": {
+        "Work": {"Type": "Task", "Resource": "big", "End": true,
+                 "Catch": [{"ErrorEquals": ["States.DataLimitExceeded"], "ResultPath": "$.error",
+                            "Next": "Caught"},
+                           {"ErrorEquals": ["States.ALL"], "Next": "Other"}]},
+        "Caught": {"Type": "Pass", "Parameters": {"error.$": "$.error.Error"}, "End": true},
+        "Other": {"Type": "Fail", "Error": "WrongCatcher"}}});
+    let outcome = run_with_result(&definition, result_over_the_quota_in_bytes_only()).await;
+    assert_eq!(
+        outcome.output,
+        Some(json!({"error": "States.DataLimitExceeded"})),
+        "{:?}: {:?}",
+        outcome.error,
+        outcome.cause
+    );
+    // Under the quota in bytes, the same result goes through.
+    let outcome = run_with_result(&definition, json!("€".repeat(80_000))).await;
+    assert_eq!(outcome.status, Status::Succeeded);
+}
+
+/// A Choice inside the iteration sends some items to a Succeed state before the last
+/// state of the processor: those iterations end there, with that state's output.
+#[tokio::test]
+async fn map_iterations_a_choice_ends_early_give_their_output_there() {
+    let definition = json!({"StartAt": "Each", "States": {
+        "Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 1,
+                 "ItemProcessor": {"StartAt": "Small?", "States": {
+                     "Small?": {"Type": "Choice", "Choices": [
+                         {"Variable": "$.n", "NumericLessThan": 10, "Next": "Skip"}],
+                         "Default": "Double"},
+                     "Skip": {"Type": "Succeed", "OutputPath": "$.n"},
+                     "Double": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, $.n)"},
+                                "Next": "Last"},
+                     "Last": {"Type": "Pass", "OutputPath": "$.n", "End": true}}},
+                 "ResultPath": "$.results", "Next": "Done"},
+        "Done": {"Type": "Pass", "OutputPath": "$.results", "End": true}}});
+    assert_eq!(rules(&definition), []);
+    let outcome = run(
+        &definition,
+        json!({"items": [{"n": 1}, {"n": 20}, {"n": 3}]}),
+    )
+    .await;
+    assert_eq!(
+        outcome.output,
+        Some(json!([1, 40, 3])),
+        "{:?}: {:?}",
+        outcome.error,
+        outcome.cause
+    );
+    let entered: Vec<&str> = outcome.states_entered();
+    assert_eq!(entered.iter().filter(|s| **s == "Skip").count(), 2);
+    assert_eq!(entered.iter().filter(|s| **s == "Last").count(), 1);
+}
+
+/// A distributed Map entered twice in one execution (a loop back to it) runs its items
+/// afresh each time, with the variables of that time.
+#[tokio::test]
+async fn distributed_maps_can_be_entered_again() {
+    let definition = json!({"StartAt": "Start", "States": {
+        "Start": {"Type": "Pass", "Assign": {"round": 1}, "Next": "Each"},
+        "Each": {"Type": "Map", "ItemsPath": "$.items",
+                 "ItemSelector": {"item.$": "$$.Map.Item.Value", "round.$": "$round"},
+                 "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED",
+                                                       "ExecutionType": "EXPRESS"},
+                                   "StartAt": "Tag", "States": {
+                     "Tag": {"Type": "Pass",
+                             "Parameters": {"tag.$": "States.Format('{}-{}', $.round, $.item)"},
+                             "End": true}}},
+                 "ResultPath": "$.results",
+                 "Assign": {"round.$": "States.MathAdd($round, 1)",
+                            "last.$": "$"},
+                 "Next": "Again?"},
+        "Again?": {"Type": "Choice", "Choices": [
+            {"Variable": "$round", "NumericLessThanEquals": 2, "Next": "Each"}],
+            "Default": "Done"},
+        "Done": {"Type": "Pass", "Parameters": {"last.$": "$last"}, "End": true}}});
+    assert_eq!(rules(&definition), []);
+    let outcome = run(&definition, json!({"items": ["a", "b"]})).await;
+    assert_eq!(
+        outcome.output,
+        Some(json!({"last": [{"tag": "2-a"}, {"tag": "2-b"}]})),
+        "{:?}: {:?}",
+        outcome.error,
+        outcome.cause
+    );
+    let entered = outcome.states_entered();
+    assert_eq!(entered.iter().filter(|s| **s == "Each").count(), 2);
+    assert_eq!(entered.iter().filter(|s| **s == "Tag").count(), 4);
+}
+
+#[test]
+fn lambda_arns_with_placeholder_regions_and_accounts_are_accepted() {
+    let task = |resource: &str, next: Value| {
+        let mut state = json!({"Type": "Task", "Resource": resource});
+        match next {
+            Value::String(next) => state["Next"] = json!(next),
+            _ => state["End"] = json!(true),
+        }
+        state
+    };
+    let accepted = json!({"StartAt": "A", "States": {
+        "A": task("arn:aws:lambda:REGION:ACCOUNT_ID:function:work", json!("B")),
+        "B": task("arn:aws:lambda:region:111122223333:function:work:prod", json!("C")),
+        "C": task("arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:work", json!("D")),
+        "D": task("arn:aws:lambda:us-east-1:account-id:function:work:$LATEST", json!("E")),
+        "E": task("arn:aws-cn:lambda:<region>:<account>:function:work", Value::Null)}});
+    assert_eq!(rules(&accepted), []);
+    // The function part is still checked.
+    let refused = json!({"StartAt": "A", "States": {
+        "A": task("arn:aws:lambda:REGION:ACCOUNT_ID:function:bad name", Value::Null)}});
+    assert_eq!(rules(&refused), [Rule::InvalidLambdaArn]);
+}

@@ -247,6 +247,24 @@ async fn browse_filter_page_and_sign_out() {
         "every record once, in order"
     );
     assert!(pages >= 3, "62 records in pages of 25: {pages} pages");
+    // The pages came from the API under the stage, each next one from its `Link`
+    // resolved against the page before (never the stage twice).
+    let fetched = client
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname).filter(p => p.endsWith('/dragons'))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let paths: Vec<&str> = fetched
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let stage_path = format!("/{}/dragons", dragons_contract::names::STAGE);
+    assert!(paths.len() >= pages, "{paths:?}");
+    assert!(paths.iter().all(|path| *path == stage_path), "{paths:?}");
 
     // The hostile records: their literal text, no element of theirs, no script run,
     // no dialog, no CSP violation.

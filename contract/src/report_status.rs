@@ -95,6 +95,28 @@ pub struct ReportStatus {
 /// for the operator's logs).
 pub const FAILED_REASON: &str = "The report could not be processed; please report it again later.";
 
+/// Why an execution could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("reading the execution failed")]
+pub struct ReadError {
+    /// Whether trying again later may help (throttling, unreachable, 5xx).
+    pub transient: bool,
+    /// What went wrong.
+    #[source]
+    pub cause: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// The report workflow's executions, by report id (the execution's name): what the
+/// status route reads (Step Functions' `DescribeExecution` deployed, local-api's
+/// runs on a laptop).
+pub trait ExecutionReader {
+    /// The execution `report_id` names, if there is one.
+    fn describe(
+        &self,
+        report_id: &str,
+    ) -> impl Future<Output = Result<Option<Execution>, ReadError>> + Send;
+}
+
 /// An execution's status, as Step Functions names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExecutionStatus {

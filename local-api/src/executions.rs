@@ -11,8 +11,9 @@ use std::{
 
 use asl::interpret::{Interpreter, Outcome, Status};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-use dragons_contract::report_status::{Execution as Described, ExecutionStatus};
-use handlers::api::report_status::{ExecutionReader, ReadError};
+use dragons_contract::report_status::{
+    Execution as Described, ExecutionReader, ExecutionStatus, ReadError,
+};
 use serde_json::Value;
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 

@@ -15,15 +15,8 @@ use lambda_http::{
 };
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::response;
+use super::{error::ApiError, response};
 use crate::{domain::page_token, logging::error_chain};
-
-/// The message of a 502 (the detail goes to the log only).
-pub const UPSTREAM_FAILED: &str = "The dragon data could not be read";
-/// The message of a 503.
-pub const UPSTREAM_UNAVAILABLE: &str = "The dragon data is unavailable; try again later";
-/// The message of a 400 for a token the data no longer fits.
-pub const STALE_TOKEN: &str = "`nextToken` does not fit the dragon data; start the walk again";
 
 /// What a query string value may hold unescaped: RFC 3986's unreserved characters.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -44,61 +37,58 @@ pub async fn list_dragons_at(
     request: &Request,
     now: SystemTime,
 ) -> Response<Body> {
+    page(store, request, now)
+        .await
+        .unwrap_or_else(Response::from)
+}
+
+/// The page the request asks for, or why there is none (logged here).
+async fn page(
+    store: &impl DragonReader,
+    request: &Request,
+    now: SystemTime,
+) -> Result<Response<Body>, ApiError> {
     let mut pairs: Vec<(&str, &str)> = request
         .query_string_parameters_ref()
         .map(|parameters| parameters.iter().collect())
         .unwrap_or_default();
     // The map's order is arbitrary: sort so the same query always gets the same error.
     pairs.sort_unstable();
-    let list = match ListRequest::from_pairs(pairs) {
-        Ok(list) => list,
-        Err(error) => {
-            tracing::info!(%error, "refused query string");
-            return response::error(StatusCode::BAD_REQUEST, &error.to_string());
-        }
-    };
-    let after = match list.next_token.as_deref() {
-        None => None,
-        Some(token) => match page_token::decode(token, &list.query, now) {
-            Ok(cursor) => Some(cursor),
-            Err(error) => {
-                tracing::info!(%error, "refused page token");
-                return response::error(StatusCode::BAD_REQUEST, &error.to_string());
-            }
-        },
-    };
+    let list = ListRequest::from_pairs(pairs).inspect_err(|error| {
+        tracing::info!(%error, "refused query string");
+    })?;
+    let after = list
+        .next_token
+        .as_deref()
+        .map(|token| page_token::decode(token, &list.query, now))
+        .transpose()
+        .inspect_err(|error| tracing::info!(%error, "refused page token"))?;
     let page = store
         .page(PageRequest {
             query: &list.query,
             limit: list.limit,
             after: after.as_ref(),
         })
-        .await;
-    match page {
-        Ok(page) => {
-            let mut answer = response::json(StatusCode::OK, page.body);
-            if let Some(next) = page.next {
-                let token = page_token::encode(&list.query, &next, now);
-                if let Ok(link) = HeaderValue::from_str(&next_link(request, &list, &token)) {
-                    answer.headers_mut().insert(header::LINK, link);
-                }
+        .await
+        .map_err(|error| match error {
+            PageError::Cursor(why) => {
+                tracing::info!(why, "the page token does not fit the data");
+                ApiError::StaleToken
             }
-            answer
-        }
-        Err(PageError::Cursor(why)) => {
-            tracing::info!(why, "the page token does not fit the data");
-            response::error(StatusCode::BAD_REQUEST, STALE_TOKEN)
-        }
-        Err(PageError::Store(error)) => {
-            let transient = error.is_transient();
-            tracing::error!(error = %error_chain(&error), transient, "listing dragons failed");
-            if transient {
-                response::unavailable(UPSTREAM_UNAVAILABLE)
-            } else {
-                response::error(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
+            PageError::Store(error) => {
+                let transient = error.is_transient();
+                tracing::error!(error = %error_chain(&error), transient, "listing dragons failed");
+                ApiError::Data { transient }
             }
+        })?;
+    let mut answer = response::json(StatusCode::OK, page.body);
+    if let Some(next) = page.next {
+        let token = page_token::encode(&list.query, &next, now);
+        if let Ok(link) = HeaderValue::from_str(&next_link(request, &list, &token)) {
+            answer.headers_mut().insert(header::LINK, link);
         }
     }
+    Ok(answer)
 }
 
 /// The `Link` to the page after this one (RFC 8288): a relative reference, this
@@ -139,6 +129,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::api::error::{STALE_TOKEN, UPSTREAM_FAILED, UPSTREAM_UNAVAILABLE};
 
     fn dragon(name: &str, family: &str) -> Dragon {
         Dragon {

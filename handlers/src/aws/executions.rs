@@ -10,11 +10,10 @@ use aws_sdk_sfn::{
 use aws_smithy_types::date_time::Format;
 use dragons_contract::{
     names::ENV_STATE_MACHINE_ARN,
-    report_status::{Execution, ExecutionStatus},
+    report_status::{Execution, ExecutionReader, ExecutionStatus, ReadError},
 };
 
 use super::sdk_error::is_transient;
-use crate::api::report_status::{ExecutionReader, ReadError};
 
 /// The state machine's ARN is missing or is not a state machine's.
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,10 @@
 
 use dragons_contract::{name::key, query_engine::QueryEngine, store::DragonReader};
 use handlers::{
-    api::list_dragons::{UPSTREAM_FAILED, UPSTREAM_UNAVAILABLE, list_dragons},
+    api::{
+        error::{UPSTREAM_FAILED, UPSTREAM_UNAVAILABLE},
+        list_dragons::list_dragons,
+    },
     aws::{AwsClients, DataLocation, DynamoStore, ParameterNames, S3Store},
 };
 use lambda_http::{Body, Response};

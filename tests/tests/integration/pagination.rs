@@ -15,7 +15,7 @@ use dragons_contract::{
 use dragons_harness::fixtures::{clients, record_names};
 use dragons_harness::moto::Moto;
 use dragons_ops::sample;
-use handlers::api::list_dragons::{STALE_TOKEN, list_dragons_at};
+use handlers::api::{error::STALE_TOKEN, list_dragons::list_dragons_at};
 
 use crate::stores::TestStore;
 use lambda_http::Body;

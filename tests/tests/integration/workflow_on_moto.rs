@@ -313,7 +313,7 @@ async fn a_running_execution_reads_back_as_running() {
         .await
         .unwrap();
     let executions = SfnExecutions::new(sfn, &machine_arn).unwrap();
-    let execution = handlers::api::report_status::ExecutionReader::describe(&executions, &name)
+    let execution = dragons_contract::report_status::ExecutionReader::describe(&executions, &name)
         .await
         .unwrap()
         .unwrap();

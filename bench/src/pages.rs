@@ -21,8 +21,9 @@ use crate::local_aws::LocalAws;
 use crate::report::{Check, Report};
 use crate::stats::Summary;
 use crate::table::{self, Table};
-use crate::warm::{self, LAMBDA_MIB, RESPONSE_LIMIT, Series};
+use crate::warm::{self, LAMBDA_MIB, Series};
 use crate::{SEED, runtime};
+use dragons_contract::page::LAMBDA_RESPONSE_LIMIT_BYTES;
 
 /// The most memory any request may need at the largest data set, in MB.
 const TARGET_MEMORY_MB: f64 = 32.0;
@@ -395,7 +396,7 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
     report.checks.push(Check::at_most(
         "largest response",
         largest_response as f64 / 1e6,
-        RESPONSE_LIMIT as f64 / 1e6,
+        LAMBDA_RESPONSE_LIMIT_BYTES as f64 / 1e6,
         "MB",
     ));
     if let Some(&(count, ratio)) = ratios.last() {

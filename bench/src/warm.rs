@@ -12,8 +12,6 @@ use crate::table;
 
 /// Lambda's memory setting the benchmarks run the functions at, in MiB.
 pub const LAMBDA_MIB: u64 = 128;
-/// Lambda's limit on a synchronous response, in bytes (6 MB).
-pub const RESPONSE_LIMIT: usize = 6_000_000;
 
 /// What a series of calls measured.
 #[derive(Debug, Clone)]

@@ -6,10 +6,15 @@
 pub const MAX_PAGE_LIMIT: usize = 1000;
 /// How many records a page holds unless the request says otherwise.
 pub const DEFAULT_PAGE_LIMIT: usize = 100;
+/// Lambda's limit on a synchronous response (API Gateway answers 502 above it): 6 MB
+/// as AWS documents it, in decimal bytes, a little under the 6,291,556 bytes Lambda
+/// enforces, so a check against it errs on the safe side.
+pub const LAMBDA_RESPONSE_LIMIT_BYTES: usize = 6_000_000;
 /// A page's body ends before it takes this many bytes in the Lambda's response,
 /// where it is a JSON string (each `"`, `\` and line break then takes one byte more):
-/// well under Lambda's 6 MB synchronous response limit, headers included.
+/// well under [`LAMBDA_RESPONSE_LIMIT_BYTES`], headers included.
 pub const MAX_PAGE_BODY_BYTES: usize = 5 * 1024 * 1024;
+const _: () = assert!(MAX_PAGE_BODY_BYTES + 64 * 1024 < LAMBDA_RESPONSE_LIMIT_BYTES);
 
 /// How long a page token stays valid.
 pub const TOKEN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60 * 60);

@@ -18,31 +18,33 @@ pub const MAX_FAMILY_CHARS: usize = 40;
 /// One dragon, as stored in the data object and as reported through `POST /dragons`.
 ///
 /// The field limits below are the single source of truth: the API Gateway request
-/// model and the Lambdas' validation are both generated from them.
+/// model and the Lambdas' validation are both generated from them. Each field's
+/// `title` is its label for people (the web app's form and cards read it from the
+/// schema), and the declaration order is the reading order (the schema's `required`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "Dragon", description = "A dragon sighting report.")]
 pub struct Dragon {
     /// The dragon's name: unique by its key (compatibility-normalized, case-folded); no
     /// control, format or invisible characters.
-    #[schemars(length(min = 1, max = MAX_NAME_CHARS), regex(pattern = NAME))]
+    #[schemars(title = "Name", length(min = 1, max = MAX_NAME_CHARS), regex(pattern = NAME))]
     pub dragon_name_str: String,
     /// The family (for example `red`).
-    #[schemars(length(min = 1, max = MAX_FAMILY_CHARS), regex(pattern = SINGLE_LINE))]
+    #[schemars(title = "Family", length(min = 1, max = MAX_FAMILY_CHARS), regex(pattern = SINGLE_LINE))]
     pub family_str: String,
     /// Free text; may span lines.
-    #[schemars(length(min = 1, max = 2000), regex(pattern = MULTI_LINE))]
+    #[schemars(title = "Description", length(min = 1, max = 2000), regex(pattern = MULTI_LINE))]
     pub description_str: String,
     /// City where the dragon lives.
-    #[schemars(length(min = 1, max = 100), regex(pattern = SINGLE_LINE))]
+    #[schemars(title = "City", length(min = 1, max = 100), regex(pattern = SINGLE_LINE))]
     pub location_city_str: String,
     /// Country where the dragon lives.
-    #[schemars(length(min = 1, max = 100), regex(pattern = SINGLE_LINE))]
+    #[schemars(title = "Country", length(min = 1, max = 100), regex(pattern = SINGLE_LINE))]
     pub location_country_str: String,
     /// State or region; empty where a country has none.
-    #[schemars(length(max = 100), regex(pattern = SINGLE_LINE))]
+    #[schemars(title = "State or region", length(max = 100), regex(pattern = SINGLE_LINE))]
     pub location_state_str: String,
     /// Neighbourhood; may be empty and may span lines.
-    #[schemars(length(max = 200), regex(pattern = MULTI_LINE))]
+    #[schemars(title = "Neighbourhood", length(max = 200), regex(pattern = MULTI_LINE))]
     pub location_neighborhood_str: String,
 }

@@ -4,27 +4,23 @@
 
 import { h, replace } from "./dom.js";
 import { call, nextUrl, routeUrl } from "./api.js";
+import { dragonSchema, fieldsOf } from "./schema.js";
 
 /** How many dragons a page asks for. */
 export const PAGE_SIZE = 25;
 
-const FIELDS = [
-  ["family_str", "Family"],
-  ["description_str", "Description"],
-  ["location_city_str", "City"],
-  ["location_state_str", "State or region"],
-  ["location_country_str", "Country"],
-  ["location_neighborhood_str", "Neighbourhood"],
-];
-
-function card(dragon) {
-  const value = (key) => (typeof dragon[key] === "string" ? dragon[key] : "");
-  const rows = FIELDS.filter(([key]) => value(key) !== "").flatMap(([key, label]) => [
-    h("dt", {}, label),
-    h("dd", { dir: "auto" }, value(key)),
+/**
+ * A dragon's card: its first field in reading order (the name) as the heading, the
+ * others that are not empty as a list, each with the schema's label.
+ */
+function card(dragon, [heading, ...fields]) {
+  const value = (field) => (typeof dragon[field.name] === "string" ? dragon[field.name] : "");
+  const rows = fields.filter((field) => value(field) !== "").flatMap((field) => [
+    h("dt", {}, field.label),
+    h("dd", { dir: "auto" }, value(field)),
   ]);
   return h("li", { class: "card", tabindex: "-1" },
-    h("h2", { dir: "auto" }, value("dragon_name_str")),
+    h("h2", { dir: "auto" }, value(heading)),
     h("dl", {}, rows));
 }
 
@@ -51,6 +47,7 @@ export function renderDragons(main, params, { onFilter, onError }) {
   if (name) query.set("dragonName", name);
   if (family) query.set("family", family);
   let shown = 0;
+  let fields = [];
 
   async function load(url, button) {
     main.setAttribute("aria-busy", "true");
@@ -60,7 +57,7 @@ export function renderDragons(main, params, { onFilter, onError }) {
       const response = await call(url);
       const dragons = await response.json();
       const next = nextUrl(response.headers.get("Link"), response.url);
-      const cards = (Array.isArray(dragons) ? dragons : []).map(card);
+      const cards = (Array.isArray(dragons) ? dragons : []).map((dragon) => card(dragon, fields));
       list.append(...cards);
       // For the benchmark: when the first page, and each next one, is in the page.
       performance.mark(shown === 0 && !button ? "dragons:first-page" : "dragons:more");
@@ -90,5 +87,8 @@ export function renderDragons(main, params, { onFilter, onError }) {
       main.removeAttribute("aria-busy");
     }
   }
-  return routeUrl(`/dragons?${query}`).then((url) => load(url, null));
+  return Promise.all([dragonSchema(), routeUrl(`/dragons?${query}`)]).then(([schema, url]) => {
+    fields = fieldsOf(schema);
+    return load(url, null);
+  });
 }

@@ -9,17 +9,6 @@ import { addReport } from "./reports.js";
 
 const DRAFT = "dragons.draft";
 
-/** Each field's label; a field the schema gains shows its own name until it has one. */
-const LABELS = {
-  dragon_name_str: "Name",
-  family_str: "Family",
-  description_str: "Description",
-  location_city_str: "City",
-  location_country_str: "Country",
-  location_state_str: "State or region",
-  location_neighborhood_str: "Neighbourhood",
-};
-
 function draft() {
   try {
     return JSON.parse(sessionStorage.getItem(DRAFT) ?? "{}") ?? {};
@@ -30,17 +19,13 @@ function draft() {
 
 /** Renders the report form into `main`; `onReported` gets the accepted report. */
 export async function renderReport(main, { onReported, onError }) {
-  // The schema's own order is alphabetical: the form follows the labels' order, and
-  // any field without a label comes after.
-  const order = Object.keys(LABELS);
-  const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
-  const fields = fieldsOf(await dragonSchema()).sort((a, b) => rank(a.name) - rank(b.name));
+  const fields = fieldsOf(await dragonSchema());
   const saved = draft();
   const controls = new Map();
   const formStatus = h("div", { id: "report-status", role: "status", "aria-live": "polite" });
 
   const rows = fields.map((field) => {
-    const label = LABELS[field.name] ?? field.name;
+    const { label } = field;
     const id = `field-${field.name}`;
     const message = h("p", { id: `${id}-error`, class: "error", hidden: true });
     const control = field.multiLine

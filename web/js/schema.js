@@ -1,7 +1,8 @@
-// The report form's rules: the dragon JSON Schema the API model and the Lambda use
-// (generated from the contract, served as dragon.schema.json), read here and
-// checked per field: `required`, `minLength`, `maxLength` (in code points, as JSON
-// Schema counts) and `pattern`.
+// The dragon's fields as the JSON Schema the API model and the Lambda use describes
+// them (generated from the contract, served as dragon.schema.json): each field's
+// label (its `title`), reading order (the order of `required`, the record's own) and
+// the report form's rules, checked per field: `required`, `minLength`, `maxLength`
+// (in code points, as JSON Schema counts) and `pattern`.
 
 let loaded = null;
 
@@ -16,11 +17,18 @@ export async function dragonSchema() {
   return loaded;
 }
 
-/** The fields of the schema, in its order, with their rules. */
+/**
+ * The fields of the schema in reading order (`required`'s, then any other), each
+ * with its label (its `title`, or its name when it has none) and its rules.
+ */
 export function fieldsOf(schema) {
-  const required = new Set(schema.required ?? []);
-  return Object.entries(schema.properties ?? {}).map(([name, rules]) => ({
+  const order = schema.required ?? [];
+  const rank = (name) => (order.includes(name) ? order.indexOf(name) : order.length);
+  const required = new Set(order);
+  const entries = Object.entries(schema.properties ?? {}).sort(([a], [b]) => rank(a) - rank(b));
+  return entries.map(([name, rules]) => ({
     name,
+    label: typeof rules.title === "string" && rules.title !== "" ? rules.title : name,
     required: required.has(name),
     minLength: rules.minLength ?? 0,
     maxLength: rules.maxLength ?? Infinity,

@@ -278,19 +278,15 @@ async fn browse_filter_page_and_sign_out() {
         .unwrap();
     for (record, shown) in hostile.iter().zip(shown.as_array().unwrap()) {
         let shown = shown.as_array().unwrap();
-        let expected: Vec<&str> = [
-            "dragon_name_str",
-            "family_str",
-            "description_str",
-            "location_city_str",
-            "location_state_str",
-            "location_country_str",
-            "location_neighborhood_str",
-        ]
-        .iter()
-        .map(|key| record[key].as_str().unwrap())
-        .filter(|value| !value.is_empty())
-        .collect();
+        // In the schema's reading order (its `required`), as the card shows them.
+        let schema = dragons_contract::schema::dragon_schema();
+        let expected: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|key| record[key.as_str().unwrap()].as_str().unwrap())
+            .filter(|value| !value.is_empty())
+            .collect();
         let texts: Vec<&str> = shown.iter().map(|pair| pair[0].as_str().unwrap()).collect();
         assert_eq!(texts, expected, "shown as their literal text");
         assert!(

@@ -57,8 +57,8 @@ pub mod table {
     pub const REPORT_ID: &str = "report_id";
     /// The global secondary index on the family, sorted by the name key.
     pub const FAMILY_INDEX: &str = "family-index";
-    /// The index's partition key: the family, as stored.
-    pub const FAMILY: &str = "family_str";
+    /// The index's partition key: the family, as stored (the record's own field).
+    pub const FAMILY: &str = crate::dragon::fields::FAMILY;
 }
 
 #[cfg(test)]

@@ -10,6 +10,15 @@ const SINGLE_LINE: &str = r"^[^\u0000-\u001F\u007F]*$";
 /// No control characters except line feeds and carriage returns (multi-line fields).
 const MULTI_LINE: &str = r"^[^\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F]*$";
 
+/// The JSON names of the fields the stores and engines read by name (the others
+/// they only carry).
+pub mod fields {
+    /// The name, which names are unique by the key of.
+    pub const NAME: &str = "dragon_name_str";
+    /// The family.
+    pub const FAMILY: &str = "family_str";
+}
+
 /// The longest `dragon_name_str`, in characters.
 pub const MAX_NAME_CHARS: usize = 80;
 /// The longest `family_str`, in characters.
@@ -47,4 +56,25 @@ pub struct Dragon {
     /// Neighbourhood; may be empty and may span lines.
     #[schemars(title = "Neighbourhood", length(max = 200), regex(pattern = MULTI_LINE))]
     pub location_neighborhood_str: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_field_constants_are_the_record_s_json_names() {
+        let dragon = Dragon {
+            dragon_name_str: "Atlas".into(),
+            family_str: "red".into(),
+            description_str: "d".into(),
+            location_city_str: "c".into(),
+            location_country_str: "k".into(),
+            location_state_str: String::new(),
+            location_neighborhood_str: String::new(),
+        };
+        let json = serde_json::to_value(&dragon).unwrap();
+        assert_eq!(json[fields::NAME], "Atlas");
+        assert_eq!(json[fields::FAMILY], "red");
+    }
 }

@@ -397,6 +397,17 @@ mod tests {
     }
 
     #[test]
+    fn the_keys_read_are_the_contract_s_field_names() {
+        let record = format!(
+            r#"{{"{}":"N","{}":"F"}}"#,
+            dragons_contract::dragon::fields::NAME,
+            dragons_contract::dragon::fields::FAMILY
+        );
+        let keys: Keys = serde_json::from_str(&record).unwrap();
+        assert_eq!((&*keys.dragon_name_str, &*keys.family_str), ("N", "F"));
+    }
+
+    #[test]
     fn ascii_case_insensitive_search_finds_only_whole_needles() {
         assert!(contains_ignoring_ascii_case(b"xxHeLdOut", b"heldout"));
         assert!(contains_ignoring_ascii_case(b"hHELDOUT", b"heldout"));

@@ -6,6 +6,8 @@
 //! Conservative: it says yes only to what serde_json surely accepts (no escapes, no
 //! exponent or long numbers, shallow nesting); anything else goes to the parser.
 
+use dragons_contract::dragon::fields;
+
 /// How deep objects and arrays may nest here (serde_json allows 128).
 const MAX_DEPTH: usize = 32;
 /// Longest number accepted here (so that none is out of `f64`'s range).
@@ -69,10 +71,12 @@ impl<'a> Scan<'a> {
     fn top_object(&mut self) -> Option<(usize, usize)> {
         let (mut name, mut family) = (0, 0);
         self.members(0, |key, is_string| {
-            let count = match key {
-                b"dragon_name_str" => &mut name,
-                b"family_str" => &mut family,
-                _ => return Some(()),
+            let count = if key == fields::NAME.as_bytes() {
+                &mut name
+            } else if key == fields::FAMILY.as_bytes() {
+                &mut family
+            } else {
+                return Some(());
             };
             *count += 1;
             is_string.then_some(())

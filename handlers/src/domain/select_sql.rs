@@ -12,15 +12,15 @@
 //! of ASCII names it narrows S3 Select's answer to the one name; a name with other
 //! characters always reaches the exact check.
 
-use dragons_contract::{DragonQuery, dragon::MAX_NAME_CHARS};
+use dragons_contract::{
+    DragonQuery,
+    dragon::{MAX_NAME_CHARS, fields},
+};
 
 /// The `FROM` clause's table: JSON Lines records. S3 Select reads the name
 /// `S3Object` without regard to case; we write it `s3object`, as the AWS CLI reference
 /// does, which is also the spelling moto's parser accepts.
 const TABLE: &str = "s3object s";
-
-/// The name field, as the statement reads it.
-const NAME: &str = "s.dragon_name_str";
 
 /// How many leading characters of a name the coarse condition looks at one by one
 /// for a character beyond ASCII; a longer name always passes to the exact check. The
@@ -35,9 +35,10 @@ pub fn string_literal(value: &str) -> String {
 /// The terms that admit any name beyond ASCII or longer than [`CHECKED_POSITIONS`]:
 /// `CHAR_LENGTH(…) > N OR SUBSTRING(…, 1, 1) > '~' OR …`.
 pub fn beyond_ascii_terms() -> String {
-    let mut terms = vec![format!("CHAR_LENGTH({NAME}) > {CHECKED_POSITIONS}")];
+    let name = fields::NAME;
+    let mut terms = vec![format!("CHAR_LENGTH(s.{name}) > {CHECKED_POSITIONS}")];
     terms.extend(
-        (1..=CHECKED_POSITIONS).map(|position| format!("SUBSTRING({NAME}, {position}, 1) > '~'")),
+        (1..=CHECKED_POSITIONS).map(|position| format!("SUBSTRING(s.{name}, {position}, 1) > '~'")),
     );
     terms.join(" OR ")
 }
@@ -47,7 +48,8 @@ pub fn beyond_ascii_terms() -> String {
 fn name_condition(key: &str) -> String {
     if key.is_ascii() {
         format!(
-            "(LOWER({NAME}) = {} OR {})",
+            "(LOWER(s.{}) = {} OR {})",
+            fields::NAME,
             string_literal(key),
             beyond_ascii_terms()
         )
@@ -64,7 +66,7 @@ pub fn select_sql(query: &DragonQuery) -> String {
         conditions.push(name_condition(key));
     }
     if let Some(family) = query.family.as_deref() {
-        conditions.push(format!("s.family_str = {}", string_literal(family)));
+        conditions.push(format!("s.{} = {}", fields::FAMILY, string_literal(family)));
     }
     let mut sql = format!("SELECT * FROM {TABLE}");
     if !conditions.is_empty() {

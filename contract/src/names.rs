@@ -62,6 +62,9 @@ pub mod functions {
     pub const ADD_DRAGON: &str = "add-dragon";
     /// `GET /dragons/reports/{reportId}`.
     pub const REPORT_STATUS: &str = "report-status";
+    /// Every Lambda the stack deploys: the binaries `scripts/build-lambdas` builds
+    /// (it asks `stack-gen functions`).
+    pub const ALL: [&str; 4] = [LIST_DRAGONS, VALIDATE_DRAGON, ADD_DRAGON, REPORT_STATUS];
 }
 
 #[cfg(test)]

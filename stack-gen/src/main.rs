@@ -30,6 +30,9 @@ enum Command {
     /// stateful resources at risk, IAM statements. Exit 0: no change, 1: changes
     /// (see --fail-on), 2: error.
     Diff(DiffArgs),
+    /// Print the Lambda functions the stack deploys, one binary name a line (what
+    /// `scripts/build-lambdas` builds).
+    Functions,
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +75,12 @@ fn run_diff(out: &Path, args: &DiffArgs) -> anyhow::Result<bool> {
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let out = cli.out.unwrap_or_else(default_out);
+    if let Some(Command::Functions) = &cli.command {
+        for binary in dragons_contract::names::functions::ALL {
+            println!("{binary}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(Command::Diff(args)) = &cli.command {
         return Ok(match run_diff(&out, args) {
             Ok(false) => ExitCode::SUCCESS,

@@ -1,6 +1,8 @@
 //! The `add-dragon` Lambda: the report workflow's AddDragon task.
 
+use handlers::function::{AddDragon, serve};
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    handlers::tasks::serve(handlers::tasks::Task::Add).await
+    serve::<AddDragon>().await
 }

@@ -7,19 +7,12 @@ pub mod failure;
 pub mod input;
 pub mod validate_dragon;
 
-use std::{future::Future, pin::Pin};
-
-use dragons_contract::{query_engine::QueryEngine, store::DragonWriter};
-use lambda_runtime::{LambdaEvent, service_fn};
+use dragons_contract::store::DragonWriter;
 use serde_json::Value;
 
 pub use failure::TaskFailure;
 
-use crate::{
-    aws::{AnyStore, AwsClients},
-    domain::validation::DragonValidator,
-    logging,
-};
+use crate::domain::validation::DragonValidator;
 
 /// One of the workflow's Lambda tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,23 +36,6 @@ impl Task {
             Self::Add => add_dragon::add_dragon(validator, store, event).await,
         }
     }
-}
-
-/// A task's Lambda: JSON logs, the validator and the S3 store built once, then
-/// `lambda_runtime` answering events until the container ends.
-pub async fn serve(task: Task) -> Result<(), lambda_runtime::Error> {
-    logging::init_json();
-    let validator = DragonValidator::new()?;
-    let store = AnyStore::from_env(AwsClients::from_env().await, QueryEngine::default())?;
-    let (validator, store) = (&validator, &store);
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
-        // Boxed: the task's future nests the SDK's, deeper than the compiler's
-        // default limit for laying out the runtime's future around it.
-        let answer: Pin<Box<dyn Future<Output = Result<Value, TaskFailure>> + Send>> =
-            Box::pin(task.run(validator, store, event.payload));
-        answer
-    }))
-    .await
 }
 
 #[cfg(test)]

@@ -245,3 +245,57 @@ fn ssm_parameters_carry_the_seed_names_by_default() {
     assert_eq!(bucket_parameter["Name"]["Ref"], "BucketParameterName");
     assert_eq!(bucket_parameter["Value"]["Ref"], "DataBucket");
 }
+
+/// The full path of the API resource `id`, from its `PathPart`s up to the root.
+fn resource_path(template: &Value, id: &str) -> String {
+    let properties = &resource(template, id)["Properties"];
+    let part = properties["PathPart"].as_str().unwrap();
+    match properties["ParentId"]["Ref"].as_str() {
+        Some(parent) => format!("{}/{part}", resource_path(template, parent)),
+        None => format!("/{part}"),
+    }
+}
+
+#[test]
+fn the_api_has_exactly_the_route_table_s_methods_and_a_preflight_per_route_resource() {
+    let template = template();
+    let mut deployed: Vec<(String, String)> = Vec::new();
+    let mut preflights: Vec<(String, String)> = Vec::new();
+    for id in ids_of_type(&template, "AWS::ApiGateway::Method") {
+        let properties = &resource(&template, &id)["Properties"];
+        let path = resource_path(&template, properties["ResourceId"]["Ref"].as_str().unwrap());
+        let method = properties["HttpMethod"].as_str().unwrap().to_owned();
+        if method == "OPTIONS" {
+            let allowed = properties["Integration"]["IntegrationResponses"][0]["ResponseParameters"]
+                ["method.response.header.Access-Control-Allow-Methods"]
+                .as_str()
+                .unwrap()
+                .trim_matches('\'')
+                .to_owned();
+            preflights.push((path, allowed));
+        } else {
+            deployed.push((method, path));
+        }
+    }
+    let table = dragons_contract::routes::all();
+    let mut expected: Vec<(String, String)> = table
+        .iter()
+        .map(|route| (route.method.to_owned(), route.path.clone()))
+        .collect();
+    deployed.sort();
+    expected.sort();
+    assert_eq!(deployed, expected);
+    let mut expected_preflights: Vec<(String, String)> = table
+        .iter()
+        .map(|route| route.path.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|path| {
+            let allowed = dragons_contract::routes::allowed_methods(&table, &path);
+            (path, allowed)
+        })
+        .collect();
+    preflights.sort();
+    expected_preflights.sort();
+    assert_eq!(preflights, expected_preflights);
+}

@@ -12,7 +12,7 @@ use super::paths::{self, PathError};
 use super::runner::TaskError;
 use super::timestamp::Timestamp;
 use crate::errors;
-use crate::model::{ChoiceRule, Condition};
+use crate::model::{Choice, ChoiceRule, Condition};
 
 /// A rule that cannot be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,6 +31,29 @@ pub(crate) enum ChoiceError {
 impl From<ChoiceError> for TaskError {
     fn from(error: ChoiceError) -> Self {
         Self::new(errors::RUNTIME, error.to_string())
+    }
+}
+
+/// Where a Choice state goes: the `Next` of the first rule for which `matches` holds, with
+/// that rule; else `Default`, without a rule; else `States.NoChoiceMatched`.
+pub(crate) fn decide(
+    choice: &Choice,
+    mut matches: impl FnMut(usize, &ChoiceRule) -> Result<bool, TaskError>,
+) -> Result<(&str, Option<&ChoiceRule>), TaskError> {
+    for (i, rule) in choice.choices.iter().enumerate() {
+        if matches(i, rule)? {
+            let next = rule.next.as_deref().ok_or_else(|| {
+                TaskError::runtime(format!("Choices[{i}] matched but has no Next"))
+            })?;
+            return Ok((next, Some(rule)));
+        }
+    }
+    match choice.default.as_deref() {
+        Some(default) => Ok((default, None)),
+        None => Err(TaskError::new(
+            errors::NO_CHOICE_MATCHED,
+            "no choice rule matched and there is no Default",
+        )),
     }
 }
 

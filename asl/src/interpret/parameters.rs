@@ -1,5 +1,6 @@
-//! Payload templates (`Parameters`, `ResultSelector`): fields whose key ends in `.$` take
-//! the value of a path or of an intrinsic function call, under the key without `.$`.
+//! Payload templates (`Parameters`, `ResultSelector`, `ItemSelector` and a JSONPath
+//! state's `Assign`): fields whose key ends in `.$` take the value of a path or of an
+//! intrinsic function call, under the key without `.$`.
 
 use serde_json::{Map, Value};
 
@@ -64,6 +65,21 @@ pub(crate) fn apply(
     }
 }
 
+/// An `Assign` object evaluated against `input` (`$`): the variables it sets. Every
+/// expression reads the variables as they were before the state.
+pub(crate) fn assign(
+    assign: &Value,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Map<String, Value>, TaskError> {
+    match apply(assign, input, context)? {
+        Value::Object(assigned) => Ok(assigned),
+        other => Err(TaskError::runtime(format!(
+            "Assign must be an object, not {other}"
+        ))),
+    }
+}
+
 /// The value of one `.$` field.
 fn dynamic(
     key: &str,
@@ -107,6 +123,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::interpret::variables::Variables;
 
     fn run(template: &Value, input: &Value) -> Result<Value, TemplateError> {
         apply(template, input, &Context::for_tests())
@@ -134,6 +151,31 @@ mod tests {
                 "state": "TestState",
                 "formattedOutput": "This is TestState"
             }))
+        );
+    }
+
+    #[test]
+    fn assign_reads_paths_and_variables_as_they_were() {
+        let mut scope = Variables::new(None);
+        scope.set(json!({"count": 1}).as_object().cloned().unwrap_or_default());
+        let context = Context {
+            variables: Some(&scope),
+            ..Context::for_tests()
+        };
+        let assigned = assign(
+            &json!({"count.$": "States.MathAdd($count, 1)", "old.$": "$count", "x.$": "$.x",
+                    "fixed": {"k": [1]}}),
+            &json!({"x": "input"}),
+            &context,
+        );
+        assert_eq!(
+            assigned.map(Value::Object),
+            Ok(json!({"count": 2, "old": 1, "x": "input", "fixed": {"k": [1]}}))
+        );
+        let missing = assign(&json!({"y.$": "$undefined"}), &json!({}), &context);
+        assert_eq!(
+            missing.map_err(|e| e.error),
+            Err(errors::PARAMETER_PATH_FAILURE.to_owned())
         );
     }
 

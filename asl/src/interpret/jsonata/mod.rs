@@ -193,6 +193,22 @@ impl Evaluator {
         }
     }
 
+    /// The `Assign` and `Output` of a state or catcher: the variables it sets and its
+    /// output, `default` without `Output`.
+    pub fn finish(
+        &self,
+        assign: Option<&Value>,
+        output: Option<&Value>,
+        default: Value,
+    ) -> Result<(Value, Option<Map<String, Value>>), TaskError> {
+        let assigned = assign.map(|assign| self.assign(assign)).transpose()?;
+        let output = match output {
+            Some(output) => self.template("Output", output)?,
+            None => default,
+        };
+        Ok((output, assigned))
+    }
+
     /// A `Condition`: a `{% … %}` expression that must give a boolean.
     pub fn condition(&self, field: &str, condition: &str) -> Result<bool, TaskError> {
         let value = match expression(condition) {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use branch::{Branch, ExecutionType, ProcessorConfig, ProcessorMode};
 pub use choice::{ChoiceRule, Condition};
+pub(crate) use choice::{Compared, Comparison, Operand};
 pub use map::{ItemBatcher, ItemReader, Map, ResultWriter};
 pub use parallel::Parallel;
 pub use query_language::QueryLanguage;

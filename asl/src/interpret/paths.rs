@@ -524,24 +524,27 @@ impl<'a> Parser<'a> {
     }
 
     fn or(&mut self) -> Result<Filter, String> {
-        let mut left = self.and()?;
-        loop {
-            self.skip_whitespace();
-            if !self.eat("||") {
-                return Ok(left);
-            }
-            left = Filter::Or(Box::new(left), Box::new(self.and()?));
-        }
+        self.chain("||", Self::and, Filter::Or)
     }
 
     fn and(&mut self) -> Result<Filter, String> {
-        let mut left = self.unary()?;
+        self.chain("&&", Self::unary, Filter::And)
+    }
+
+    /// Operands (each parsed by `operand`) joined by `operator`, grouped from the left.
+    fn chain(
+        &mut self,
+        operator: &str,
+        operand: fn(&mut Self) -> Result<Filter, String>,
+        join: fn(Box<Filter>, Box<Filter>) -> Filter,
+    ) -> Result<Filter, String> {
+        let mut left = operand(self)?;
         loop {
             self.skip_whitespace();
-            if !self.eat("&&") {
+            if !self.eat(operator) {
                 return Ok(left);
             }
-            left = Filter::And(Box::new(left), Box::new(self.unary()?));
+            left = join(Box::new(left), Box::new(operand(self)?));
         }
     }
 

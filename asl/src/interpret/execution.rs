@@ -22,6 +22,7 @@ use super::random::Rng;
 use super::retry;
 use super::runner::{Runners, TaskError};
 use super::variables::Variables;
+use super::wait;
 use super::workflow::{Assigned, Completed, Journal, Subworkflows, Workflow, next_state};
 use crate::errors;
 use crate::model::{QueryLanguage, State, Task};
@@ -213,7 +214,7 @@ impl<'a> Execution<'a> {
                 let effective = input_path(state.input_path(), &input, &context)?.into_owned();
                 if let State::Wait(wait) = state {
                     let now = self.clock.now();
-                    let duration = jsonpath_states::wait_duration(wait, &effective, &context, now)?;
+                    let duration = wait::duration(wait, language, &effective, &context, now)?;
                     self.clock.sleep(duration).await;
                 }
                 jsonpath_states::pass_through(state, effective, &context)?
@@ -221,7 +222,7 @@ impl<'a> Execution<'a> {
             (State::Pass(_) | State::Wait(_) | State::Succeed(_), JsonAta) => {
                 if let State::Wait(wait) = state {
                     let now = self.clock.now();
-                    let duration = jsonata_states::wait_duration(wait, &input, &context, now)?;
+                    let duration = wait::duration(wait, language, &input, &context, now)?;
                     self.clock.sleep(duration).await;
                 }
                 jsonata_states::pass_through(state, input, &context)?

@@ -99,18 +99,19 @@ pub(crate) fn output_path(
     }
 }
 
-/// The non-negative whole number at `path`, the value of the field `field`
+/// The whole number of at least `min` at `path`, the value of the field `field`
 /// (`TimeoutSecondsPath`, `HeartbeatSecondsPath`, `SecondsPath`).
 pub(crate) fn whole_number(
     field: &str,
     path: &str,
+    min: u64,
     input: &Value,
     context: &Context<'_>,
 ) -> Result<u64, TaskError> {
     let value = value_at(field, path, input, context)?;
-    value.as_u64().ok_or_else(|| {
+    value.as_u64().filter(|n| *n >= min).ok_or_else(|| {
         TaskError::runtime(format!(
-            "{field} `{path}` is {value}, not a non-negative integer"
+            "{field} `{path}` is {value}, not an integer of at least {min}"
         ))
     })
 }

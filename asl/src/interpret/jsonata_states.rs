@@ -5,17 +5,14 @@
 //! its input. (A Task, Map or Parallel state's result becomes its output in
 //! `completion`, a catcher's error output in `catch`.)
 
-use std::time::{Duration, SystemTime};
-
 use serde_json::Value;
 
 use super::choice;
 use super::context::Context;
 use super::jsonata::{Evaluator, States, expression};
 use super::runner::TaskError;
-use super::timestamp::Timestamp;
 use super::workflow::{Completed, next_state};
-use crate::model::{Choice, Condition, Fail, Pass, State, Task, Wait};
+use crate::model::{Choice, Condition, Fail, Pass, State, Task};
 
 /// `template`, the JSONata field `field` (`Arguments`, `Items`, `ItemSelector`), evaluated
 /// with `$states.input` bound to `input`; `default()` without the field.
@@ -57,38 +54,6 @@ pub(super) fn task_input(
         integer_field("HeartbeatSeconds", expression, 1, input, context)?;
     }
     Ok((arguments, timeout))
-}
-
-/// A Wait state's duration from `Seconds` or `Timestamp` (a timestamp or an expression
-/// giving one), the time being `now`.
-pub(super) fn wait_duration(
-    wait: &Wait,
-    input: &Value,
-    context: &Context<'_>,
-    now: SystemTime,
-) -> Result<Duration, TaskError> {
-    match (&wait.seconds, &wait.timestamp) {
-        (Some(seconds), _) => Ok(Duration::from_secs(*seconds)),
-        (None, _) if wait.seconds_expression.is_some() => {
-            let expression = wait.seconds_expression.as_deref().unwrap_or_default();
-            let seconds = integer_field("Seconds", expression, 0, input, context)?;
-            Ok(Duration::from_secs(seconds))
-        }
-        (None, Some(timestamp)) => {
-            let value = Evaluator::new(States::input(input), context)
-                .template("Timestamp", &Value::String(timestamp.clone()))?;
-            let target = value.as_str().and_then(Timestamp::parse).ok_or_else(|| {
-                TaskError::query_evaluation(format!("Timestamp gave {value}, not a timestamp"))
-            })?;
-            Ok(target
-                .to_system_time()
-                .duration_since(now)
-                .unwrap_or(Duration::ZERO))
-        }
-        (None, None) => Err(TaskError::runtime(
-            "a JSONata Wait state needs Seconds or Timestamp (the …Path fields are JSONPath's)",
-        )),
-    }
 }
 
 /// The number the `{% … %}` `expression` of the numeric field `field` gives.

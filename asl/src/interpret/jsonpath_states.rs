@@ -1,22 +1,20 @@
 //! The states in the JSONPath query language (the default): `InputPath` selects the
 //! effective input, `Parameters` builds a payload from it, a Choice rule compares a
-//! `Variable`, the `…Path` fields read numbers and timestamps, `Assign` reads the effective
+//! `Variable`, the `…Path` fields read numbers (and, in `wait`, timestamps), `Assign` reads
+//! the effective
 //! input (or result) as `$`, and `OutputPath` selects the output. (A Task, Map, Parallel or
 //! Pass state's result becomes its output in `completion`, a catcher's error output in
 //! `catch`.)
-
-use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
 use super::choice;
 use super::context::Context;
-use super::io_processing::{effective_input, input_path, output_path, value_at, whole_number};
+use super::io_processing::{effective_input, input_path, output_path, whole_number};
 use super::parameters;
 use super::runner::TaskError;
-use super::timestamp::Timestamp;
 use super::workflow::{Completed, next_state};
-use crate::model::{Choice, Fail, Pass, State, Task, Wait};
+use crate::model::{Choice, Fail, Pass, State, Task};
 
 /// A Task's payload (`InputPath`, then `Parameters`) and its timeout in seconds
 /// (`TimeoutSeconds` or `TimeoutSecondsPath`, read from the effective input);
@@ -29,37 +27,23 @@ pub(super) fn task_input(
     let effective = input_path(task.input_path.as_ref(), raw, context)?;
     let timeout = match (task.timeout_seconds, &task.timeout_seconds_path) {
         (Some(seconds), _) => Some(seconds),
-        (None, Some(path)) => Some(positive_seconds(
+        (None, Some(path)) => Some(whole_number(
             "TimeoutSecondsPath",
             path,
+            1,
             &effective,
             context,
         )?),
         (None, None) => None,
     };
     if let Some(path) = &task.heartbeat_seconds_path {
-        positive_seconds("HeartbeatSecondsPath", path, &effective, context)?;
+        whole_number("HeartbeatSecondsPath", path, 1, &effective, context)?;
     }
     let payload = match &task.parameters {
         Some(template) => parameters::apply(template, &effective, context)?,
         None => effective.into_owned(),
     };
     Ok((payload, timeout))
-}
-
-/// The positive whole number of seconds at `path`.
-fn positive_seconds(
-    field: &str,
-    path: &str,
-    input: &Value,
-    context: &Context<'_>,
-) -> Result<u64, TaskError> {
-    match whole_number(field, path, input, context)? {
-        0 => Err(TaskError::runtime(format!(
-            "{field} `{path}` is 0, not a positive integer"
-        ))),
-        seconds => Ok(seconds),
-    }
 }
 
 /// A Pass state's result: `Result`, else its effective input (`InputPath`, then
@@ -122,53 +106,6 @@ pub(super) fn choice<'m>(
         Some(next),
         context,
     )
-}
-
-/// How long a Wait state waits (`Seconds`, `Timestamp`, `SecondsPath` or `TimestampPath`
-/// read from its effective input `effective`), the time being `now`.
-pub(super) fn wait_duration(
-    wait: &Wait,
-    effective: &Value,
-    context: &Context<'_>,
-    now: SystemTime,
-) -> Result<Duration, TaskError> {
-    let until = |text: &str| {
-        let target = Timestamp::parse(text)
-            .ok_or_else(|| TaskError::runtime(format!("`{text}` is not an RFC 3339 timestamp")))?;
-        Ok::<_, TaskError>(
-            target
-                .to_system_time()
-                .duration_since(now)
-                .unwrap_or(Duration::ZERO),
-        )
-    };
-    let duration = match (
-        &wait.seconds,
-        &wait.timestamp,
-        &wait.seconds_path,
-        &wait.timestamp_path,
-    ) {
-        (Some(seconds), _, _, _) => Duration::from_secs(*seconds),
-        (_, Some(timestamp), _, _) => until(timestamp)?,
-        (_, _, Some(path), _) => {
-            Duration::from_secs(whole_number("SecondsPath", path, effective, context)?)
-        }
-        (_, _, _, Some(path)) => {
-            let value = value_at("TimestampPath", path, effective, context)?;
-            let text = value.as_str().ok_or_else(|| {
-                TaskError::runtime(format!(
-                    "TimestampPath `{path}` is {value}, not a timestamp string"
-                ))
-            })?;
-            until(text)?
-        }
-        (None, None, None, None) => {
-            return Err(TaskError::runtime(
-                "the Wait state sets no duration or timestamp",
-            ));
-        }
-    };
-    Ok(duration)
 }
 
 /// A Wait (once it has waited) or Succeed state: `Assign` (reading its effective input

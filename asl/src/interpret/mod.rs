@@ -47,6 +47,7 @@ mod runner;
 mod scripted;
 pub(crate) mod timestamp;
 mod variables;
+mod wait;
 mod workflow;
 
 #[cfg(test)]

@@ -406,13 +406,6 @@ impl Task {
         self
     }
 
-    /// Sets `ResultPath` to a reference path.
-    #[must_use]
-    pub fn result_path(mut self, path: impl Into<String>) -> Self {
-        self.result_path = Some(Some(path.into()));
-        self
-    }
-
     /// Sets `TimeoutSeconds`.
     #[must_use]
     pub fn timeout_seconds(mut self, seconds: u64) -> Self {
@@ -492,13 +485,6 @@ impl Pass {
     #[must_use]
     pub fn result(mut self, result: Value) -> Self {
         self.result = Some(result);
-        self
-    }
-
-    /// Sets `ResultPath` to a reference path.
-    #[must_use]
-    pub fn result_path(mut self, path: impl Into<String>) -> Self {
-        self.result_path = Some(Some(path.into()));
         self
     }
 }
@@ -699,6 +685,21 @@ macro_rules! transition_builders {
     )*};
 }
 transition_builders!(Task, Pass, Wait, Map, Parallel);
+
+/// The `result_path` builder of the states and the catcher that have a `ResultPath`.
+macro_rules! result_path_builder {
+    ($($ty:ident),*) => {$(
+        impl $ty {
+            /// Sets `ResultPath` to a reference path.
+            #[must_use]
+            pub fn result_path(mut self, path: impl Into<String>) -> Self {
+                self.result_path = Some(Some(path.into()));
+                self
+            }
+        }
+    )*};
+}
+result_path_builder!(Task, Pass, Map, Parallel, Catcher);
 
 /// `comment` builders and `From<_> for State` for every state type.
 macro_rules! state_type {

@@ -11,43 +11,12 @@
 //! - Map iterations a Choice ends early, and a distributed Map entered again;
 //! - Lambda ARNs with placeholder regions and accounts, which CreateStateMachine accepts.
 
-use asl::interpret::{Interpreter, Outcome, Status, TaskError, TestClock, task_fn};
-use asl::{Rule, StateMachine};
+mod support;
+
+use asl::Rule;
+use asl::interpret::Status;
 use serde_json::{Value, json};
-
-fn machine(definition: &Value) -> StateMachine {
-    StateMachine::from_json(&definition.to_string())
-        .unwrap_or_else(|e| panic!("the definition does not parse: {e}"))
-}
-
-async fn run(definition: &Value, input: Value) -> Outcome {
-    Interpreter::new(&machine(definition))
-        .clock(TestClock::new())
-        .run(input)
-        .await
-}
-
-/// Runs `definition` with a Task resource `big` replying `result`.
-async fn run_with_result(definition: &Value, result: Value) -> Outcome {
-    Interpreter::new(&machine(definition))
-        .runner(
-            "big",
-            task_fn(move |_, _| {
-                let result = result.clone();
-                async move { Ok::<_, TaskError>(result) }
-            }),
-        )
-        .clock(TestClock::new())
-        .run(json!({}))
-        .await
-}
-
-fn rules(definition: &Value) -> Vec<Rule> {
-    asl::diagnostics(&machine(definition))
-        .into_iter()
-        .map(|d| d.rule)
-        .collect()
-}
+use support::{failed, machine, rules, run, run_with_result, succeeded};
 
 #[test]
 fn comment_is_accepted_on_retriers_and_catchers() {
@@ -274,4 +243,34 @@ fn lambda_arns_with_placeholder_regions_and_accounts_are_accepted() {
     let refused = json!({"StartAt": "A", "States": {
         "A": task("arn:aws:lambda:REGION:ACCOUNT_ID:function:bad name", Value::Null)}});
     assert_eq!(rules(&refused), [Rule::InvalidLambdaArn]);
+}
+
+// ---- Issue 28's leftovers -------------------------------------------------------------
+
+/// Recorded (`test_choice_condition_constant_jsonata`): the service accepts a JSONata
+/// rule whose `Condition` is the JSON boolean `true`, and the rule matches. (asl-validator
+/// 4.0.0 refuses it: its schema wants a string.)
+#[tokio::test]
+async fn a_jsonata_condition_may_be_a_json_boolean() {
+    let definition = |condition: bool| {
+        json!({"StartAt": "ChoiceState", "States": {
+            "ChoiceState": {"Type": "Choice", "QueryLanguage": "JSONata",
+                            "Choices": [{"Condition": condition, "Next": "ConditionTrue"}],
+                            "Default": "DefaultState"},
+            "ConditionTrue": {"Type": "Pass", "End": true},
+            "DefaultState": {"Type": "Fail", "Cause": "Condition is false"}}})
+    };
+    assert_eq!(rules(&definition(true)), []);
+    let outcome = run(&definition(true), json!({})).await;
+    assert_eq!(succeeded(&outcome), Some(&json!({})));
+    assert_eq!(outcome.states_entered(), ["ChoiceState", "ConditionTrue"]);
+    let outcome = run(&definition(false), json!({})).await;
+    assert_eq!(failed(&outcome), ("", "Condition is false"));
+    // The boolean stays a boolean when the definition is written out again.
+    let written: Value =
+        serde_json::from_str(&machine(&definition(true)).to_json_pretty()).unwrap_or_default();
+    assert_eq!(
+        written["States"]["ChoiceState"]["Choices"][0]["Condition"],
+        json!(true)
+    );
 }

@@ -12,7 +12,9 @@ use super::paths::{self, PathError};
 use super::runner::TaskError;
 use super::timestamp::Timestamp;
 use crate::errors;
-use crate::model::{Choice, ChoiceRule, Compared, Comparison, Condition, Operand};
+use crate::model::{
+    Choice, ChoiceRule, Compared, Comparison, Condition, JsonAtaCondition, Operand,
+};
 
 /// A rule that cannot be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,8 +26,8 @@ pub(crate) enum ChoiceError {
     #[error("choice rule `{0}` has no Variable")]
     NoVariable(String),
     /// A JSONata `Condition` in a JSONPath state.
-    #[error("the JSONata Condition `{0}` is in a JSONPath state")]
-    ConditionInJsonPath(String),
+    #[error("a JSONata Condition ({0:?}) is in a JSONPath state")]
+    ConditionInJsonPath(JsonAtaCondition),
 }
 
 impl From<ChoiceError> for TaskError {

@@ -39,7 +39,9 @@ impl ChoiceRule {
 
     /// A JSONata rule: matches when `expression` (`{% … %}`) evaluates to `true`.
     pub fn condition(expression: impl Into<String>) -> Self {
-        Self::combinator(Condition::Condition(expression.into()))
+        Self::combinator(Condition::Condition(JsonAtaCondition::Expression(
+            expression.into(),
+        )))
     }
 
     /// A rule matching when all `rules` match.
@@ -174,8 +176,19 @@ pub enum Condition {
     /// Whether the value is an RFC 3339 timestamp string.
     IsTimestamp(bool),
 
-    /// JSONata: a `{% … %}` expression that must evaluate to a boolean.
-    Condition(String),
+    /// JSONata: a `{% … %}` expression that must evaluate to a boolean, or a boolean.
+    Condition(JsonAtaCondition),
+}
+
+/// A JSONata rule's `Condition`: a `{% … %}` expression that must give a boolean, or a
+/// JSON boolean (which the service accepts: `"Condition": true` always matches).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum JsonAtaCondition {
+    /// A literal `true` or `false`.
+    Boolean(bool),
+    /// A `{% … %}` expression (any other string gives no boolean).
+    Expression(String),
 }
 
 /// What a comparison operator compares (`StringLessThan`: strings, by `<`, with a literal).

@@ -22,7 +22,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 pub use branch::{Branch, ExecutionType, ProcessorConfig, ProcessorMode};
-pub use choice::{ChoiceRule, Condition};
+pub use choice::{ChoiceRule, Condition, JsonAtaCondition};
 pub(crate) use choice::{Compared, Comparison, Operand};
 pub use map::{ItemBatcher, ItemReader, Map, ResultWriter};
 pub use parallel::Parallel;

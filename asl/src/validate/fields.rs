@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::model::{Condition, State};
+use crate::model::{Condition, JsonAtaCondition, State};
 
 /// A field only JSONPath states have.
 #[derive(Debug, Clone, Copy)]
@@ -110,7 +110,8 @@ pub(super) fn jsonpath_fields<'s>(state: &'s State) -> Vec<(String, PathField<'s
 pub(super) enum AtaField<'s> {
     /// `Arguments`, `Output`, `Items`: JSON whose strings may be `{% … %}` expressions.
     Json(&'s Value),
-    /// A Choice rule's `Condition`: a `{% … %}` expression.
+    /// A Choice rule's `Condition` written as a `{% … %}` expression (one written as a
+    /// boolean is in no list: it is valid wherever it may stand).
     Condition(&'s str),
     /// A numeric field (`TimeoutSeconds`, `Seconds`, `MaxConcurrency`, …) written as a
     /// string, which must be a `{% … %}` expression.
@@ -147,7 +148,7 @@ pub(super) fn jsonata_fields<'s>(state: &'s State) -> Vec<(String, AtaField<'s>)
         let mut rules = Vec::new();
         super::checks::all_rules("Choices", &choice.choices, &mut rules);
         for (location, rule) in rules {
-            if let Condition::Condition(condition) = &rule.condition {
+            if let Condition::Condition(JsonAtaCondition::Expression(condition)) = &rule.condition {
                 add(
                     format!("{location}.Condition"),
                     Some(AtaField::Condition(condition)),

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use super::context::Context;
 use super::runner::TaskError;
 use crate::errors;
+use crate::model::JsonAtaCondition;
 
 /// Deepest recursion an expression may reach (a guard against runaway recursion).
 const MAX_DEPTH: usize = 500;
@@ -209,11 +210,15 @@ impl Evaluator {
         Ok((output, assigned))
     }
 
-    /// A `Condition`: a `{% … %}` expression that must give a boolean.
-    pub fn condition(&self, field: &str, condition: &str) -> Result<bool, TaskError> {
-        let value = match expression(condition) {
+    /// A `Condition`: a boolean, or a `{% … %}` expression that must give one.
+    pub fn condition(&self, field: &str, condition: &JsonAtaCondition) -> Result<bool, TaskError> {
+        let text = match condition {
+            JsonAtaCondition::Boolean(value) => return Ok(*value),
+            JsonAtaCondition::Expression(text) => text,
+        };
+        let value = match expression(text) {
             Some(expression) => self.evaluate(field, expression)?,
-            None => Value::String(condition.to_owned()),
+            None => Value::String(text.clone()),
         };
         value.as_bool().ok_or_else(|| {
             TaskError::new(

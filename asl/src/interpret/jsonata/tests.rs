@@ -9,6 +9,7 @@ use crate::errors;
 use crate::interpret::context::Context;
 use crate::interpret::runner::TaskError;
 use crate::interpret::variables::Variables;
+use crate::model::JsonAtaCondition;
 
 fn evaluate(expression: &str) -> Result<Value, TaskError> {
     let input = json!({"title": "Doctor", "content": "input data", "seed": 7});
@@ -112,12 +113,19 @@ fn failures_and_undefined_results_are_query_evaluation_errors() {
 fn conditions_must_be_booleans() {
     let input = json!({"n": 2});
     let evaluator = Evaluator::new(States::input(&input), &Context::for_tests());
+    let expression = |text: &str| JsonAtaCondition::Expression(text.to_owned());
     assert_eq!(
-        evaluator.condition("C", "{% $states.input.n > 1 %}"),
+        evaluator.condition("C", &expression("{% $states.input.n > 1 %}")),
         Ok(true)
     );
-    let error = evaluator
-        .condition("C", "{% $states.input.n %}")
-        .map_err(|e| e.error);
-    assert_eq!(error, Err(errors::QUERY_EVALUATION_ERROR.to_owned()));
+    assert_eq!(
+        evaluator.condition("C", &JsonAtaCondition::Boolean(false)),
+        Ok(false)
+    );
+    for not_a_boolean in ["{% $states.input.n %}", "true"] {
+        let error = evaluator
+            .condition("C", &expression(not_a_boolean))
+            .map_err(|e| e.error);
+        assert_eq!(error, Err(errors::QUERY_EVALUATION_ERROR.to_owned()));
+    }
 }

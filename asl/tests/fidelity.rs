@@ -14,7 +14,7 @@
 mod support;
 
 use asl::Rule;
-use asl::interpret::Status;
+use asl::interpret::{Interpreter, Status, TaskError, TestClock, task_fn};
 use serde_json::{Value, json};
 use support::{failed, machine, rules, run, run_with_result, succeeded};
 
@@ -272,5 +272,61 @@ async fn a_jsonata_condition_may_be_a_json_boolean() {
     assert_eq!(
         written["States"]["ChoiceState"]["Choices"][0]["Condition"],
         json!(true)
+    );
+}
+
+/// Recorded (`test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_JSONPATH]` and
+/// `[…_CONTEXTPATH]` for a Pass state; the AWS Step Functions workshop's execution of a
+/// Lambda Task state): a `.$` path of `Parameters` that selects nothing fails the state
+/// with `States.Runtime`, not `States.ParameterPathFailure`, so no catcher handles it,
+/// and the cause names the path, the field and the input.
+#[tokio::test]
+async fn a_parameters_path_that_selects_nothing_is_a_runtime_error() {
+    let pass = |path: &str| {
+        json!({"StartAt": "pass", "States": {
+            "pass": {"Type": "Pass", "Parameters": {"value.$": path}, "End": true}}})
+    };
+    let outcome = run(&pass("$.no_such_jsonpath"), json!({"int-literal": 0})).await;
+    assert_eq!(
+        failed(&outcome),
+        (
+            "States.Runtime",
+            r#"The JSONPath '$.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '{"int-literal":0}'"#
+        )
+    );
+    let outcome = run(
+        &pass("$$.Execution.Input.no_such_jsonpath"),
+        json!({"int-literal": 0}),
+    )
+    .await;
+    let (error, cause) = failed(&outcome);
+    assert_eq!(error, "States.Runtime");
+    assert!(
+        cause.starts_with(
+            "The JSONPath '$$.Execution.Input.no_such_jsonpath' specified for the field 'value.$' could not be found"
+        ),
+        "{cause}"
+    );
+
+    let task = json!({"StartAt": "Check Address", "States": {
+        "Check Address": {"Type": "Task", "Resource": "check",
+                          "Parameters": {"address.$": "$.application.address"},
+                          "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Caught"}],
+                          "End": true},
+        "Caught": {"Type": "Succeed"}}});
+    let outcome = Interpreter::new(&machine(&task))
+        .runner(
+            "check",
+            task_fn(|_, _| async { Ok::<_, TaskError>(json!("never called")) }),
+        )
+        .clock(TestClock::new())
+        .run(json!({"flagged": false}))
+        .await;
+    assert_eq!(
+        failed(&outcome),
+        (
+            "States.Runtime",
+            r#"The JSONPath '$.application.address' specified for the field 'address.$' could not be found in the input '{"flagged":false}'"#
+        )
     );
 }

@@ -13,9 +13,14 @@ use crate::errors;
 /// A payload template that cannot be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum TemplateError {
-    /// A `.$` path selects nothing or is malformed.
-    #[error("field `{key}`: {source}")]
-    Path { key: String, source: PathError },
+    /// A `.$` path selects nothing in `input` (the JSON text of the template's input), or
+    /// is malformed.
+    #[error("{}", path_failure(.key, .source, .input))]
+    Path {
+        key: String,
+        source: PathError,
+        input: String,
+    },
     /// A `.$` intrinsic function call failed.
     #[error("field `{key}`: {source}")]
     Intrinsic { key: String, source: IntrinsicError },
@@ -24,12 +29,26 @@ pub(crate) enum TemplateError {
     NotAString { key: String, value: Value },
 }
 
+/// Why the path of the field `key` failed; a path that selects nothing in the words of the
+/// service.
+fn path_failure(key: &str, source: &PathError, input: &str) -> String {
+    match source {
+        PathError::NotFound { path } => format!(
+            "The JSONPath '{path}' specified for the field '{key}' could not be found in the input '{input}'"
+        ),
+        other => format!("field `{key}`: {other}"),
+    }
+}
+
+/// A path that selects nothing is `States.Runtime` (which no catcher handles), as
+/// executions recorded on the service show for Pass and Task states, although the
+/// error-handling page names `States.ParameterPathFailure` for it; an intrinsic that
+/// fails is `States.IntrinsicFailure`.
 impl From<TemplateError> for TaskError {
     fn from(error: TemplateError) -> Self {
         let name = match &error {
-            TemplateError::Path { .. } => errors::PARAMETER_PATH_FAILURE,
+            TemplateError::Path { .. } | TemplateError::NotAString { .. } => errors::RUNTIME,
             TemplateError::Intrinsic { .. } => errors::INTRINSIC_FAILURE,
-            TemplateError::NotAString { .. } => errors::RUNTIME,
         };
         Self::new(name, error.to_string())
     }
@@ -114,6 +133,7 @@ pub(crate) fn expression_value(
             .map_err(|source| TemplateError::Path {
                 key: key.to_owned(),
                 source,
+                input: input.to_string(),
             })
     }
 }
@@ -175,7 +195,7 @@ mod tests {
         let missing = assign(&json!({"y.$": "$undefined"}), &json!({}), &context);
         assert_eq!(
             missing.map_err(|e| e.error),
-            Err(errors::PARAMETER_PATH_FAILURE.to_owned())
+            Err(errors::RUNTIME.to_owned())
         );
     }
 
@@ -194,10 +214,7 @@ mod tests {
         let missing = run(&json!({"outer": {"b.$": "$.b"}}), &input);
         assert!(matches!(&missing, Err(TemplateError::Path { key, .. }) if key == "b.$"));
         let error = missing.map_err(TaskError::from).err();
-        assert_eq!(
-            error.map(|e| e.error),
-            Some(errors::PARAMETER_PATH_FAILURE.to_owned())
-        );
+        assert_eq!(error.map(|e| e.error), Some(errors::RUNTIME.to_owned()));
 
         let intrinsic = run(&json!({"m.$": "States.Format('{}')"}), &input);
         let error = intrinsic.map_err(TaskError::from).err();

@@ -330,3 +330,90 @@ async fn a_parameters_path_that_selects_nothing_is_a_runtime_error() {
         )
     );
 }
+
+/// The context object as the guide documents it, read by JSONPath (`$$`) and by JSONata
+/// (`$states.context`): `Execution` (`Id`, `Input`, `Name`, `RoleArn`, `StartTime`,
+/// `RedriveCount`), `State` (`Name`, `EnteredTime`, and `RetryCount` in the states that
+/// retry), `StateMachine` (`Id`, `Name`) and, for a `.waitForTaskToken` task, `Task.Token`.
+/// The recorded executions (`test_query_context_object_values`, the retried Lambda task
+/// of `test_base_scenarios`) show `RetryCount` in a Task state and not in a Pass state.
+#[tokio::test]
+async fn the_context_object_holds_every_documented_field() {
+    let callback = "arn:aws:states:::sqs:sendMessage.waitForTaskToken";
+    let definition = json!({"StartAt": "Look", "States": {
+        "Look": {"Type": "Pass", "Parameters": {"context.$": "$$"}, "ResultPath": "$.path",
+                 "Next": "Callback"},
+        "Callback": {"Type": "Task", "Resource": callback,
+                     "Parameters": {"token.$": "$$.Task.Token",
+                                    "retries.$": "$$.State.RetryCount",
+                                    "id.$": "$$.Execution.Id"},
+                     "ResultPath": "$.task", "Next": "Jsonata"},
+        "Jsonata": {"Type": "Pass", "QueryLanguage": "JSONata",
+                    "Output": {"path": "{% $states.input.path %}",
+                               "task": "{% $states.input.task %}",
+                               "jsonata": "{% $states.context %}"},
+                    "End": true}}});
+    assert_eq!(rules(&definition), []);
+    let input = json!({"dragon": "Atlas"});
+    let outcome = Interpreter::new(&machine(&definition))
+        .name("Report")
+        .runner(
+            callback,
+            task_fn(|_, input| async { Ok::<_, TaskError>(input) }),
+        )
+        .clock(TestClock::new())
+        .run_named("exec-1", input.clone())
+        .await;
+    let output = succeeded(&outcome).cloned().unwrap_or_default();
+    let execution = json!({
+        "Id": "arn:aws:states:us-east-1:123456789012:execution:Report:exec-1",
+        "Input": input,
+        "Name": "exec-1",
+        "RoleArn": "arn:aws:iam::123456789012:role/service-role/StepFunctions-Report-role",
+        "StartTime": "2024-01-01T00:00:00.000Z",
+        "RedriveCount": 0});
+    let state_machine = json!({
+        "Id": "arn:aws:states:us-east-1:123456789012:stateMachine:Report",
+        "Name": "Report"});
+    assert_eq!(
+        output["path"]["context"],
+        json!({"Execution": execution, "StateMachine": state_machine,
+               "State": {"Name": "Look", "EnteredTime": "2024-01-01T00:00:00.000Z"}})
+    );
+    assert_eq!(
+        output["jsonata"],
+        json!({"Execution": execution, "StateMachine": state_machine,
+               "State": {"Name": "Jsonata", "EnteredTime": "2024-01-01T00:00:00.000Z"}})
+    );
+    assert_eq!(output["task"]["retries"], json!(0));
+    assert_eq!(output["task"]["id"], execution["Id"]);
+    let token = output["task"]["token"].as_str().unwrap_or_default();
+    assert!(token.len() >= 32, "{token}");
+}
+
+/// The ARNs of the context object name the region, account and role the interpreter is
+/// given, with the region's partition.
+#[tokio::test]
+async fn the_context_object_names_the_configured_region_account_and_role() {
+    let definition = json!({"StartAt": "Look", "States": {
+        "Look": {"Type": "Pass",
+                 "Parameters": {"execution.$": "$$.Execution.Id",
+                                "machine.$": "$$.StateMachine.Id",
+                                "role.$": "$$.Execution.RoleArn"},
+                 "End": true}}});
+    let outcome = Interpreter::new(&machine(&definition))
+        .name("Report")
+        .region("cn-north-1")
+        .account_id("111122223333")
+        .role_arn("arn:aws-cn:iam::111122223333:role/Reporter")
+        .clock(TestClock::new())
+        .run_named("exec-2", json!({}))
+        .await;
+    assert_eq!(
+        succeeded(&outcome),
+        Some(&json!({
+            "execution": "arn:aws-cn:states:cn-north-1:111122223333:execution:Report:exec-2",
+            "machine": "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:Report",
+            "role": "arn:aws-cn:iam::111122223333:role/Reporter"}))
+    );
+}

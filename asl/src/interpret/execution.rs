@@ -2,7 +2,7 @@
 //! state one state at a time; each state by its type and query language; the `Retry` and
 //! `Catch` of Task, Map and Parallel states; and a Task's call of its runner.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -10,7 +10,7 @@ use super::catch;
 use super::clock::{Clock, within};
 use super::completion::Completion;
 use super::concurrency::BoxFuture;
-use super::context::Context;
+use super::context::{Context, ExecutionFacts};
 use super::history::HistoryEvent;
 use super::io_processing::input_path;
 use super::jsonata_states;
@@ -35,14 +35,8 @@ pub(super) struct Execution<'a> {
     pub clock: &'a dyn Clock,
     /// The most states one workflow of the execution may enter.
     pub max_transitions: u64,
-    /// `$$.Execution.Name`.
-    pub name: &'a str,
-    /// `$$.Execution.Input`.
-    pub input: &'a Value,
-    /// `$$.Execution.StartTime`.
-    pub start_time: SystemTime,
-    /// `$$.StateMachine.Name`.
-    pub machine_name: &'a str,
+    /// The context object's `Execution` and `StateMachine`.
+    pub facts: ExecutionFacts<'a>,
     /// The random source of retry jitter and the random intrinsics.
     pub rng: Rng,
 }
@@ -169,13 +163,11 @@ impl<'a> Execution<'a> {
     /// The context object of the state `state_name`, entered now.
     fn context<'c>(&'c self, state_name: &'c str, variables: &'c Variables<'c>) -> Context<'c> {
         Context {
-            execution_name: self.name,
-            execution_input: self.input,
-            start_time: self.start_time,
+            execution: &self.facts,
             state_name,
             entered_time: self.clock.now(),
-            retry_count: 0,
-            machine_name: self.machine_name,
+            retry_count: None,
+            task_token: None,
             variables: (!variables.is_empty()).then_some(variables),
             map_item: None,
             rng: &self.rng,
@@ -253,7 +245,7 @@ impl<'a> Execution<'a> {
         let mut retry_count = 0;
         loop {
             let context = Context {
-                retry_count,
+                retry_count: Some(retry_count),
                 ..context
             };
             let result = match state {
@@ -324,6 +316,13 @@ impl<'a> Execution<'a> {
         context: &Context<'_>,
         language: QueryLanguage,
     ) -> Result<Value, TaskError> {
+        // A callback task's input may pass on its token (`$$.Task.Token`); the runner's
+        // result stands for what the callback sends.
+        let token = task.waits_for_task_token().then(|| self.rng.uuid());
+        let context = &Context {
+            task_token: token.as_deref(),
+            ..*context
+        };
         let (payload, timeout) = match language {
             QueryLanguage::JsonPath => jsonpath_states::task_input(task, raw, context)?,
             QueryLanguage::JsonAta => jsonata_states::task_input(task, raw, context)?,

@@ -9,17 +9,26 @@ use std::time::{Duration, SystemTime};
 use serde_json::Value;
 
 use super::clock::{Clock, within};
+use super::context::ExecutionFacts;
 use super::execution::Execution;
 use super::history::{Outcome, Status};
 use super::payload;
 use super::random::Rng;
 use super::runner::{Runners, TaskError, TaskRunner};
+use super::timestamp;
 use super::workflow::{Journal, Subworkflows, Workflow};
 use crate::errors;
 use crate::model::StateMachine;
 
 /// Default bound on the states one execution may enter (Step Functions' history limit).
 pub const DEFAULT_MAX_TRANSITIONS: u64 = 25_000;
+
+/// The region the context object's ARNs name unless [`Interpreter::region`] sets one.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// The account the context object's ARNs name unless [`Interpreter::account_id`] sets one
+/// (the documentation's example account, moto's default).
+pub const DEFAULT_ACCOUNT_ID: &str = "123456789012";
 
 /// Runs a [`StateMachine`] in-process.
 ///
@@ -28,6 +37,9 @@ pub const DEFAULT_MAX_TRANSITIONS: u64 = 25_000;
 pub struct Interpreter {
     machine: StateMachine,
     name: String,
+    region: String,
+    account_id: String,
+    role_arn: Option<String>,
     runners: Runners,
     clock: Arc<dyn Clock>,
     max_transitions: u64,
@@ -63,6 +75,9 @@ impl Interpreter {
         Self {
             machine: machine.clone(),
             name: "state-machine".to_owned(),
+            region: DEFAULT_REGION.to_owned(),
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+            role_arn: None,
             runners: Runners::default(),
             clock: Arc::new(clock),
             max_transitions: DEFAULT_MAX_TRANSITIONS,
@@ -71,10 +86,36 @@ impl Interpreter {
         }
     }
 
-    /// Sets the state machine's name (`$$.StateMachine.Name`).
+    /// Sets the state machine's name (`$$.StateMachine.Name`, and the last part of its
+    /// ARN, `$$.StateMachine.Id`).
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
+        self
+    }
+
+    /// Sets the region the ARNs of the context object name (`$$.StateMachine.Id`,
+    /// `$$.Execution.Id`), and so their partition (`aws-cn` for `cn-…`, `aws-us-gov` for
+    /// `us-gov-…`); [`DEFAULT_REGION`] otherwise.
+    #[must_use]
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    /// Sets the account the ARNs of the context object name; [`DEFAULT_ACCOUNT_ID`]
+    /// otherwise.
+    #[must_use]
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = account_id.into();
+        self
+    }
+
+    /// Sets the execution role (`$$.Execution.RoleArn`); otherwise the role the console
+    /// creates, `arn:<partition>:iam::<account>:role/service-role/StepFunctions-<name>-role`.
+    #[must_use]
+    pub fn role_arn(mut self, role_arn: impl Into<String>) -> Self {
+        self.role_arn = Some(role_arn.into());
         self
     }
 
@@ -139,6 +180,27 @@ impl Interpreter {
         self.execute(name, n, input).await
     }
 
+    /// The context object's facts about the execution `name` of this machine, starting now
+    /// with `input`.
+    fn facts<'a>(&'a self, name: &'a str, input: &'a Value) -> ExecutionFacts<'a> {
+        let partition = partition(&self.region);
+        let (region, account, machine) = (&self.region, &self.account_id, &self.name);
+        let role_arn = self.role_arn.clone().unwrap_or_else(|| {
+            format!("arn:{partition}:iam::{account}:role/service-role/StepFunctions-{machine}-role")
+        });
+        ExecutionFacts {
+            id: format!("arn:{partition}:states:{region}:{account}:execution:{machine}:{name}"),
+            name,
+            input,
+            role_arn,
+            start_time: timestamp::format(self.clock.now()),
+            state_machine_id: format!(
+                "arn:{partition}:states:{region}:{account}:stateMachine:{machine}"
+            ),
+            state_machine_name: machine,
+        }
+    }
+
     async fn execute(&self, name: &str, n: u64, input: Value) -> Outcome {
         let seed = self.seed.unwrap_or_else(|| {
             SystemTime::now()
@@ -149,10 +211,7 @@ impl Interpreter {
             runners: &self.runners,
             clock: self.clock.as_ref(),
             max_transitions: self.max_transitions,
-            name,
-            input: &input,
-            start_time: self.clock.now(),
-            machine_name: &self.name,
+            facts: self.facts(name, &input),
             rng: Rng::new(seed ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
         };
         let mut journal = Journal::default();
@@ -195,5 +254,16 @@ impl Interpreter {
                 history,
             },
         }
+    }
+}
+
+/// The AWS partition of `region`.
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
     }
 }

@@ -57,7 +57,7 @@ mod tests;
 pub use clock::TokioClock;
 pub use clock::{Clock, TestClock};
 pub use history::{HistoryEvent, Outcome, Status};
-pub use interpreter::{DEFAULT_MAX_TRANSITIONS, Interpreter};
+pub use interpreter::{DEFAULT_ACCOUNT_ID, DEFAULT_MAX_TRANSITIONS, DEFAULT_REGION, Interpreter};
 pub use paths::{Path, PathError};
 pub use runner::{FnRunner, TaskError, TaskRunner, task_fn};
 pub use scripted::ScriptedRunner;

@@ -28,6 +28,7 @@ pub use map::{ItemBatcher, ItemReader, Map, ResultWriter};
 pub use parallel::Parallel;
 pub use query_language::QueryLanguage;
 pub use retry::{Catcher, Retrier};
+pub(crate) use state::WAIT_FOR_TASK_TOKEN;
 pub use state::{Choice, Fail, Pass, State, Succeed, Task, Wait};
 
 /// A complete state machine definition.

@@ -383,7 +383,15 @@ pub struct Task {
     pub end: Option<bool>,
 }
 
+/// The end of the `Resource` of a Task that waits for a callback with its task token.
+pub(crate) const WAIT_FOR_TASK_TOKEN: &str = ".waitForTaskToken";
+
 impl Task {
+    /// Whether the Task waits for a callback with its task token (`$$.Task.Token`).
+    pub(crate) fn waits_for_task_token(&self) -> bool {
+        self.resource.ends_with(WAIT_FOR_TASK_TOKEN)
+    }
+
     /// A Task invoking `resource`, with no transition yet.
     pub fn new(resource: impl Into<String>) -> Self {
         Self {

@@ -9,12 +9,20 @@
 //! - `States.DataLimitExceeded` (a task result over 256 KiB of UTF-8) caught by a catcher
 //!   that names it (`States.ALL` catching it too: `tests/map_variables_limits.rs`);
 //! - Map iterations a Choice ends early, and a distributed Map entered again;
-//! - Lambda ARNs with placeholder regions and accounts, which CreateStateMachine accepts.
+//! - Lambda ARNs with placeholder regions and accounts, which CreateStateMachine accepts;
+//! - and the rules left after issue 28: a JSONata `Condition` written as a JSON boolean, a
+//!   `Parameters` path that selects nothing (`States.Runtime`), the whole documented
+//!   context object (`$$` and `$states.context`), and the events of the iterations and
+//!   branches a failed one stops. Where the guide is not precise, these follow executions
+//!   recorded on the service (the AWS-validated snapshots of LocalStack's Step Functions
+//!   suite), each test naming the one it follows.
 
 mod support;
 
 use asl::Rule;
-use asl::interpret::{Interpreter, Status, TaskError, TestClock, task_fn};
+use std::future::pending;
+
+use asl::interpret::{HistoryEvent, Interpreter, Status, TaskError, TestClock, task_fn};
 use serde_json::{Value, json};
 use support::{failed, machine, rules, run, run_with_result, succeeded};
 
@@ -416,4 +424,63 @@ async fn the_context_object_names_the_configured_region_account_and_role() {
             "machine": "arn:aws-cn:states:cn-north-1:111122223333:stateMachine:Report",
             "role": "arn:aws-cn:iam::111122223333:role/Reporter"}))
     );
+}
+
+/// Recorded (`test_service_lambda_map_timeout`, `test_parallel_catch_error`): when an
+/// inline iteration or a branch fails, the others still running stop; the history keeps
+/// the events they recorded, and the state each was in ends aborted (the service's
+/// `TaskStateAborted`).
+#[tokio::test]
+async fn iterations_and_branches_a_failure_stops_keep_their_events_and_end_aborted() {
+    // Item (or branch) 1 fails at once; the others never finish.
+    let work = task_fn(|_, input: Value| async move {
+        if input["n"] == json!(1) {
+            return Err(TaskError::new("Boom", "item 1 broke"));
+        }
+        pending::<()>().await;
+        Ok(input)
+    });
+    let processor = json!({"StartAt": "Work", "States": {
+        "Work": {"Type": "Task", "Resource": "work", "End": true}}});
+    let map = json!({"StartAt": "Each", "States": {
+        "Each": {"Type": "Map", "ItemSelector": {"n.$": "$$.Map.Item.Value"},
+                 "ItemProcessor": processor, "End": true}}});
+    let branch = |item: u8| {
+        json!({"StartAt": "Work", "States": {
+            "Work": {"Type": "Task", "Resource": "work", "Parameters": {"n": item},
+                     "End": true}}})
+    };
+    let parallel = json!({"StartAt": "Both", "States": {
+        "Both": {"Type": "Parallel", "Branches": [branch(0), branch(1), branch(2)],
+                 "End": true}}});
+    for (definition, input) in [(map, json!([0, 1, 2])), (parallel, json!({}))] {
+        let outcome = Interpreter::new(&machine(&definition))
+            .runner("work", work.clone())
+            .clock(TestClock::new())
+            .run(input)
+            .await;
+        assert_eq!(failed(&outcome), ("Boom", "item 1 broke"));
+        let work_events: Vec<&HistoryEvent> = outcome
+            .history
+            .iter()
+            .filter(|event| event.state_name() == "Work")
+            .collect();
+        let kinds: Vec<Value> = work_events
+            .iter()
+            .map(|event| serde_json::to_value(event).unwrap_or_default()["event"].clone())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "StateEntered",
+                "StateAborted",
+                "StateEntered",
+                "StateFailed",
+                "StateEntered",
+                "StateAborted"
+            ]
+            .map(|kind| json!(kind)),
+            "{definition}"
+        );
+    }
 }

@@ -11,7 +11,8 @@ pub(crate) type BoxFuture<'f, T> = Pin<Box<dyn Future<Output = T> + Send + 'f>>;
 
 /// Polls `futures`, at most `limit` (0: no limit) at a time, starting them in order, and
 /// gives every output in the futures' order; with `fail_fast`, the first error instead,
-/// as soon as it comes (the futures still running are then dropped, which stops them).
+/// once every running future has been polled in the round it came in (the futures still
+/// running are then dropped, which stops them).
 pub(crate) async fn join_bounded<T, E>(
     futures: Vec<BoxFuture<'_, Result<T, E>>>,
     limit: usize,
@@ -31,7 +32,9 @@ pub(crate) async fn join_bounded<T, E>(
                     None => break,
                 }
             }
+            // Every running future is polled in each round, as if they ran at once.
             let mut finished = false;
+            let mut failure = None;
             let mut i = 0;
             while let Some((index, future)) = running.get_mut(i) {
                 match future.as_mut().poll(cx) {
@@ -40,7 +43,10 @@ pub(crate) async fn join_bounded<T, E>(
                         // Completed: dropping it frees its slot.
                         drop(running.swap_remove(i));
                         let output = match output {
-                            Err(error) if fail_fast => return Poll::Ready(Err(error)),
+                            Err(error) if fail_fast => {
+                                failure.get_or_insert(error);
+                                continue;
+                            }
                             output => output,
                         };
                         if let Some(slot) = done.get_mut(index) {
@@ -50,6 +56,9 @@ pub(crate) async fn join_bounded<T, E>(
                     }
                     Poll::Pending => i += 1,
                 }
+            }
+            if let Some(error) = failure {
+                return Poll::Ready(Err(error));
             }
             if running.is_empty() && waiting.is_empty() {
                 return Poll::Ready(Ok(done.drain(..).flatten().collect()));

@@ -237,6 +237,8 @@ impl Interpreter {
             }
             Err(error) => Err(error),
         };
+        // A state the execution timeout stopped ends aborted.
+        journal.abort();
         let history = journal.history;
         match result {
             Ok(output) => Outcome {

@@ -69,12 +69,15 @@ pub(super) struct Journal {
     /// Whether it ended with a terminal error (a state's own input or output over the
     /// payload quota), which no retrier or catcher around it handles.
     pub terminal: bool,
+    /// Where in `history` the state in progress was entered (`None` between states).
+    open: Option<usize>,
 }
 
 impl Journal {
     /// Records that the state `name` was entered with `input`.
     pub fn enter(&mut self, name: &str, state_type: &'static str, input: &Value) {
         self.entered += 1;
+        self.open = Some(self.history.len());
         self.history.push(HistoryEvent::StateEntered {
             name: name.to_owned(),
             state_type,
@@ -84,7 +87,22 @@ impl Journal {
 
     /// Records how the state in progress ended (`StateExited` or `StateFailed`).
     pub fn leave(&mut self, event: HistoryEvent) {
+        self.open = None;
         self.history.push(event);
+    }
+
+    /// Records that the state in progress, if any, stopped unfinished.
+    pub fn abort(&mut self) {
+        if let Some(HistoryEvent::StateEntered {
+            name, state_type, ..
+        }) = self.open.take().and_then(|i| self.history.get(i))
+        {
+            let event = HistoryEvent::StateAborted {
+                name: name.clone(),
+                state_type,
+            };
+            self.history.push(event);
+        }
     }
 }
 
@@ -116,7 +134,9 @@ pub(super) enum Scope {
 
 /// Runs every `(workflow, input)` of `runs`, at most `limit` at a time (0: no limit), and
 /// gives their results in order, or (inline) the error of the first to fail. The events
-/// of every run go to `journal` in the runs' order, even when this future is dropped.
+/// of every run go to `journal` in the runs' order, even when this future is dropped; a
+/// run stopped unfinished (by another's failure, or a timeout around the state) ends with
+/// its state in progress aborted.
 pub(super) async fn run_all<'a, R: Subworkflows<'a>>(
     runner: &R,
     runs: Vec<(Workflow<'a>, Value)>,
@@ -153,6 +173,7 @@ struct Children<'j> {
 impl Drop for Children<'_> {
     fn drop(&mut self) {
         for mut child in self.journals.drain(..) {
+            child.abort();
             self.parent.history.append(&mut child.history);
             // A child execution of a distributed Map fails on its own.
             if self.scope == Scope::Inline {

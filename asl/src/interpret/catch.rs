@@ -47,11 +47,9 @@ pub(crate) fn handle(
                 result: None,
                 error_output: Some(&error_output),
             };
-            Evaluator::new(states, context).finish(
-                catcher.assign.as_ref(),
-                catcher.output.as_ref(),
-                error_output,
-            )
+            let (output, assigned) = Evaluator::new(states, context)
+                .finish(catcher.assign.as_ref(), catcher.output.as_ref())?;
+            Ok((output.unwrap_or(error_output), assigned))
         }
     }
 }

@@ -63,7 +63,9 @@ impl<'f> Completion<'f> {
                     result: Some(&result),
                     error_output: None,
                 };
-                Evaluator::new(states, context).finish(self.assign, self.output, result)
+                let (output, assigned) =
+                    Evaluator::new(states, context).finish(self.assign, self.output)?;
+                Ok((output.unwrap_or(result), assigned))
             }
         }
     }

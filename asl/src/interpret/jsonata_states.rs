@@ -97,9 +97,9 @@ fn pass_on<'m>(
     context: &Context<'_>,
 ) -> Result<Completed<'m>, TaskError> {
     let (output, assigned) =
-        Evaluator::new(States::input(&input), context).finish(assign, output, input)?;
+        Evaluator::new(States::input(&input), context).finish(assign, output)?;
     Ok(Completed {
-        output,
+        output: output.unwrap_or(input),
         next,
         assigned,
     })

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Evaluator, States};
+use super::{Evaluator, States, reads_context};
 use crate::errors;
 use crate::interpret::context::Context;
 use crate::interpret::runner::TaskError;
@@ -23,6 +23,35 @@ fn states_input_and_context_are_bound() {
         evaluate("$states.context.State.Name"),
         Ok(json!("TestState"))
     );
+    // The context is bound whenever an expression may reach it, however it does.
+    for reaching in [
+        "$lookup($states, 'context').State.Name",
+        "($s := $states; $s.context.State.Name)",
+        "$states.inputs ? 1 : $states.context.State.Name",
+    ] {
+        assert_eq!(evaluate(reaching), Ok(json!("TestState")), "{reaching}");
+    }
+    assert_eq!(
+        evaluate("$keys($states)").map(|keys| keys.as_array().map(Vec::len)),
+        Ok(Some(2))
+    );
+}
+
+#[test]
+fn the_context_is_left_out_only_where_every_states_reads_a_named_field() {
+    assert!(!reads_context(
+        "$states.input.a & $states.result & $states.errorOutput.Error"
+    ));
+    for reaching in [
+        "$states",
+        "$states.context",
+        "$states.input.a & $states",
+        "$states.inputs",
+        "$states['context']",
+        "$each($states, function($v) { $v })",
+    ] {
+        assert!(reads_context(reaching), "{reaching}");
+    }
 }
 
 #[test]

@@ -29,7 +29,7 @@ pub mod validate;
 pub use async_trait::async_trait;
 
 pub use model::{
-    Branch, Catcher, Choice, ChoiceRule, Condition, Fail, Map, Parallel, ParseError, Pass,
-    QueryLanguage, Retrier, State, StateMachine, Succeed, Task, Wait, errors,
+    Branch, Catcher, Choice, ChoiceRule, Condition, Fail, JsonAtaCondition, Map, Parallel,
+    ParseError, Pass, QueryLanguage, Retrier, State, StateMachine, Succeed, Task, Wait, errors,
 };
 pub use validate::{Diagnostic, Rule, ValidationErrors, diagnostics, validate};

@@ -4,62 +4,12 @@
 //! is not precise enough, the rule is the one executions recorded on the service show (the
 //! AWS-validated snapshots of LocalStack's Step Functions suite; each test says which).
 
-use asl::interpret::{Interpreter, Outcome, Status, TaskError, TestClock, task_fn};
-use asl::{Rule, StateMachine};
+mod support;
+
+use asl::Rule;
+use asl::interpret::{Interpreter, TaskError, TestClock, task_fn};
 use serde_json::{Value, json};
-
-fn machine(definition: &Value) -> StateMachine {
-    StateMachine::from_json(&definition.to_string())
-        .unwrap_or_else(|e| panic!("the definition does not parse: {e}"))
-}
-
-fn rules(definition: &Value) -> Vec<Rule> {
-    asl::diagnostics(&machine(definition))
-        .into_iter()
-        .map(|d| d.rule)
-        .collect()
-}
-
-async fn run(definition: &Value, input: Value) -> Outcome {
-    Interpreter::new(&machine(definition))
-        .clock(TestClock::new())
-        .run(input)
-        .await
-}
-
-/// Runs `definition` with a Task resource `big` replying `result`.
-async fn run_with_result(definition: &Value, result: Value) -> Outcome {
-    Interpreter::new(&machine(definition))
-        .runner(
-            "big",
-            task_fn(move |_, _| {
-                let result = result.clone();
-                async move { Ok::<_, TaskError>(result) }
-            }),
-        )
-        .clock(TestClock::new())
-        .run(json!({}))
-        .await
-}
-
-fn succeeded(outcome: &Outcome) -> Option<&Value> {
-    assert_eq!(
-        outcome.status,
-        Status::Succeeded,
-        "{:?}: {:?}",
-        outcome.error,
-        outcome.cause
-    );
-    outcome.output.as_ref()
-}
-
-fn failed(outcome: &Outcome) -> (&str, &str) {
-    assert_eq!(outcome.status, Status::Failed, "{:?}", outcome.output);
-    (
-        outcome.error.as_deref().unwrap_or_default(),
-        outcome.cause.as_deref().unwrap_or_default(),
-    )
-}
+use support::{failed, machine, rules, run, run_with_result, succeeded};
 
 /// A Map over `[1, 2, 3]` whose fields are `fields`, after a Pass assigning `assign`.
 fn map_after_assign(assign: Value, fields: Value, distributed: bool) -> Value {

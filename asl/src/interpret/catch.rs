@@ -1,12 +1,17 @@
-//! `Catch`: the first catcher matching an error, and the output it passes on.
+//! `Catch`: the first catcher matching an error, and the output and variables it passes
+//! on.
 
 use serde_json::Value;
 
+use super::context::Context;
+use super::jsonata::{Evaluator, States};
+use super::parameters;
 use super::paths::Path;
 use super::retry::error_matches;
 use super::runner::TaskError;
+use super::workflow::Assigned;
 use crate::errors;
-use crate::model::Catcher;
+use crate::model::{Catcher, QueryLanguage};
 
 /// The first catcher, in order, whose `ErrorEquals` matches `error`.
 pub(crate) fn find<'c>(catchers: &'c [Catcher], error: &str) -> Option<&'c Catcher> {
@@ -15,14 +20,44 @@ pub(crate) fn find<'c>(catchers: &'c [Catcher], error: &str) -> Option<&'c Catch
         .find(|catcher| error_matches(&catcher.error_equals, error))
 }
 
-/// The input of the catcher's `Next` state: the error output `{"Error", "Cause"}` placed
+/// The input of the catcher's `Next` state and the variables it assigns. In JSONPath, the
+/// error output placed by `ResultPath` and `Assign` reading the error output as `$`; in
+/// JSONata, `Output` (default: the error output) and `Assign`, reading
+/// `$states.errorOutput`.
+pub(crate) fn handle(
+    catcher: &Catcher,
+    language: QueryLanguage,
+    raw_input: &Value,
+    error: &TaskError,
+    context: &Context<'_>,
+) -> Result<(Value, Assigned), TaskError> {
+    let error_output = error.to_error_output();
+    match language {
+        QueryLanguage::JsonPath => {
+            let assigned = catcher
+                .assign
+                .as_ref()
+                .map(|assign| parameters::assign(assign, &error_output, context))
+                .transpose()?;
+            Ok((output(catcher, raw_input.clone(), error)?, assigned))
+        }
+        QueryLanguage::JsonAta => {
+            let states = States {
+                input: raw_input,
+                result: None,
+                error_output: Some(&error_output),
+            };
+            let (output, assigned) = Evaluator::new(states, context)
+                .finish(catcher.assign.as_ref(), catcher.output.as_ref())?;
+            Ok((output.unwrap_or(error_output), assigned))
+        }
+    }
+}
+
+/// The input of the catcher's `Next` state in JSONPath: the error output `{"Error", "Cause"}` placed
 /// into the state's raw input by the catcher's `ResultPath` (absent: replaces it; `null`:
 /// keeps the raw input).
-pub(crate) fn output(
-    catcher: &Catcher,
-    raw_input: Value,
-    error: &TaskError,
-) -> Result<Value, TaskError> {
+fn output(catcher: &Catcher, raw_input: Value, error: &TaskError) -> Result<Value, TaskError> {
     match &catcher.result_path {
         None => Ok(error.to_error_output()),
         Some(None) => Ok(raw_input),

@@ -12,7 +12,9 @@ use super::paths::{self, PathError};
 use super::runner::TaskError;
 use super::timestamp::Timestamp;
 use crate::errors;
-use crate::model::{ChoiceRule, Condition};
+use crate::model::{
+    Choice, ChoiceRule, Compared, Comparison, Condition, JsonAtaCondition, Operand,
+};
 
 /// A rule that cannot be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,13 +26,36 @@ pub(crate) enum ChoiceError {
     #[error("choice rule `{0}` has no Variable")]
     NoVariable(String),
     /// A JSONata `Condition` in a JSONPath state.
-    #[error("the JSONata Condition `{0}` is in a JSONPath state")]
-    ConditionInJsonPath(String),
+    #[error("a JSONata Condition ({0:?}) is in a JSONPath state")]
+    ConditionInJsonPath(JsonAtaCondition),
 }
 
 impl From<ChoiceError> for TaskError {
     fn from(error: ChoiceError) -> Self {
         Self::new(errors::RUNTIME, error.to_string())
+    }
+}
+
+/// Where a Choice state goes: the `Next` of the first rule for which `matches` holds, with
+/// that rule; else `Default`, without a rule; else `States.NoChoiceMatched`.
+pub(crate) fn decide(
+    choice: &Choice,
+    mut matches: impl FnMut(usize, &ChoiceRule) -> Result<bool, TaskError>,
+) -> Result<(&str, Option<&ChoiceRule>), TaskError> {
+    for (i, rule) in choice.choices.iter().enumerate() {
+        if matches(i, rule)? {
+            let next = rule.next.as_deref().ok_or_else(|| {
+                TaskError::runtime(format!("Choices[{i}] matched but has no Next"))
+            })?;
+            return Ok((next, Some(rule)));
+        }
+    }
+    match choice.default.as_deref() {
+        Some(default) => Ok((default, None)),
+        None => Err(TaskError::new(
+            errors::NO_CHOICE_MATCHED,
+            "no choice rule matched and there is no Default",
+        )),
     }
 }
 
@@ -76,73 +101,29 @@ pub(crate) fn matches(
         Err(e) => return Err(e.into()),
     };
     let value = value.as_ref();
-    let operand = |path: &str| paths::resolve(path, input, context).map(|v| v.into_owned());
-
+    if let Some(Comparison {
+        kind,
+        relation,
+        operand,
+    }) = rule.condition.comparison()
+    {
+        let resolved;
+        let operand = match operand {
+            Operand::Path(path) => {
+                resolved = paths::resolve(path, input, context)?;
+                match resolved.as_ref() {
+                    Value::String(text) => Operand::Text(text),
+                    Value::Number(number) => Operand::Number(number),
+                    Value::Bool(boolean) => Operand::Boolean(*boolean),
+                    _ => return Ok(false),
+                }
+            }
+            literal => literal,
+        };
+        return Ok(order(kind, value, operand).is_some_and(|ordering| relation.holds(ordering)));
+    }
     Ok(match &rule.condition {
-        C::And(_) | C::Or(_) | C::Not(_) | C::Condition(_) => false,
-
-        C::StringEquals(s) => string_cmp(value, s) == Some(Ordering::Equal),
-        C::StringLessThan(s) => string_cmp(value, s) == Some(Ordering::Less),
-        C::StringLessThanEquals(s) => string_cmp(value, s).is_some_and(Ordering::is_le),
-        C::StringGreaterThan(s) => string_cmp(value, s) == Some(Ordering::Greater),
-        C::StringGreaterThanEquals(s) => string_cmp(value, s).is_some_and(Ordering::is_ge),
-        C::StringEqualsPath(p) => string_cmp_value(value, &operand(p)?) == Some(Ordering::Equal),
-        C::StringLessThanPath(p) => string_cmp_value(value, &operand(p)?) == Some(Ordering::Less),
-        C::StringLessThanEqualsPath(p) => {
-            string_cmp_value(value, &operand(p)?).is_some_and(Ordering::is_le)
-        }
-        C::StringGreaterThanPath(p) => {
-            string_cmp_value(value, &operand(p)?) == Some(Ordering::Greater)
-        }
-        C::StringGreaterThanEqualsPath(p) => {
-            string_cmp_value(value, &operand(p)?).is_some_and(Ordering::is_ge)
-        }
         C::StringMatches(pattern) => value.as_str().is_some_and(|s| string_matches(s, pattern)),
-
-        C::NumericEquals(n) => numeric_cmp(value, n) == Some(Ordering::Equal),
-        C::NumericLessThan(n) => numeric_cmp(value, n) == Some(Ordering::Less),
-        C::NumericLessThanEquals(n) => numeric_cmp(value, n).is_some_and(Ordering::is_le),
-        C::NumericGreaterThan(n) => numeric_cmp(value, n) == Some(Ordering::Greater),
-        C::NumericGreaterThanEquals(n) => numeric_cmp(value, n).is_some_and(Ordering::is_ge),
-        C::NumericEqualsPath(p) => numeric_cmp_value(value, &operand(p)?) == Some(Ordering::Equal),
-        C::NumericLessThanPath(p) => numeric_cmp_value(value, &operand(p)?) == Some(Ordering::Less),
-        C::NumericLessThanEqualsPath(p) => {
-            numeric_cmp_value(value, &operand(p)?).is_some_and(Ordering::is_le)
-        }
-        C::NumericGreaterThanPath(p) => {
-            numeric_cmp_value(value, &operand(p)?) == Some(Ordering::Greater)
-        }
-        C::NumericGreaterThanEqualsPath(p) => {
-            numeric_cmp_value(value, &operand(p)?).is_some_and(Ordering::is_ge)
-        }
-
-        C::BooleanEquals(b) => value.as_bool() == Some(*b),
-        C::BooleanEqualsPath(p) => {
-            let other = operand(p)?;
-            value.as_bool().is_some() && value.as_bool() == other.as_bool()
-        }
-
-        C::TimestampEquals(t) => timestamp_cmp(value, t) == Some(Ordering::Equal),
-        C::TimestampLessThan(t) => timestamp_cmp(value, t) == Some(Ordering::Less),
-        C::TimestampLessThanEquals(t) => timestamp_cmp(value, t).is_some_and(Ordering::is_le),
-        C::TimestampGreaterThan(t) => timestamp_cmp(value, t) == Some(Ordering::Greater),
-        C::TimestampGreaterThanEquals(t) => timestamp_cmp(value, t).is_some_and(Ordering::is_ge),
-        C::TimestampEqualsPath(p) => {
-            timestamp_cmp_value(value, &operand(p)?) == Some(Ordering::Equal)
-        }
-        C::TimestampLessThanPath(p) => {
-            timestamp_cmp_value(value, &operand(p)?) == Some(Ordering::Less)
-        }
-        C::TimestampLessThanEqualsPath(p) => {
-            timestamp_cmp_value(value, &operand(p)?).is_some_and(Ordering::is_le)
-        }
-        C::TimestampGreaterThanPath(p) => {
-            timestamp_cmp_value(value, &operand(p)?) == Some(Ordering::Greater)
-        }
-        C::TimestampGreaterThanEqualsPath(p) => {
-            timestamp_cmp_value(value, &operand(p)?).is_some_and(Ordering::is_ge)
-        }
-
         C::IsPresent(expected) => *expected,
         C::IsNull(expected) => value.is_null() == *expected,
         C::IsString(expected) => value.is_string() == *expected,
@@ -151,6 +132,8 @@ pub(crate) fn matches(
         C::IsTimestamp(expected) => {
             value.as_str().and_then(Timestamp::parse).is_some() == *expected
         }
+        // The comparisons are above; the combinators and `Condition` at the top.
+        _ => false,
     })
 }
 
@@ -162,24 +145,22 @@ fn operator(condition: &Condition) -> String {
         .unwrap_or_else(|| "comparison".to_owned())
 }
 
-fn string_cmp(value: &Value, operand: &str) -> Option<Ordering> {
-    Some(value.as_str()?.cmp(operand))
-}
-
-fn string_cmp_value(value: &Value, operand: &Value) -> Option<Ordering> {
-    string_cmp(value, operand.as_str()?)
-}
-
-fn numeric_cmp(value: &Value, operand: &Number) -> Option<Ordering> {
-    match value {
-        Value::Number(n) => compare_numbers(n, operand),
-        _ => None,
-    }
-}
-
-fn numeric_cmp_value(value: &Value, operand: &Value) -> Option<Ordering> {
-    match operand {
-        Value::Number(n) => numeric_cmp(value, n),
+/// How `value` orders against `operand` when both are of the `kind` compared; `None` when
+/// either is not (the comparison is then false).
+fn order(kind: Compared, value: &Value, operand: Operand<'_>) -> Option<Ordering> {
+    match (kind, value, operand) {
+        (Compared::String, Value::String(value), Operand::Text(operand)) => {
+            Some(value.as_str().cmp(operand))
+        }
+        (Compared::Numeric, Value::Number(value), Operand::Number(operand)) => {
+            compare_numbers(value, operand)
+        }
+        (Compared::Boolean, Value::Bool(value), Operand::Boolean(operand)) => {
+            Some(value.cmp(&operand))
+        }
+        (Compared::Timestamp, Value::String(value), Operand::Text(operand)) => {
+            Some(Timestamp::parse(value)?.cmp(&Timestamp::parse(operand)?))
+        }
         _ => None,
     }
 }
@@ -194,15 +175,6 @@ pub(crate) fn compare_numbers(a: &Number, b: &Number) -> Option<Ordering> {
         return Some(a.cmp(&b));
     }
     a.as_f64()?.partial_cmp(&b.as_f64()?)
-}
-
-fn timestamp_cmp(value: &Value, operand: &str) -> Option<Ordering> {
-    let value = Timestamp::parse(value.as_str()?)?;
-    Some(value.cmp(&Timestamp::parse(operand)?))
-}
-
-fn timestamp_cmp_value(value: &Value, operand: &Value) -> Option<Ordering> {
-    timestamp_cmp(value, operand.as_str()?)
 }
 
 /// Glob matching for `StringMatches`: `*` matches any run of characters; `\*` and `\\` are

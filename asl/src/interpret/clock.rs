@@ -1,6 +1,8 @@
 //! Time as the interpreter sees it: real (tokio) or virtual (tests record every sleep).
 
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
@@ -114,4 +116,24 @@ impl Clock for TestClock {
             std::future::pending::<()>().await;
         }
     }
+}
+
+/// `work`, unless `clock`'s timeout of `duration` runs out first (`None`).
+pub(crate) async fn within<T>(
+    clock: &dyn Clock,
+    duration: Duration,
+    work: impl Future<Output = T>,
+) -> Option<T> {
+    let mut work = std::pin::pin!(work);
+    let mut timer = clock.timeout(duration);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(value) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(value));
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await
 }

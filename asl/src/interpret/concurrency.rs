@@ -9,21 +9,21 @@ use std::task::Poll;
 /// A boxed future as the interpreter's sub-workflows are.
 pub(crate) type BoxFuture<'f, T> = Pin<Box<dyn Future<Output = T> + Send + 'f>>;
 
-/// Polls `futures`, at most `limit` (0: no limit) at a time, starting them in order. Gives
-/// every output in the futures' order or, once an output for which `stop` holds comes, the
-/// outputs finished before it (in the futures' order) followed by that one; the futures
-/// still running are then dropped, which stops them.
-pub(crate) async fn join_bounded<T>(
-    futures: Vec<BoxFuture<'_, T>>,
+/// Polls `futures`, at most `limit` (0: no limit) at a time, starting them in order, and
+/// gives every output in the futures' order; with `fail_fast`, the first error instead,
+/// once every running future has been polled in the round it came in (the futures still
+/// running are then dropped, which stops them).
+pub(crate) async fn join_bounded<T, E>(
+    futures: Vec<BoxFuture<'_, Result<T, E>>>,
     limit: usize,
-    stop: impl Fn(&T) -> bool,
-) -> Result<Vec<T>, Vec<T>> {
+    fail_fast: bool,
+) -> Result<Vec<Result<T, E>>, E> {
     let total = futures.len();
     let limit = if limit == 0 { usize::MAX } else { limit };
-    let mut waiting: VecDeque<(usize, BoxFuture<'_, T>)> =
+    let mut waiting: VecDeque<(usize, BoxFuture<'_, Result<T, E>>)> =
         futures.into_iter().enumerate().collect();
-    let mut running: Vec<(usize, BoxFuture<'_, T>)> = Vec::new();
-    let mut done: Vec<Option<T>> = (0..total).map(|_| None).collect();
+    let mut running: Vec<(usize, BoxFuture<'_, Result<T, E>>)> = Vec::new();
+    let mut done: Vec<Option<Result<T, E>>> = (0..total).map(|_| None).collect();
     std::future::poll_fn(move |cx| {
         loop {
             while running.len() < limit {
@@ -32,7 +32,9 @@ pub(crate) async fn join_bounded<T>(
                     None => break,
                 }
             }
+            // Every running future is polled in each round, as if they ran at once.
             let mut finished = false;
+            let mut failure = None;
             let mut i = 0;
             while let Some((index, future)) = running.get_mut(i) {
                 match future.as_mut().poll(cx) {
@@ -40,11 +42,13 @@ pub(crate) async fn join_bounded<T>(
                         let index = *index;
                         // Completed: dropping it frees its slot.
                         drop(running.swap_remove(i));
-                        if stop(&output) {
-                            let mut finished: Vec<T> = done.drain(..).flatten().collect();
-                            finished.push(output);
-                            return Poll::Ready(Err(finished));
-                        }
+                        let output = match output {
+                            Err(error) if fail_fast => {
+                                failure.get_or_insert(error);
+                                continue;
+                            }
+                            output => output,
+                        };
                         if let Some(slot) = done.get_mut(index) {
                             *slot = Some(output);
                         }
@@ -52,6 +56,9 @@ pub(crate) async fn join_bounded<T>(
                     }
                     Poll::Pending => i += 1,
                 }
+            }
+            if let Some(error) = failure {
+                return Poll::Ready(Err(error));
             }
             if running.is_empty() && waiting.is_empty() {
                 return Poll::Ready(Ok(done.drain(..).flatten().collect()));
@@ -71,14 +78,14 @@ mod tests {
 
     use super::*;
 
-    /// A future that is pending `polls` times (waking itself), then ready with `value`,
-    /// counting how many run at once.
+    /// A future that is pending `polls` times (waking itself), then ready with `value`
+    /// (an error when `fails`), counting how many run at once.
     fn counted(
-        value: u32,
-        polls: u32,
-        active: Arc<AtomicUsize>,
-        peak: Arc<AtomicUsize>,
-    ) -> BoxFuture<'static, u32> {
+        (value, polls, fails): (u32, u32, bool),
+        active: &Arc<AtomicUsize>,
+        peak: &Arc<AtomicUsize>,
+    ) -> BoxFuture<'static, Result<u32, u32>> {
+        let (active, peak) = (Arc::clone(active), Arc::clone(peak));
         Box::pin(async move {
             let now = active.fetch_add(1, Ordering::SeqCst) + 1;
             peak.fetch_max(now, Ordering::SeqCst);
@@ -96,40 +103,42 @@ mod tests {
                 .await;
             }
             active.fetch_sub(1, Ordering::SeqCst);
-            value
+            if fails { Err(value) } else { Ok(value) }
         })
     }
 
     #[tokio::test]
     async fn keeps_order_and_the_limit() {
         for (limit, expected_peak) in [(0, 4), (1, 1), (2, 2)] {
-            let (active, peak) = (Arc::default(), Arc::new(AtomicUsize::new(0)));
-            let futures = [(1, 3), (2, 2), (3, 2), (4, 1)]
-                .map(|(v, p)| counted(v, p, Arc::clone(&active), Arc::clone(&peak)))
+            let (active, peak) = (Arc::default(), Arc::default());
+            let futures = [(1, 3, false), (2, 2, true), (3, 2, false), (4, 1, false)]
+                .map(|spec| counted(spec, &active, &peak))
                 .into_iter()
                 .collect();
             assert_eq!(
-                join_bounded(futures, limit, |_| false).await,
-                Ok(vec![1, 2, 3, 4])
+                join_bounded(futures, limit, false).await,
+                Ok(vec![Ok(1), Err(2), Ok(3), Ok(4)])
             );
             assert_eq!(peak.load(Ordering::SeqCst), expected_peak, "limit {limit}");
         }
     }
 
     #[tokio::test]
-    async fn stops_at_the_first_failure() {
-        let (active, peak) = (Arc::default(), Arc::new(AtomicUsize::new(0)));
-        let futures = [(1, 5), (2, 1), (3, 9)]
-            .map(|(v, p)| counted(v, p, Arc::clone(&active), Arc::clone(&peak)))
+    async fn fails_fast_at_the_first_error_and_stops_the_others() {
+        let (active, peak) = (Arc::default(), Arc::default());
+        // 2 fails first (after one poll), while 1 and 3 still run.
+        let futures = [(1, 5, false), (2, 1, true), (3, 9, false)]
+            .map(|spec| counted(spec, &active, &peak))
             .into_iter()
             .collect();
-        // 2 finishes first (after one poll), before 1 and 3.
-        assert_eq!(join_bounded(futures, 0, |v| *v == 2).await, Err(vec![2]));
-        let (active, peak) = (Arc::default(), Arc::new(AtomicUsize::new(0)));
-        let futures = [(1, 1), (2, 3), (3, 9)]
-            .map(|(v, p)| counted(v, p, Arc::clone(&active), Arc::clone(&peak)))
+        assert_eq!(join_bounded(futures, 0, true).await, Err(2));
+        // 1 and 3 were dropped unfinished.
+        assert_eq!(active.load(Ordering::SeqCst), 2);
+        let (active, peak) = (Arc::default(), Arc::default());
+        let futures = [(1, 1, false), (2, 3, true), (3, 9, true)]
+            .map(|spec| counted(spec, &active, &peak))
             .into_iter()
             .collect();
-        assert_eq!(join_bounded(futures, 0, |v| *v == 2).await, Err(vec![1, 2]));
+        assert_eq!(join_bounded(futures, 0, true).await, Err(2));
     }
 }

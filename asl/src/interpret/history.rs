@@ -64,6 +64,15 @@ pub enum HistoryEvent {
         /// The state a catcher went on to, `None` when the execution fails here.
         caught_by: Option<String>,
     },
+    /// A state stopped unfinished: the state a Map iteration or Parallel branch was in when
+    /// another one's failure stopped it (the service records `TaskStateAborted` and the
+    /// like).
+    StateAborted {
+        /// The state's name.
+        name: String,
+        /// The state's ASL type.
+        state_type: &'static str,
+    },
 }
 
 impl HistoryEvent {
@@ -73,7 +82,8 @@ impl HistoryEvent {
             Self::StateEntered { name, .. }
             | Self::TaskRetried { name, .. }
             | Self::StateExited { name, .. }
-            | Self::StateFailed { name, .. } => name,
+            | Self::StateFailed { name, .. }
+            | Self::StateAborted { name, .. } => name,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The JSONPath input and output processing shared by the states: `InputPath`,
-//! `ResultSelector` + `Assign`, `ResultPath` and `OutputPath`.
+//! The JSONPath input and output processing shared by the states: `InputPath` (and
+//! `Parameters` after it), `ResultPath`, `OutputPath`, and the numbers read by `…Path`
+//! fields.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -9,13 +10,19 @@ use serde_json::{Map, Value};
 use super::context::Context;
 use super::parameters;
 use super::paths::{self, Path};
+use super::payload;
 use super::runner::TaskError;
-use super::variables;
 use crate::errors;
 
-/// A `States.Runtime` error with `cause`.
-pub(crate) fn runtime(cause: impl Into<String>) -> TaskError {
-    TaskError::new(errors::RUNTIME, cause)
+/// The value the path `path` of the field `field` selects from `input`; `States.Runtime`
+/// naming the field when it selects nothing or is malformed.
+pub(crate) fn value_at<'v>(
+    field: &str,
+    path: &str,
+    input: &'v Value,
+    context: &Context<'v>,
+) -> Result<Cow<'v, Value>, TaskError> {
+    paths::resolve(path, input, context).map_err(|e| TaskError::runtime(format!("{field}: {e}")))
 }
 
 /// `InputPath`: absent keeps the raw input, `null` gives `{}`, a path selects from it.
@@ -27,9 +34,27 @@ pub(crate) fn input_path<'v>(
     match path {
         None => Ok(Cow::Borrowed(raw)),
         Some(None) => Ok(Cow::Owned(Value::Object(Map::new()))),
-        Some(Some(path)) => {
-            paths::resolve(path, raw, context).map_err(|e| runtime(format!("InputPath: {e}")))
+        Some(Some(path)) => value_at("InputPath", path, raw, context),
+    }
+}
+
+/// The effective input of a Pass or Parallel state: `InputPath`, then the `Parameters`
+/// template applied to what it selects (over the payload quota, the state's terminal
+/// `States.DataLimitExceeded`).
+pub(crate) fn effective_input(
+    path: Option<&Option<String>>,
+    parameters: Option<&Value>,
+    raw: &Value,
+    context: &Context<'_>,
+) -> Result<Value, TaskError> {
+    let effective = input_path(path, raw, context)?;
+    match parameters {
+        Some(template) => {
+            let input = parameters::apply(template, &effective, context)?;
+            payload::check(&input, "the state's input after Parameters")?;
+            Ok(input)
         }
+        None => Ok(effective.into_owned()),
     }
 }
 
@@ -70,60 +95,23 @@ pub(crate) fn output_path(
     match path {
         None => Ok(value),
         Some(None) => Ok(Value::Object(Map::new())),
-        Some(Some(path)) => paths::resolve(path, &value, context)
-            .map(Cow::into_owned)
-            .map_err(|e| runtime(format!("OutputPath: {e}"))),
+        Some(Some(path)) => value_at("OutputPath", path, &value, context).map(Cow::into_owned),
     }
 }
 
-/// The fields that turn the result of a Task, Map or Parallel state into its output.
-pub(crate) struct Completion<'f> {
-    /// `ResultSelector`.
-    pub result_selector: Option<&'f Value>,
-    /// `Assign`.
-    pub assign: Option<&'f Value>,
-    /// `ResultPath`.
-    pub result_path: Option<&'f Option<String>>,
-    /// `OutputPath`.
-    pub output_path: Option<&'f Option<String>>,
-}
-
-impl Completion<'_> {
-    /// `ResultSelector` → `Assign` (reading the selected result as `$`) → `ResultPath` →
-    /// `OutputPath`: the state's output and the variables it assigns.
-    pub fn apply(
-        &self,
-        raw: &Value,
-        result: Value,
-        context: &Context<'_>,
-    ) -> Result<(Value, Option<Map<String, Value>>), TaskError> {
-        let result = match self.result_selector {
-            Some(template) => parameters::apply(template, &result, context)?,
-            None => result,
-        };
-        let assigned = self
-            .assign
-            .map(|assign| variables::evaluate(assign, &result, context))
-            .transpose()?;
-        let combined = result_path(self.result_path, raw, result)?;
-        let output = output_path(self.output_path, combined, context)?;
-        Ok((output, assigned))
-    }
-}
-
-/// The value at `path` as a positive whole number of seconds (`TimeoutSecondsPath`,
-/// `HeartbeatSecondsPath`, `MaxConcurrencyPath`, …).
+/// The whole number of at least `min` at `path`, the value of the field `field`
+/// (`TimeoutSecondsPath`, `HeartbeatSecondsPath`, `SecondsPath`).
 pub(crate) fn whole_number(
     field: &str,
     path: &str,
+    min: u64,
     input: &Value,
     context: &Context<'_>,
 ) -> Result<u64, TaskError> {
-    let value =
-        paths::resolve(path, input, context).map_err(|e| runtime(format!("{field}: {e}")))?;
-    value.as_u64().ok_or_else(|| {
-        runtime(format!(
-            "{field} `{path}` is {value}, not a non-negative integer"
+    let value = value_at(field, path, input, context)?;
+    value.as_u64().filter(|n| *n >= min).ok_or_else(|| {
+        TaskError::runtime(format!(
+            "{field} `{path}` is {value}, not an integer of at least {min}"
         ))
     })
 }

@@ -1,98 +1,59 @@
 //! The states in the JSONata query language: `Arguments` builds a task's (or the branches')
-//! input from `$states.input`; `Output` and `Assign` read `$states.result` (or, in a
-//! catcher, `$states.errorOutput`) and the variables as they were before the state; a
-//! Choice rule is a `Condition`; a Map's items come from `Items` (default: the input).
-//! Without `Output`, a Task, Map or Parallel state outputs its result, a catcher its error
-//! output, and the other states their input.
-
-use std::time::Duration;
+//! input from `$states.input`; `Output` and `Assign` read the variables as they were
+//! before the state; a Choice rule is a `Condition`; a Map's items come from `Items`
+//! (default: the input). Without `Output`, a Pass, Choice, Wait or Succeed state outputs
+//! its input. (A Task, Map or Parallel state's result becomes its output in
+//! `completion`, a catcher's error output in `catch`.)
 
 use serde_json::Value;
 
+use super::choice;
 use super::context::Context;
-use super::executor::{Assigned, Execution};
-use super::io_processing::runtime;
 use super::jsonata::{Evaluator, States, expression};
-use super::payload;
 use super::runner::TaskError;
-use super::timestamp::Timestamp;
-use crate::errors;
-use crate::model::{Catcher, Choice, Condition, Fail, Map, Parallel, Task, Wait};
+use super::workflow::{Completed, next_state};
+use crate::model::{Choice, Condition, Fail, Pass, State, Task};
 
-impl Execution<'_> {
-    /// One Task attempt: `Arguments` → invoke → `Output` and `Assign`.
-    pub(super) async fn jsonata_task_attempt(
-        &self,
-        task: &Task,
-        input: &Value,
-        context: &Context<'_>,
-    ) -> Result<(Value, Assigned), TaskError> {
-        let arguments = match &task.arguments {
-            Some(arguments) => {
-                Evaluator::new(States::input(input), context).template("Arguments", arguments)?
-            }
-            None => input.clone(),
-        };
-        let timeout = match (&task.timeout_seconds, &task.timeout_seconds_expression) {
-            (Some(seconds), _) => Some(*seconds),
-            (None, Some(expression)) => Some(integer_field(
-                "TimeoutSeconds",
-                expression,
-                1,
-                input,
-                context,
-            )?),
-            (None, None) => None,
-        };
-        if let Some(expression) = &task.heartbeat_seconds_expression {
-            integer_field("HeartbeatSeconds", expression, 1, input, context)?;
-        }
-        payload::check(&arguments, "the task input")?;
-        let result = self.invoke(task, arguments, timeout).await?;
-        payload::check_result(&result, &task.resource)?;
-        complete(
-            task.output.as_ref(),
-            task.assign.as_ref(),
+/// `template`, the JSONata field `field` (`Arguments`, `Items`, `ItemSelector`), evaluated
+/// with `$states.input` bound to `input`; `default()` without the field.
+pub(super) fn field_or(
+    field: &str,
+    template: Option<&Value>,
+    input: &Value,
+    context: &Context<'_>,
+    default: impl FnOnce() -> Value,
+) -> Result<Value, TaskError> {
+    match template {
+        Some(template) => Evaluator::new(States::input(input), context).template(field, template),
+        None => Ok(default()),
+    }
+}
+
+/// A Task's input (`Arguments`, default: the state's input) and its timeout in seconds
+/// (`TimeoutSeconds`, a number or an expression); `HeartbeatSeconds` is checked.
+pub(super) fn task_input(
+    task: &Task,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<(Value, Option<u64>), TaskError> {
+    let arguments = field_or("Arguments", task.arguments.as_ref(), input, context, || {
+        input.clone()
+    })?;
+    let timeout = match (&task.timeout_seconds, &task.timeout_seconds_expression) {
+        (Some(seconds), _) => Some(*seconds),
+        (None, Some(expression)) => Some(integer_field(
+            "TimeoutSeconds",
+            expression,
+            1,
             input,
-            result,
             context,
-        )
+        )?),
+        (None, None) => None,
+    };
+    if let Some(expression) = &task.heartbeat_seconds_expression {
+        integer_field("HeartbeatSeconds", expression, 1, input, context)?;
     }
-
-    /// A Wait state's duration from `Seconds` or `Timestamp` (a timestamp or an expression
-    /// giving one).
-    pub(super) fn jsonata_wait_duration(
-        &self,
-        wait: &Wait,
-        input: &Value,
-        context: &Context<'_>,
-    ) -> Result<Duration, TaskError> {
-        match (&wait.seconds, &wait.timestamp) {
-            (Some(seconds), _) => Ok(Duration::from_secs(*seconds)),
-            (None, _) if wait.seconds_expression.is_some() => {
-                let expression = wait.seconds_expression.as_deref().unwrap_or_default();
-                let seconds = integer_field("Seconds", expression, 0, input, context)?;
-                Ok(Duration::from_secs(seconds))
-            }
-            (None, Some(timestamp)) => {
-                let value = Evaluator::new(States::input(input), context)
-                    .template("Timestamp", &Value::String(timestamp.clone()))?;
-                let target = value.as_str().and_then(Timestamp::parse).ok_or_else(|| {
-                    TaskError::new(
-                        errors::QUERY_EVALUATION_ERROR,
-                        format!("Timestamp gave {value}, not a timestamp"),
-                    )
-                })?;
-                Ok(target
-                    .to_system_time()
-                    .duration_since(self.now())
-                    .unwrap_or(Duration::ZERO))
-            }
-            (None, None) => Err(runtime(
-                "a JSONata Wait state needs Seconds or Timestamp (the …Path fields are JSONPath's)",
-            )),
-        }
-    }
+    Ok((arguments, timeout))
 }
 
 /// The number the `{% … %}` `expression` of the numeric field `field` gives.
@@ -104,12 +65,9 @@ pub(super) fn number_field(
 ) -> Result<f64, TaskError> {
     let value = Evaluator::new(States::input(input), context)
         .template(field, &Value::String(expression.to_owned()))?;
-    value.as_f64().ok_or_else(|| {
-        TaskError::new(
-            errors::QUERY_EVALUATION_ERROR,
-            format!("{field} gave {value}, not a number"),
-        )
-    })
+    value
+        .as_f64()
+        .ok_or_else(|| TaskError::query_evaluation(format!("{field} gave {value}, not a number")))
 }
 
 /// The whole number of at least `min` the `{% … %}` `expression` of `field` gives.
@@ -122,91 +80,72 @@ pub(super) fn integer_field(
 ) -> Result<u64, TaskError> {
     let number = number_field(field, expression, input, context)?;
     if number.fract() != 0.0 || number < min as f64 || number > u64::MAX as f64 {
-        return Err(TaskError::new(
-            errors::QUERY_EVALUATION_ERROR,
-            format!("{field} gave {number}, not an integer of at least {min}"),
-        ));
+        return Err(TaskError::query_evaluation(format!(
+            "{field} gave {number}, not an integer of at least {min}"
+        )));
     }
     Ok(number as u64)
 }
 
-/// `Output` (default: `result`) and `Assign` of a state with a result.
-pub(super) fn complete(
-    output: Option<&Value>,
-    assign: Option<&Value>,
-    input: &Value,
-    result: Value,
-    context: &Context<'_>,
-) -> Result<(Value, Assigned), TaskError> {
-    let evaluator = Evaluator::new(
-        States {
-            input,
-            result: Some(&result),
-            error_output: None,
-        },
-        context,
-    );
-    let assigned = assign.map(|assign| evaluator.assign(assign)).transpose()?;
-    let output = match output {
-        Some(output) => evaluator.template("Output", output)?,
-        None => result,
-    };
-    Ok((output, assigned))
-}
-
-/// `Output` (default: the input) and `Assign` of a Pass, Wait or Succeed state, or of the
-/// matched Choice rule.
-pub(super) fn pass_through(
+/// `Output` (default: the input) and `Assign` of a state or Choice rule without a result,
+/// going to `next`.
+fn pass_on<'m>(
     output: Option<&Value>,
     assign: Option<&Value>,
     input: Value,
+    next: Option<&'m str>,
     context: &Context<'_>,
-) -> Result<(Value, Assigned), TaskError> {
-    let evaluator = Evaluator::new(States::input(&input), context);
-    let assigned = assign.map(|assign| evaluator.assign(assign)).transpose()?;
-    let output = match output {
-        Some(output) => evaluator.template("Output", output)?,
-        None => input,
-    };
-    Ok((output, assigned))
+) -> Result<Completed<'m>, TaskError> {
+    let (output, assigned) =
+        Evaluator::new(States::input(&input), context).finish(assign, output)?;
+    Ok(Completed {
+        output: output.unwrap_or(input),
+        next,
+        assigned,
+    })
 }
 
-/// The first rule whose `Condition` holds (or `Default`), with its output and variables.
-pub(super) fn choose<'m>(
+/// A Pass, Wait (once it has waited) or Succeed state: its `Output` (default: its input)
+/// and `Assign`, going to its `Next`. (`Result` is a JSONPath field.)
+pub(super) fn pass_through<'m>(
+    state: &'m State,
+    input: Value,
+    context: &Context<'_>,
+) -> Result<Completed<'m>, TaskError> {
+    if let State::Pass(Pass {
+        result: Some(_), ..
+    }) = state
+    {
+        // The guide: `Result` is JSONPath only (`Output` is JSONata's).
+        return Err(TaskError::runtime(
+            "Result is a JSONPath field; a JSONata Pass state outputs its Output",
+        ));
+    }
+    let next = next_state(state)?;
+    pass_on(state.output(), state.assign(), input, next, context)
+}
+
+/// A Choice state: the first rule whose `Condition` holds (or `Default`), with its
+/// output and variables.
+pub(super) fn choice<'m>(
     choice: &'m Choice,
     input: Value,
     context: &Context<'_>,
-) -> Result<(&'m str, Value, Assigned), TaskError> {
+) -> Result<Completed<'m>, TaskError> {
     let evaluator = Evaluator::new(States::input(&input), context);
-    for (i, rule) in choice.choices.iter().enumerate() {
-        let Condition::Condition(condition) = &rule.condition else {
-            return Err(runtime(format!(
-                "Choices[{i}] is a JSONPath rule; a JSONata state's rules have a Condition"
-            )));
-        };
-        if evaluator.condition(&format!("Choices[{i}].Condition"), condition)? {
-            let next = rule
-                .next
-                .as_deref()
-                .ok_or_else(|| runtime(format!("Choices[{i}] matched but has no Next")))?;
-            let (output, assigned) =
-                pass_through(rule.output.as_ref(), rule.assign.as_ref(), input, context)?;
-            return Ok((next, output, assigned));
+    let (next, rule) = choice::decide(choice, |i, rule| match &rule.condition {
+        Condition::Condition(condition) => {
+            evaluator.condition(&format!("Choices[{i}].Condition"), condition)
         }
-    }
-    let Some(default) = choice.default.as_deref() else {
-        return Err(TaskError::new(
-            errors::NO_CHOICE_MATCHED,
-            "no choice rule matched and there is no Default",
-        ));
+        _ => Err(TaskError::runtime(format!(
+            "Choices[{i}] is a JSONPath rule; a JSONata state's rules have a Condition"
+        ))),
+    })?;
+    let (output, assign) = match rule {
+        Some(rule) => (rule.output.as_ref(), rule.assign.as_ref()),
+        None => (choice.output.as_ref(), choice.assign.as_ref()),
     };
-    let (output, assigned) = pass_through(
-        choice.output.as_ref(),
-        choice.assign.as_ref(),
-        input,
-        context,
-    )?;
-    Ok((default, output, assigned))
+    pass_on(output, assign, input, Some(next), context)
 }
 
 /// A Fail state's error: `Error` and `Cause`, each a string or an expression giving one.
@@ -218,84 +157,14 @@ pub(super) fn fail(fail: &Fail, input: &Value, context: &Context<'_>) -> TaskErr
             None => Ok(text.clone()),
             Some(expression) => match evaluator.evaluate(field, expression)? {
                 Value::String(text) => Ok(text),
-                other => Err(TaskError::new(
-                    errors::QUERY_EVALUATION_ERROR,
-                    format!("{field} gave {other}, not a string"),
-                )),
+                other => Err(TaskError::query_evaluation(format!(
+                    "{field} gave {other}, not a string"
+                ))),
             },
         },
     };
     match (text("Error", &fail.error), text("Cause", &fail.cause)) {
         (Ok(error), Ok(cause)) => TaskError::new(error, cause),
         (Err(e), _) | (_, Err(e)) => e,
-    }
-}
-
-/// A catcher's output (default: the error output) and variables.
-pub(super) fn caught(
-    catcher: &Catcher,
-    input: &Value,
-    error: &TaskError,
-    context: &Context<'_>,
-) -> Result<(Value, Assigned), TaskError> {
-    let error_output = error.to_error_output();
-    let evaluator = Evaluator::new(
-        States {
-            input,
-            result: None,
-            error_output: Some(&error_output),
-        },
-        context,
-    );
-    let assigned = catcher
-        .assign
-        .as_ref()
-        .map(|assign| evaluator.assign(assign))
-        .transpose()?;
-    let output = match &catcher.output {
-        Some(output) => evaluator.template("Output", output)?,
-        None => error_output,
-    };
-    Ok((output, assigned))
-}
-
-/// A Map state's items: `Items` (an array, or an expression giving one), else the input.
-pub(super) fn map_items(
-    map: &Map,
-    input: &Value,
-    context: &Context<'_>,
-) -> Result<Value, TaskError> {
-    match &map.items {
-        Some(items) => Evaluator::new(States::input(input), context).template("Items", items),
-        None => Ok(input.clone()),
-    }
-}
-
-/// One iteration's input: `ItemSelector` evaluated with `$states.context.Map.Item`.
-pub(super) fn map_item_input(
-    map: &Map,
-    input: &Value,
-    item: &Value,
-    item_context: &Context<'_>,
-) -> Result<Value, TaskError> {
-    match &map.item_selector {
-        Some(selector) => {
-            Evaluator::new(States::input(input), item_context).template("ItemSelector", selector)
-        }
-        None => Ok(item.clone()),
-    }
-}
-
-/// The input of a Parallel state's branches: `Arguments`, else the state's input.
-pub(super) fn parallel_input(
-    parallel: &Parallel,
-    input: &Value,
-    context: &Context<'_>,
-) -> Result<Value, TaskError> {
-    match &parallel.arguments {
-        Some(arguments) => {
-            Evaluator::new(States::input(input), context).template("Arguments", arguments)
-        }
-        None => Ok(input.clone()),
     }
 }

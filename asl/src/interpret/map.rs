@@ -9,155 +9,147 @@
 //! with `States.ExceedToleratedFailureThreshold`, under it a failed item's output is its
 //! error output. `ItemReader` and `ResultWriter` (S3) are not supported.
 
+use std::borrow::Cow;
+
 use serde_json::{Map as Object, Value, json};
 
-use super::concurrency::{BoxFuture, join_bounded};
 use super::context::Context;
-use super::executor::{Assigned, Execution, Journal, Workflow};
-use super::io_processing::{Completion, input_path, runtime};
+use super::io_processing::{input_path, value_at};
 use super::jsonata_states;
 use super::parameters;
-use super::paths;
 use super::payload;
 use super::runner::TaskError;
+use super::workflow::{Journal, Scope, Subworkflows, Workflow, run_all};
 use crate::errors;
 use crate::model::{ItemBatcher, Map, QueryLanguage};
 
-impl<'a> Execution<'a> {
-    /// One attempt: InputPath → ItemsPath → ItemSelector (+ ItemBatcher) → the iterations →
-    /// ResultSelector → Assign → ResultPath → OutputPath.
-    pub(super) async fn map_attempt(
-        &self,
-        map: &'a Map,
-        raw: &Value,
-        context: &Context<'_>,
-        language: QueryLanguage,
-        journal: &mut Journal,
-    ) -> Result<(Value, Assigned), TaskError> {
-        let Some((_, processor)) = map.processor() else {
-            return Err(runtime("the Map state has no ItemProcessor"));
-        };
-        if map.item_reader.is_some() || map.result_writer.is_some() {
-            return Err(runtime(
-                "ItemReader and ResultWriter (S3) are not supported by this interpreter",
-            ));
-        }
-        let jsonata = language == QueryLanguage::JsonAta;
-        let effective = if jsonata {
-            std::borrow::Cow::Borrowed(raw)
-        } else {
-            input_path(map.input_path.as_ref(), raw, context)?
-        };
-        let items = match (&map.items_path, jsonata) {
-            (_, true) => std::borrow::Cow::Owned(jsonata_states::map_items(map, raw, context)?),
-            (Some(path), false) => paths::resolve(path, &effective, context)
-                .map_err(|e| runtime(format!("ItemsPath: {e}")))?,
-            (None, false) => std::borrow::Cow::Borrowed(effective.as_ref()),
-        };
-        let Value::Array(items) = items.as_ref() else {
-            let source = match (jsonata, &map.items_path) {
-                (true, _) => "Items".to_owned(),
-                (false, path) => format!("ItemsPath `{}`", path.as_deref().unwrap_or("$")),
-            };
-            return Err(TaskError::new(
-                if jsonata {
-                    errors::QUERY_EVALUATION_ERROR
-                } else {
-                    errors::RUNTIME
-                },
-                format!("{source} is {items}, not an array"),
-            ));
-        };
-        let mut inputs = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
-            let item_context = Context {
-                map_item: Some((index, item)),
-                ..*context
-            };
-            inputs.push(match map.selector() {
-                Some(_) if jsonata => {
-                    jsonata_states::map_item_input(map, raw, item, &item_context)?
-                }
-                Some(template) => parameters::apply(template, &effective, &item_context)?,
-                None => item.clone(),
-            });
-        }
-        let distributed = map.is_distributed();
-        if let Some(batcher) = &map.item_batcher {
-            inputs = batches(batcher, inputs, &effective, context)?;
-        }
-        let limit = match (map.max_concurrency, &map.max_concurrency_path) {
-            (Some(max), _) => max,
-            (None, Some(path)) => integer_at("MaxConcurrencyPath", path, &effective, context)?,
-            (None, None) => match &map.max_concurrency_expression {
-                Some(expression) => jsonata_states::integer_field(
-                    "MaxConcurrency",
-                    expression,
-                    0,
-                    &effective,
-                    context,
-                )?,
-                None => 0,
-            },
-        };
-        let workflow = Workflow::of(processor, language);
-        // A distributed Map's child executions do not see the parent's variables.
-        let outer = if distributed { None } else { context.variables };
-        let iterations: Vec<BoxFuture<'_, (Result<Value, TaskError>, Journal)>> = inputs
-            .into_iter()
-            .map(|input| {
-                let run: BoxFuture<'_, _> = Box::pin(async move {
-                    let mut child = Journal::default();
-                    let result = self.run_states(workflow, input, outer, &mut child).await;
-                    (result, child)
-                });
-                run
-            })
-            .collect();
-        let total = iterations.len();
-        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        // Inline, the first failure stops the others and its error ends the loop below.
-        let outputs = join_bounded(iterations, limit, |(result, _)| {
-            !distributed && result.is_err()
-        })
-        .await
-        .unwrap_or_else(|finished| finished);
-        let mut results = Vec::with_capacity(outputs.len());
-        let mut failures = 0u64;
-        for (result, child) in outputs {
-            journal.history.extend(child.history);
-            // A child execution of a distributed Map fails on its own.
-            journal.terminal |= !distributed && child.terminal;
-            match result {
-                Ok(output) => results.push(output),
-                Err(error) if distributed => {
-                    failures += 1;
-                    results.push(error.to_error_output());
-                }
-                Err(error) => return Err(error),
+/// One attempt: InputPath → ItemsPath (JSONata: `Items`) → ItemSelector (+ ItemBatcher) →
+/// the iterations, run by `runner`; gives the array of their outputs (the state's result).
+pub(super) async fn attempt<'a, R: Subworkflows<'a>>(
+    runner: &R,
+    map: &'a Map,
+    raw: &Value,
+    context: &Context<'_>,
+    language: QueryLanguage,
+    journal: &mut Journal,
+) -> Result<Value, TaskError> {
+    let Some((_, processor)) = map.processor() else {
+        return Err(TaskError::runtime("the Map state has no ItemProcessor"));
+    };
+    if map.item_reader.is_some() || map.result_writer.is_some() {
+        return Err(TaskError::runtime(
+            "ItemReader and ResultWriter (S3) are not supported by this interpreter",
+        ));
+    }
+    let effective = match language {
+        QueryLanguage::JsonPath => input_path(map.input_path.as_ref(), raw, context)?,
+        QueryLanguage::JsonAta => Cow::Borrowed(raw),
+    };
+    let items = match (language, &map.items_path) {
+        (QueryLanguage::JsonAta, _) => Cow::Owned(jsonata_states::field_or(
+            "Items",
+            map.items.as_ref(),
+            raw,
+            context,
+            || raw.clone(),
+        )?),
+        (QueryLanguage::JsonPath, Some(path)) => value_at("ItemsPath", path, &effective, context)?,
+        (QueryLanguage::JsonPath, None) => Cow::Borrowed(effective.as_ref()),
+    };
+    let Value::Array(items) = items.as_ref() else {
+        return Err(match language {
+            QueryLanguage::JsonAta => {
+                TaskError::query_evaluation(format!("Items is {items}, not an array"))
             }
-        }
-        if distributed {
-            tolerate(map, failures, total, &effective, context)?;
-        }
-        let results = Value::Array(results);
-        payload::check(&results, "the Map state's result")?;
-        if jsonata {
-            return jsonata_states::complete(
-                map.output.as_ref(),
-                map.assign.as_ref(),
+            QueryLanguage::JsonPath => TaskError::runtime(format!(
+                "ItemsPath `{}` is {items}, not an array",
+                map.items_path.as_deref().unwrap_or("$")
+            )),
+        });
+    };
+    let mut inputs = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let item_context = Context {
+            map_item: Some((index, item)),
+            ..*context
+        };
+        inputs.push(match (language, map.selector()) {
+            (QueryLanguage::JsonAta, _) => jsonata_states::field_or(
+                "ItemSelector",
+                map.item_selector.as_ref(),
                 raw,
-                results,
-                context,
-            );
+                &item_context,
+                || item.clone(),
+            )?,
+            (QueryLanguage::JsonPath, Some(template)) => {
+                parameters::apply(template, &effective, &item_context)?
+            }
+            (QueryLanguage::JsonPath, None) => item.clone(),
+        });
+    }
+    if let Some(batcher) = &map.item_batcher {
+        inputs = batches(batcher, inputs, &effective, context)?;
+    }
+    let limit = integer(
+        "MaxConcurrency",
+        map.max_concurrency,
+        map.max_concurrency_path.as_deref(),
+        map.max_concurrency_expression.as_deref(),
+        0,
+        &effective,
+        context,
+    )?;
+    let workflow = Workflow::of(processor, language);
+    let scope = if map.is_distributed() {
+        Scope::Distributed
+    } else {
+        Scope::Inline
+    };
+    let runs = inputs.into_iter().map(|input| (workflow, input)).collect();
+    let limit = usize::try_from(limit.unwrap_or(0)).unwrap_or(usize::MAX);
+    let outcomes = run_all(runner, runs, scope, context.variables, limit, journal).await?;
+    let total = outcomes.len();
+    let mut failures = 0u64;
+    // Inline, a failure ended the state above; distributed, a failed item's result is its
+    // error output.
+    let results: Vec<Value> = outcomes
+        .into_iter()
+        .map(|outcome| {
+            outcome.unwrap_or_else(|error| {
+                failures += 1;
+                error.to_error_output()
+            })
+        })
+        .collect();
+    if scope == Scope::Distributed {
+        tolerate(map, failures, total, &effective, context)?;
+    }
+    let results = Value::Array(results);
+    payload::check(&results, "the Map state's result")?;
+    Ok(results)
+}
+
+/// A number of the Map state or its batcher: `literal`, else the non-negative integer at
+/// `path` (the field `…Path`) in `input`, else the integer of at least `min` the JSONata
+/// `expression` gives; `None` when none is set.
+fn integer(
+    field: &str,
+    literal: Option<u64>,
+    path: Option<&str>,
+    expression: Option<&str>,
+    min: u64,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Option<u64>, TaskError> {
+    match (literal, path, expression) {
+        (Some(literal), _, _) => Ok(Some(literal)),
+        (None, Some(path), _) => {
+            integer_at(&format!("{field}Path"), path, input, context).map(Some)
         }
-        Completion {
-            result_selector: map.result_selector.as_ref(),
-            assign: map.assign.as_ref(),
-            result_path: map.result_path.as_ref(),
-            output_path: map.output_path.as_ref(),
+        (None, None, Some(expression)) => {
+            jsonata_states::integer_field(field, expression, min, input, context).map(Some)
         }
-        .apply(raw, results, context)
+        (None, None, None) => Ok(None),
     }
 }
 
@@ -169,44 +161,26 @@ fn batches(
     effective: &Value,
     context: &Context<'_>,
 ) -> Result<Vec<Value>, TaskError> {
-    let max_items = match (
+    let max_items = integer(
+        "MaxItemsPerBatch",
         batcher.max_items_per_batch,
-        &batcher.max_items_per_batch_path,
-    ) {
-        (Some(max), _) => Some(max),
-        (None, Some(path)) => Some(integer_at(
-            "MaxItemsPerBatchPath",
-            path,
-            effective,
-            context,
-        )?),
-        (None, None) => batcher
-            .max_items_per_batch_expression
-            .as_deref()
-            .map(|e| jsonata_states::integer_field("MaxItemsPerBatch", e, 1, effective, context))
-            .transpose()?,
-    };
-    let max_bytes = match (
+        batcher.max_items_per_batch_path.as_deref(),
+        batcher.max_items_per_batch_expression.as_deref(),
+        1,
+        effective,
+        context,
+    )?;
+    let max_bytes = integer(
+        "MaxInputBytesPerBatch",
         batcher.max_input_bytes_per_batch,
-        &batcher.max_input_bytes_per_batch_path,
-    ) {
-        (Some(max), _) => Some(max),
-        (None, Some(path)) => Some(integer_at(
-            "MaxInputBytesPerBatchPath",
-            path,
-            effective,
-            context,
-        )?),
-        (None, None) => batcher
-            .max_input_bytes_per_batch_expression
-            .as_deref()
-            .map(|e| {
-                jsonata_states::integer_field("MaxInputBytesPerBatch", e, 1, effective, context)
-            })
-            .transpose()?,
-    };
+        batcher.max_input_bytes_per_batch_path.as_deref(),
+        batcher.max_input_bytes_per_batch_expression.as_deref(),
+        1,
+        effective,
+        context,
+    )?;
     if max_items.is_none() && max_bytes.is_none() {
-        return Err(runtime(
+        return Err(TaskError::runtime(
             "ItemBatcher sets neither MaxItemsPerBatch nor MaxInputBytesPerBatch",
         ));
     }
@@ -261,7 +235,9 @@ fn tolerate(
                 context,
             )?;
             if count < 0.0 {
-                return Err(runtime("ToleratedFailureCount cannot be negative."));
+                return Err(TaskError::runtime(
+                    "ToleratedFailureCount cannot be negative.",
+                ));
             }
             Some(count as u64)
         }
@@ -294,7 +270,7 @@ fn tolerate(
             .transpose()?,
     };
     if percentage.is_some_and(|percentage| !(0.0..=100.0).contains(&percentage)) {
-        return Err(runtime(
+        return Err(TaskError::runtime(
             "ToleratedFailurePercentage must be between 0 and 100.",
         ));
     }
@@ -322,8 +298,7 @@ fn number_at(
     input: &Value,
     context: &Context<'_>,
 ) -> Result<f64, TaskError> {
-    let value =
-        paths::resolve(path, input, context).map_err(|e| runtime(format!("{field}: {e}")))?;
+    let value = value_at(field, path, input, context)?;
     let number = match value.as_ref() {
         Value::Number(number) => number.as_f64(),
         Value::String(text) if kind == "integer" => text.parse::<i64>().ok().map(|n| n as f64),
@@ -338,7 +313,7 @@ fn number_at(
                 Value::String(text) => text.clone(),
                 other => other.to_string(),
             };
-            Err(runtime(format!(
+            Err(TaskError::runtime(format!(
                 "The {field} field refers to value \"{shown}\" which is not a valid {kind}: {path}"
             )))
         }
@@ -354,7 +329,7 @@ fn integer_at(
 ) -> Result<u64, TaskError> {
     let number = number_at(field, "integer", path, input, context)?;
     if number < 0.0 {
-        return Err(runtime(format!(
+        return Err(TaskError::runtime(format!(
             "Expected non-negative integer for {}, got '{number}' instead.",
             field.trim_end_matches("Path")
         )));

@@ -25,14 +25,17 @@
 mod catch;
 mod choice;
 mod clock;
+mod completion;
 mod concurrency;
 mod context;
-mod executor;
+mod execution;
 mod history;
+mod interpreter;
 pub(crate) mod intrinsic;
 mod io_processing;
 pub(crate) mod jsonata;
 mod jsonata_states;
+mod jsonpath_states;
 mod map;
 mod parallel;
 mod parameters;
@@ -44,6 +47,8 @@ mod runner;
 mod scripted;
 pub(crate) mod timestamp;
 mod variables;
+mod wait;
+mod workflow;
 
 #[cfg(test)]
 mod tests;
@@ -51,8 +56,8 @@ mod tests;
 #[cfg(feature = "tokio")]
 pub use clock::TokioClock;
 pub use clock::{Clock, TestClock};
-pub use executor::{DEFAULT_MAX_TRANSITIONS, Interpreter};
 pub use history::{HistoryEvent, Outcome, Status};
+pub use interpreter::{DEFAULT_ACCOUNT_ID, DEFAULT_MAX_TRANSITIONS, DEFAULT_REGION, Interpreter};
 pub use paths::{Path, PathError};
 pub use runner::{FnRunner, TaskError, TaskRunner, task_fn};
 pub use scripted::ScriptedRunner;

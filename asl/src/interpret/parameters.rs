@@ -1,5 +1,6 @@
-//! Payload templates (`Parameters`, `ResultSelector`): fields whose key ends in `.$` take
-//! the value of a path or of an intrinsic function call, under the key without `.$`.
+//! Payload templates (`Parameters`, `ResultSelector`, `ItemSelector` and a JSONPath
+//! state's `Assign`): fields whose key ends in `.$` take the value of a path or of an
+//! intrinsic function call, under the key without `.$`.
 
 use serde_json::{Map, Value};
 
@@ -12,9 +13,14 @@ use crate::errors;
 /// A payload template that cannot be applied.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum TemplateError {
-    /// A `.$` path selects nothing or is malformed.
-    #[error("field `{key}`: {source}")]
-    Path { key: String, source: PathError },
+    /// A `.$` path selects nothing in `input` (the JSON text of the template's input), or
+    /// is malformed.
+    #[error("{}", path_failure(.key, .source, .input))]
+    Path {
+        key: String,
+        source: PathError,
+        input: String,
+    },
     /// A `.$` intrinsic function call failed.
     #[error("field `{key}`: {source}")]
     Intrinsic { key: String, source: IntrinsicError },
@@ -23,12 +29,26 @@ pub(crate) enum TemplateError {
     NotAString { key: String, value: Value },
 }
 
+/// Why the path of the field `key` failed; a path that selects nothing in the words of the
+/// service.
+fn path_failure(key: &str, source: &PathError, input: &str) -> String {
+    match source {
+        PathError::NotFound { path } => format!(
+            "The JSONPath '{path}' specified for the field '{key}' could not be found in the input '{input}'"
+        ),
+        other => format!("field `{key}`: {other}"),
+    }
+}
+
+/// A path that selects nothing is `States.Runtime` (which no catcher handles), as
+/// executions recorded on the service show for Pass and Task states, although the
+/// error-handling page names `States.ParameterPathFailure` for it; an intrinsic that
+/// fails is `States.IntrinsicFailure`.
 impl From<TemplateError> for TaskError {
     fn from(error: TemplateError) -> Self {
         let name = match &error {
-            TemplateError::Path { .. } => errors::PARAMETER_PATH_FAILURE,
+            TemplateError::Path { .. } | TemplateError::NotAString { .. } => errors::RUNTIME,
             TemplateError::Intrinsic { .. } => errors::INTRINSIC_FAILURE,
-            TemplateError::NotAString { .. } => errors::RUNTIME,
         };
         Self::new(name, error.to_string())
     }
@@ -61,6 +81,21 @@ pub(crate) fn apply(
             .collect::<Result<_, _>>()
             .map(Value::Array),
         other => Ok(other.clone()),
+    }
+}
+
+/// An `Assign` object evaluated against `input` (`$`): the variables it sets. Every
+/// expression reads the variables as they were before the state.
+pub(crate) fn assign(
+    assign: &Value,
+    input: &Value,
+    context: &Context<'_>,
+) -> Result<Map<String, Value>, TaskError> {
+    match apply(assign, input, context)? {
+        Value::Object(assigned) => Ok(assigned),
+        other => Err(TaskError::runtime(format!(
+            "Assign must be an object, not {other}"
+        ))),
     }
 }
 
@@ -98,6 +133,7 @@ pub(crate) fn expression_value(
             .map_err(|source| TemplateError::Path {
                 key: key.to_owned(),
                 source,
+                input: input.to_string(),
             })
     }
 }
@@ -107,6 +143,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::interpret::variables::Variables;
 
     fn run(template: &Value, input: &Value) -> Result<Value, TemplateError> {
         apply(template, input, &Context::for_tests())
@@ -138,6 +175,31 @@ mod tests {
     }
 
     #[test]
+    fn assign_reads_paths_and_variables_as_they_were() {
+        let mut scope = Variables::new(None);
+        scope.set(json!({"count": 1}).as_object().cloned().unwrap_or_default());
+        let context = Context {
+            variables: Some(&scope),
+            ..Context::for_tests()
+        };
+        let assigned = assign(
+            &json!({"count.$": "States.MathAdd($count, 1)", "old.$": "$count", "x.$": "$.x",
+                    "fixed": {"k": [1]}}),
+            &json!({"x": "input"}),
+            &context,
+        );
+        assert_eq!(
+            assigned.map(Value::Object),
+            Ok(json!({"count": 2, "old": 1, "x": "input", "fixed": {"k": [1]}}))
+        );
+        let missing = assign(&json!({"y.$": "$undefined"}), &json!({}), &context);
+        assert_eq!(
+            missing.map_err(|e| e.error),
+            Err(errors::RUNTIME.to_owned())
+        );
+    }
+
+    #[test]
     fn templates_inside_arrays_and_literals_stay() {
         let template = json!([{"k.$": "$.a"}, "$.a", 1.5, null, {"nested": [{"n.$": "$"}]}]);
         assert_eq!(
@@ -152,10 +214,7 @@ mod tests {
         let missing = run(&json!({"outer": {"b.$": "$.b"}}), &input);
         assert!(matches!(&missing, Err(TemplateError::Path { key, .. }) if key == "b.$"));
         let error = missing.map_err(TaskError::from).err();
-        assert_eq!(
-            error.map(|e| e.error),
-            Some(errors::PARAMETER_PATH_FAILURE.to_owned())
-        );
+        assert_eq!(error.map(|e| e.error), Some(errors::RUNTIME.to_owned()));
 
         let intrinsic = run(&json!({"m.$": "States.Format('{}')"}), &input);
         let error = intrinsic.map_err(TaskError::from).err();

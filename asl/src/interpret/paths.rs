@@ -454,16 +454,25 @@ impl<'a> Parser<'a> {
         Ok(name)
     }
 
+    /// The text of a string in single or double quotes (`what`, for the error when it is
+    /// not closed) at the front, if there is one.
+    fn quoted(&mut self, what: &str) -> Result<Option<String>, String> {
+        let Some(quote) = self.rest.chars().next().filter(|c| *c == '\'' || *c == '"') else {
+            return Ok(None);
+        };
+        let inner = &self.rest[1..];
+        let end = inner
+            .find(quote)
+            .ok_or_else(|| format!("unterminated {what}"))?;
+        let text = inner[..end].to_owned();
+        self.rest = &inner[end + 1..];
+        Ok(Some(text))
+    }
+
     /// The inside of `[...]`, after the `[`, through the `]`.
     fn bracket(&mut self) -> Result<Segment, String> {
         self.skip_whitespace();
-        if let Some(quote) = self.rest.chars().next().filter(|c| *c == '\'' || *c == '"') {
-            let inner = &self.rest[1..];
-            let end = inner
-                .find(quote)
-                .ok_or_else(|| "unterminated quoted field name".to_owned())?;
-            let name = inner[..end].to_owned();
-            self.rest = &inner[end + 1..];
+        if let Some(name) = self.quoted("quoted field name")? {
             self.skip_whitespace();
             if !self.eat("]") {
                 return Err("expected `]` after a quoted field name".to_owned());
@@ -524,24 +533,27 @@ impl<'a> Parser<'a> {
     }
 
     fn or(&mut self) -> Result<Filter, String> {
-        let mut left = self.and()?;
-        loop {
-            self.skip_whitespace();
-            if !self.eat("||") {
-                return Ok(left);
-            }
-            left = Filter::Or(Box::new(left), Box::new(self.and()?));
-        }
+        self.chain("||", Self::and, Filter::Or)
     }
 
     fn and(&mut self) -> Result<Filter, String> {
-        let mut left = self.unary()?;
+        self.chain("&&", Self::unary, Filter::And)
+    }
+
+    /// Operands (each parsed by `operand`) joined by `operator`, grouped from the left.
+    fn chain(
+        &mut self,
+        operator: &str,
+        operand: fn(&mut Self) -> Result<Filter, String>,
+        join: fn(Box<Filter>, Box<Filter>) -> Filter,
+    ) -> Result<Filter, String> {
+        let mut left = operand(self)?;
         loop {
             self.skip_whitespace();
-            if !self.eat("&&") {
+            if !self.eat(operator) {
                 return Ok(left);
             }
-            left = Filter::And(Box::new(left), Box::new(self.unary()?));
+            left = join(Box::new(left), Box::new(operand(self)?));
         }
     }
 
@@ -591,13 +603,7 @@ impl<'a> Parser<'a> {
         if self.eat("$") {
             return Ok(Operand::Root(self.segments(true)?));
         }
-        if let Some(quote) = self.rest.chars().next().filter(|c| *c == '\'' || *c == '"') {
-            let inner = &self.rest[1..];
-            let end = inner
-                .find(quote)
-                .ok_or_else(|| "unterminated string in a filter".to_owned())?;
-            let text = inner[..end].to_owned();
-            self.rest = &inner[end + 1..];
+        if let Some(text) = self.quoted("string in a filter")? {
             return Ok(Operand::Literal(Value::String(text)));
         }
         let end = self

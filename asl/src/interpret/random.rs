@@ -26,6 +26,16 @@ impl Rng {
         z ^ (z >> 31)
     }
 
+    /// A version 4 UUID made of the next 128 random bits.
+    pub fn uuid(&self) -> String {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&self.next_u64().to_le_bytes());
+        bytes[8..].copy_from_slice(&self.next_u64().to_le_bytes());
+        uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .to_string()
+    }
+
     /// A number in `[0, 1)`.
     pub fn next_f64(&self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64

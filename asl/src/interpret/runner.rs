@@ -1,11 +1,14 @@
 //! Task runners: what a Task state's `Resource` does when the interpreter invokes it.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+
+use crate::errors;
 
 /// An ASL error: its name (matched by `ErrorEquals`) and a human-readable cause.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -25,6 +28,16 @@ impl TaskError {
             error: error.into(),
             cause: cause.into(),
         }
+    }
+
+    /// A `States.Runtime` error (which no retrier or catcher handles) with `cause`.
+    pub(crate) fn runtime(cause: impl Into<String>) -> Self {
+        Self::new(errors::RUNTIME, cause)
+    }
+
+    /// A `States.QueryEvaluationError` (a JSONata expression failed) with `cause`.
+    pub(crate) fn query_evaluation(cause: impl Into<String>) -> Self {
+        Self::new(errors::QUERY_EVALUATION_ERROR, cause)
     }
 
     /// The error output a `Catch` passes on: `{"Error": …, "Cause": …}` (without `Cause`
@@ -89,5 +102,27 @@ where
 {
     async fn run(&self, resource: &str, input: Value) -> Result<Value, TaskError> {
         (self.0)(resource.to_owned(), input).await
+    }
+}
+
+/// The runners of an interpreter: one per resource, and a fallback for the others.
+#[derive(Default, Clone)]
+pub(crate) struct Runners {
+    /// The runner of each resource, by its exact `Resource` text.
+    pub by_resource: HashMap<String, Arc<dyn TaskRunner>>,
+    /// The runner of the resources without one of their own.
+    pub fallback: Option<Arc<dyn TaskRunner>>,
+}
+
+impl Runners {
+    /// The runner of `resource`: its own, else the fallback; `States.Runtime` without
+    /// either.
+    pub fn find(&self, resource: &str) -> Result<&dyn TaskRunner, TaskError> {
+        match self.by_resource.get(resource).or(self.fallback.as_ref()) {
+            Some(runner) => Ok(runner.as_ref()),
+            None => Err(TaskError::runtime(format!(
+                "no task runner is registered for resource `{resource}`"
+            ))),
+        }
     }
 }

@@ -1,15 +1,9 @@
-//! Workflow variables: the scopes `$name` reads, and `Assign`, which sets them.
+//! Workflow variables: the scopes `$name` reads (`Assign` sets them).
 //!
 //! A Map iteration or Parallel branch runs in a scope of its own: it reads the variables
-//! of the scopes around it, and what it assigns stays inside it. Every expression of one
-//! `Assign` sees the variables as they were before the state.
+//! of the scopes around it, and what it assigns stays inside it.
 
 use serde_json::{Map, Value};
-
-use super::context::Context;
-use super::parameters;
-use super::runner::TaskError;
-use crate::errors;
 
 /// One scope of variables, with the scope around it.
 #[derive(Debug, Default)]
@@ -53,22 +47,6 @@ impl<'p> Variables<'p> {
     }
 }
 
-/// Evaluates an `Assign` object against `input` (`$`): keys ending in `.$` take a path's or
-/// an intrinsic's value, other values are payload templates.
-pub(crate) fn evaluate(
-    assign: &Value,
-    input: &Value,
-    context: &Context<'_>,
-) -> Result<Map<String, Value>, TaskError> {
-    match parameters::apply(assign, input, context)? {
-        Value::Object(assigned) => Ok(assigned),
-        other => Err(TaskError::new(
-            errors::RUNTIME,
-            format!("Assign must be an object, not {other}"),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -93,30 +71,5 @@ mod tests {
         assert_eq!(outer.get("a"), Some(&json!(1)));
         assert!(Variables::new(None).is_empty());
         assert!(!inner.is_empty());
-    }
-
-    #[test]
-    fn assign_reads_paths_and_variables_as_they_were() {
-        let mut scope = Variables::new(None);
-        scope.set(json!({"count": 1}).as_object().cloned().unwrap_or_default());
-        let context = Context {
-            variables: Some(&scope),
-            ..Context::for_tests()
-        };
-        let assigned = evaluate(
-            &json!({"count.$": "States.MathAdd($count, 1)", "old.$": "$count", "x.$": "$.x",
-                    "fixed": {"k": [1]}}),
-            &json!({"x": "input"}),
-            &context,
-        );
-        assert_eq!(
-            assigned.map(Value::Object),
-            Ok(json!({"count": 2, "old": 1, "x": "input", "fixed": {"k": [1]}}))
-        );
-        let missing = evaluate(&json!({"y.$": "$undefined"}), &json!({}), &context);
-        assert_eq!(
-            missing.map_err(|e| e.error),
-            Err(errors::PARAMETER_PATH_FAILURE.to_owned())
-        );
     }
 }

@@ -39,7 +39,9 @@ impl ChoiceRule {
 
     /// A JSONata rule: matches when `expression` (`{% … %}`) evaluates to `true`.
     pub fn condition(expression: impl Into<String>) -> Self {
-        Self::combinator(Condition::Condition(expression.into()))
+        Self::combinator(Condition::Condition(JsonAtaCondition::Expression(
+            expression.into(),
+        )))
     }
 
     /// A rule matching when all `rules` match.
@@ -174,30 +176,139 @@ pub enum Condition {
     /// Whether the value is an RFC 3339 timestamp string.
     IsTimestamp(bool),
 
-    /// JSONata: a `{% … %}` expression that must evaluate to a boolean.
-    Condition(String),
+    /// JSONata: a `{% … %}` expression that must evaluate to a boolean, or a boolean.
+    Condition(JsonAtaCondition),
+}
+
+/// A JSONata rule's `Condition`: a `{% … %}` expression that must give a boolean, or a
+/// JSON boolean (which the service accepts: `"Condition": true` always matches).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum JsonAtaCondition {
+    /// A literal `true` or `false`.
+    Boolean(bool),
+    /// A `{% … %}` expression (any other string gives no boolean).
+    Expression(String),
+}
+
+/// What a comparison operator compares (`StringLessThan`: strings, by `<`, with a literal).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Comparison<'c> {
+    /// The type of the values compared.
+    pub kind: Compared,
+    /// How the variable's value must relate to the operand.
+    pub relation: Relation,
+    /// What the variable's value is compared with.
+    pub operand: Operand<'c>,
+}
+
+/// The type of the values a comparison operator compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compared {
+    /// `String…`: strings, in code point order.
+    String,
+    /// `Numeric…`: numbers.
+    Numeric,
+    /// `BooleanEquals…`: booleans.
+    Boolean,
+    /// `Timestamp…`: timestamps, by the instant they name.
+    Timestamp,
+}
+
+/// How the variable's value must relate to the operand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Relation {
+    /// `…Equals`.
+    Equals,
+    /// `…LessThan`.
+    LessThan,
+    /// `…LessThanEquals`.
+    LessThanEquals,
+    /// `…GreaterThan`.
+    GreaterThan,
+    /// `…GreaterThanEquals`.
+    GreaterThanEquals,
+}
+
+impl Relation {
+    /// Whether a value ordered `ordering` against the operand is in this relation.
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        match self {
+            Self::Equals => ordering.is_eq(),
+            Self::LessThan => ordering.is_lt(),
+            Self::LessThanEquals => ordering.is_le(),
+            Self::GreaterThan => ordering.is_gt(),
+            Self::GreaterThanEquals => ordering.is_ge(),
+        }
+    }
+}
+
+/// The operand of a comparison: a literal, or (`…Path` operators) a path to the value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Operand<'c> {
+    /// A string (or timestamp) literal.
+    Text(&'c str),
+    /// A number literal.
+    Number(&'c Number),
+    /// A boolean literal.
+    Boolean(bool),
+    /// A path (`…Path` operators).
+    Path(&'c str),
 }
 
 impl Condition {
+    /// The comparison this operator makes; `None` for the combinators, the type tests,
+    /// `StringMatches` and a JSONata `Condition`.
+    pub(crate) fn comparison(&self) -> Option<Comparison<'_>> {
+        use Compared::{Boolean, Numeric, String, Timestamp};
+        use Operand::{Path, Text};
+        use Relation::{Equals, GreaterThan, GreaterThanEquals, LessThan, LessThanEquals};
+        let (kind, relation, operand) = match self {
+            Self::StringEquals(s) => (String, Equals, Text(s)),
+            Self::StringEqualsPath(p) => (String, Equals, Path(p)),
+            Self::StringLessThan(s) => (String, LessThan, Text(s)),
+            Self::StringLessThanPath(p) => (String, LessThan, Path(p)),
+            Self::StringLessThanEquals(s) => (String, LessThanEquals, Text(s)),
+            Self::StringLessThanEqualsPath(p) => (String, LessThanEquals, Path(p)),
+            Self::StringGreaterThan(s) => (String, GreaterThan, Text(s)),
+            Self::StringGreaterThanPath(p) => (String, GreaterThan, Path(p)),
+            Self::StringGreaterThanEquals(s) => (String, GreaterThanEquals, Text(s)),
+            Self::StringGreaterThanEqualsPath(p) => (String, GreaterThanEquals, Path(p)),
+            Self::NumericEquals(n) => (Numeric, Equals, Operand::Number(n)),
+            Self::NumericEqualsPath(p) => (Numeric, Equals, Path(p)),
+            Self::NumericLessThan(n) => (Numeric, LessThan, Operand::Number(n)),
+            Self::NumericLessThanPath(p) => (Numeric, LessThan, Path(p)),
+            Self::NumericLessThanEquals(n) => (Numeric, LessThanEquals, Operand::Number(n)),
+            Self::NumericLessThanEqualsPath(p) => (Numeric, LessThanEquals, Path(p)),
+            Self::NumericGreaterThan(n) => (Numeric, GreaterThan, Operand::Number(n)),
+            Self::NumericGreaterThanPath(p) => (Numeric, GreaterThan, Path(p)),
+            Self::NumericGreaterThanEquals(n) => (Numeric, GreaterThanEquals, Operand::Number(n)),
+            Self::NumericGreaterThanEqualsPath(p) => (Numeric, GreaterThanEquals, Path(p)),
+            Self::BooleanEquals(b) => (Boolean, Equals, Operand::Boolean(*b)),
+            Self::BooleanEqualsPath(p) => (Boolean, Equals, Path(p)),
+            Self::TimestampEquals(t) => (Timestamp, Equals, Text(t)),
+            Self::TimestampEqualsPath(p) => (Timestamp, Equals, Path(p)),
+            Self::TimestampLessThan(t) => (Timestamp, LessThan, Text(t)),
+            Self::TimestampLessThanPath(p) => (Timestamp, LessThan, Path(p)),
+            Self::TimestampLessThanEquals(t) => (Timestamp, LessThanEquals, Text(t)),
+            Self::TimestampLessThanEqualsPath(p) => (Timestamp, LessThanEquals, Path(p)),
+            Self::TimestampGreaterThan(t) => (Timestamp, GreaterThan, Text(t)),
+            Self::TimestampGreaterThanPath(p) => (Timestamp, GreaterThan, Path(p)),
+            Self::TimestampGreaterThanEquals(t) => (Timestamp, GreaterThanEquals, Text(t)),
+            Self::TimestampGreaterThanEqualsPath(p) => (Timestamp, GreaterThanEquals, Path(p)),
+            _ => return None,
+        };
+        Some(Comparison {
+            kind,
+            relation,
+            operand,
+        })
+    }
+
     /// The operand of a `*Path` comparison, `None` for literal comparisons and combinators.
     pub fn path_operand(&self) -> Option<&str> {
-        match self {
-            Self::StringEqualsPath(p)
-            | Self::StringLessThanPath(p)
-            | Self::StringLessThanEqualsPath(p)
-            | Self::StringGreaterThanPath(p)
-            | Self::StringGreaterThanEqualsPath(p)
-            | Self::NumericEqualsPath(p)
-            | Self::NumericLessThanPath(p)
-            | Self::NumericLessThanEqualsPath(p)
-            | Self::NumericGreaterThanPath(p)
-            | Self::NumericGreaterThanEqualsPath(p)
-            | Self::BooleanEqualsPath(p)
-            | Self::TimestampEqualsPath(p)
-            | Self::TimestampLessThanPath(p)
-            | Self::TimestampLessThanEqualsPath(p)
-            | Self::TimestampGreaterThanPath(p)
-            | Self::TimestampGreaterThanEqualsPath(p) => Some(p),
+        match self.comparison()?.operand {
+            Operand::Path(path) => Some(path),
             _ => None,
         }
     }

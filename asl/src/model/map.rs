@@ -153,13 +153,6 @@ impl Map {
         self
     }
 
-    /// Sets `ResultPath` to a reference path.
-    #[must_use]
-    pub fn result_path(mut self, path: impl Into<String>) -> Self {
-        self.result_path = Some(Some(path.into()));
-        self
-    }
-
     /// The processor (`ItemProcessor`, or the legacy `Iterator`) with its field name.
     pub fn processor(&self) -> Option<(&'static str, &Branch)> {
         match (&self.item_processor, &self.iterator) {

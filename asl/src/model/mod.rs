@@ -1,4 +1,12 @@
 //! Typed model of an ASL state machine and its JSON form.
+//!
+//! The state structs declare the fields they share (`Comment`, `QueryLanguage`,
+//! `Assign`, the paths, `Retry`/`Catch`, `Next`/`End`) each on its own: serde's
+//! `flatten`, which would let them share a struct, cannot be combined with
+//! `deny_unknown_fields` (which refuses an unknown field with its path), and it buffers
+//! values in a form that breaks numbers under serde_json's `arbitrary_precision`
+//! (enabled in this workspace by `stratosphere`). `State`'s accessors (`assign()`,
+//! `input_path()`, …) read a shared field of any state.
 
 mod branch;
 mod choice;
@@ -14,11 +22,13 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 pub use branch::{Branch, ExecutionType, ProcessorConfig, ProcessorMode};
-pub use choice::{ChoiceRule, Condition};
+pub use choice::{ChoiceRule, Condition, JsonAtaCondition};
+pub(crate) use choice::{Compared, Comparison, Operand};
 pub use map::{ItemBatcher, ItemReader, Map, ResultWriter};
 pub use parallel::Parallel;
 pub use query_language::QueryLanguage;
 pub use retry::{Catcher, Retrier};
+pub(crate) use state::WAIT_FOR_TASK_TOKEN;
 pub use state::{Choice, Fail, Pass, State, Succeed, Task, Wait};
 
 /// A complete state machine definition.

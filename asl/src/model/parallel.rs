@@ -64,11 +64,4 @@ impl Parallel {
             ..Self::default()
         }
     }
-
-    /// Sets `ResultPath` to a reference path.
-    #[must_use]
-    pub fn result_path(mut self, path: impl Into<String>) -> Self {
-        self.result_path = Some(Some(path.into()));
-        self
-    }
 }

@@ -97,11 +97,4 @@ impl Catcher {
             ..Self::default()
         }
     }
-
-    /// Sets `ResultPath` to a reference path.
-    #[must_use]
-    pub fn result_path(mut self, path: impl Into<String>) -> Self {
-        self.result_path = Some(Some(path.into()));
-        self
-    }
 }

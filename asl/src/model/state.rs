@@ -120,6 +120,18 @@ fn route_expressions(kind: &str, fields: &mut serde_json::Map<String, Value>) {
     }
 }
 
+/// `Some(&state.field)` when `state` is one of the listed variants (which all have the
+/// field, of one type), `None` otherwise.
+macro_rules! field {
+    ($state:expr, $field:ident: $($variant:ident)|+) => {
+        match $state {
+            $(State::$variant(s) => Some(&s.$field),)+
+            #[allow(unreachable_patterns, reason = "the list may name every variant")]
+            _ => None,
+        }
+    };
+}
+
 impl State {
     /// The ASL type name (`"Task"`, `"Choice"`, …).
     pub fn type_name(&self) -> &'static str {
@@ -137,27 +149,12 @@ impl State {
 
     /// The `Next` field of a Task, Pass, Wait, Map or Parallel state.
     pub fn next(&self) -> Option<&str> {
-        match self {
-            Self::Task(s) => s.next.as_deref(),
-            Self::Pass(s) => s.next.as_deref(),
-            Self::Wait(s) => s.next.as_deref(),
-            Self::Map(s) => s.next.as_deref(),
-            Self::Parallel(s) => s.next.as_deref(),
-            Self::Choice(_) | Self::Succeed(_) | Self::Fail(_) => None,
-        }
+        field!(self, next: Task | Pass | Wait | Map | Parallel)?.as_deref()
     }
 
     /// Whether the state has `"End": true`.
     pub fn is_end(&self) -> bool {
-        let end = match self {
-            Self::Task(s) => s.end,
-            Self::Pass(s) => s.end,
-            Self::Wait(s) => s.end,
-            Self::Map(s) => s.end,
-            Self::Parallel(s) => s.end,
-            Self::Choice(_) | Self::Succeed(_) | Self::Fail(_) => None,
-        };
-        end == Some(true)
+        field!(self, end: Task | Pass | Wait | Map | Parallel) == Some(&Some(true))
     }
 
     /// Whether an execution can stop here: Succeed, Fail, or `"End": true`.
@@ -167,29 +164,48 @@ impl State {
 
     /// The state's own `QueryLanguage`, if it names one.
     pub fn query_language(&self) -> Option<QueryLanguage> {
-        match self {
-            Self::Task(s) => s.query_language,
-            Self::Pass(s) => s.query_language,
-            Self::Choice(s) => s.query_language,
-            Self::Wait(s) => s.query_language,
-            Self::Succeed(s) => s.query_language,
-            Self::Fail(s) => s.query_language,
-            Self::Map(s) => s.query_language,
-            Self::Parallel(s) => s.query_language,
-        }
+        *field!(self, query_language: Task | Pass | Choice | Wait | Succeed | Fail | Map | Parallel)?
     }
 
     /// The `Assign` object of the state (Succeed and Fail have none).
     pub fn assign(&self) -> Option<&Value> {
-        match self {
-            Self::Task(s) => s.assign.as_ref(),
-            Self::Pass(s) => s.assign.as_ref(),
-            Self::Choice(s) => s.assign.as_ref(),
-            Self::Wait(s) => s.assign.as_ref(),
-            Self::Map(s) => s.assign.as_ref(),
-            Self::Parallel(s) => s.assign.as_ref(),
-            Self::Succeed(_) | Self::Fail(_) => None,
-        }
+        field!(self, assign: Task | Pass | Choice | Wait | Map | Parallel)?.as_ref()
+    }
+
+    /// JSONata: the `Output` of the state (Fail has none).
+    pub fn output(&self) -> Option<&Value> {
+        field!(self, output: Task | Pass | Choice | Wait | Succeed | Map | Parallel)?.as_ref()
+    }
+
+    /// JSONata: the `Arguments` of a Task or Parallel state.
+    pub fn arguments(&self) -> Option<&Value> {
+        field!(self, arguments: Task | Parallel)?.as_ref()
+    }
+
+    /// The `InputPath` of the state (Fail has none): absent, `null` or a path.
+    pub fn input_path(&self) -> Option<&Option<String>> {
+        field!(self, input_path: Task | Pass | Choice | Wait | Succeed | Map | Parallel)?.as_ref()
+    }
+
+    /// The `OutputPath` of the state (Fail has none): absent, `null` or a path.
+    pub fn output_path(&self) -> Option<&Option<String>> {
+        field!(self, output_path: Task | Pass | Choice | Wait | Succeed | Map | Parallel)?.as_ref()
+    }
+
+    /// The `ResultPath` of a Task, Pass, Map or Parallel state: absent, `null` or a path.
+    pub fn result_path(&self) -> Option<&Option<String>> {
+        field!(self, result_path: Task | Pass | Map | Parallel)?.as_ref()
+    }
+
+    /// The `Parameters` of a Task, Pass, Map (the legacy name of `ItemSelector`) or
+    /// Parallel state.
+    pub fn parameters(&self) -> Option<&Value> {
+        field!(self, parameters: Task | Pass | Map | Parallel)?.as_ref()
+    }
+
+    /// The `ResultSelector` of a Task, Map or Parallel state.
+    pub fn result_selector(&self) -> Option<&Value> {
+        field!(self, result_selector: Task | Map | Parallel)?.as_ref()
     }
 
     /// The numeric fields written as JSONata `{% … %}` strings, as `(field, text)`.
@@ -236,22 +252,12 @@ impl State {
 
     /// The `Retry` list of a Task, Map or Parallel state (empty for the others).
     pub fn retriers(&self) -> &[Retrier] {
-        match self {
-            Self::Task(s) => &s.retry,
-            Self::Map(s) => &s.retry,
-            Self::Parallel(s) => &s.retry,
-            _ => &[],
-        }
+        field!(self, retry: Task | Map | Parallel).map_or(&[], Vec::as_slice)
     }
 
     /// The `Catch` list of a Task, Map or Parallel state (empty for the others).
     pub fn catchers(&self) -> &[Catcher] {
-        match self {
-            Self::Task(s) => &s.catch,
-            Self::Map(s) => &s.catch,
-            Self::Parallel(s) => &s.catch,
-            _ => &[],
-        }
+        field!(self, catch: Task | Map | Parallel).map_or(&[], Vec::as_slice)
     }
 
     /// The sub-workflows of a Map (its processor) or Parallel (its branches) state, with
@@ -377,7 +383,15 @@ pub struct Task {
     pub end: Option<bool>,
 }
 
+/// The end of the `Resource` of a Task that waits for a callback with its task token.
+pub(crate) const WAIT_FOR_TASK_TOKEN: &str = ".waitForTaskToken";
+
 impl Task {
+    /// Whether the Task waits for a callback with its task token (`$$.Task.Token`).
+    pub(crate) fn waits_for_task_token(&self) -> bool {
+        self.resource.ends_with(WAIT_FOR_TASK_TOKEN)
+    }
+
     /// A Task invoking `resource`, with no transition yet.
     pub fn new(resource: impl Into<String>) -> Self {
         Self {
@@ -397,13 +411,6 @@ impl Task {
     #[must_use]
     pub fn result_selector(mut self, selector: Value) -> Self {
         self.result_selector = Some(selector);
-        self
-    }
-
-    /// Sets `ResultPath` to a reference path.
-    #[must_use]
-    pub fn result_path(mut self, path: impl Into<String>) -> Self {
-        self.result_path = Some(Some(path.into()));
         self
     }
 
@@ -486,13 +493,6 @@ impl Pass {
     #[must_use]
     pub fn result(mut self, result: Value) -> Self {
         self.result = Some(result);
-        self
-    }
-
-    /// Sets `ResultPath` to a reference path.
-    #[must_use]
-    pub fn result_path(mut self, path: impl Into<String>) -> Self {
-        self.result_path = Some(Some(path.into()));
         self
     }
 }
@@ -693,6 +693,21 @@ macro_rules! transition_builders {
     )*};
 }
 transition_builders!(Task, Pass, Wait, Map, Parallel);
+
+/// The `result_path` builder of the states and the catcher that have a `ResultPath`.
+macro_rules! result_path_builder {
+    ($($ty:ident),*) => {$(
+        impl $ty {
+            /// Sets `ResultPath` to a reference path.
+            #[must_use]
+            pub fn result_path(mut self, path: impl Into<String>) -> Self {
+                self.result_path = Some(Some(path.into()));
+                self
+            }
+        }
+    )*};
+}
+result_path_builder!(Task, Pass, Map, Parallel, Catcher);
 
 /// `comment` builders and `From<_> for State` for every state type.
 macro_rules! state_type {

@@ -1,6 +1,7 @@
 //! Static validation of a [`StateMachine`], reporting every rule violation at once.
 
 mod checks;
+mod fields;
 #[cfg(test)]
 mod tests;
 

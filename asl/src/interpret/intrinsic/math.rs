@@ -62,12 +62,5 @@ pub(super) fn uuid(values: &[Value], rng: &Rng) -> Result<Value, String> {
     if !values.is_empty() {
         return Err("takes no arguments".to_owned());
     }
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&rng.next_u64().to_le_bytes());
-    bytes[8..].copy_from_slice(&rng.next_u64().to_le_bytes());
-    Ok(Value::String(
-        uuid::Builder::from_random_bytes(bytes)
-            .into_uuid()
-            .to_string(),
-    ))
+    Ok(Value::String(rng.uuid()))
 }

@@ -12,12 +12,14 @@ mod functions;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use bumpalo::Bump;
-use jsonata_rs::JsonAta;
-use serde_json::{Map, Value, json};
+use jsonata_rs::{JsonAta, Value as Jv};
+use serde_json::{Map, Value};
 
 use super::context::Context;
 use super::runner::TaskError;
+use super::workflow::Assigned;
 use crate::errors;
+use crate::model::JsonAtaCondition;
 
 /// Deepest recursion an expression may reach (a guard against runaway recursion).
 const MAX_DEPTH: usize = 500;
@@ -82,31 +84,57 @@ impl<'v> States<'v> {
 }
 
 /// Evaluates the JSONata fields of one state.
-pub(crate) struct Evaluator {
-    states: Value,
+pub(crate) struct Evaluator<'v> {
+    states: States<'v>,
+    context: Context<'v>,
     variables: Map<String, Value>,
 }
 
-impl Evaluator {
+/// Whether `expression` may read `$states.context`: unless every `$states` in it is
+/// followed by `.input`, `.result` or `.errorOutput`, as most are (the context object is
+/// then not built for it).
+fn reads_context(expression: &str) -> bool {
+    expression.match_indices("$states").any(|(at, name)| {
+        let rest = &expression[at + name.len()..];
+        ![".input", ".result", ".errorOutput"].iter().any(|field| {
+            rest.strip_prefix(field)
+                .is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+        })
+    })
+}
+
+impl<'v> Evaluator<'v> {
     /// An evaluator binding `$states` (its `context` from `context`) and the variables in
     /// scope.
-    pub fn new(states: States<'_>, context: &Context<'_>) -> Self {
-        let mut bound = json!({"input": states.input, "context": context.to_value()});
-        if let Some(fields) = bound.as_object_mut() {
-            if let Some(result) = states.result {
-                fields.insert("result".to_owned(), result.clone());
-            }
-            if let Some(error_output) = states.error_output {
-                fields.insert("errorOutput".to_owned(), error_output.clone());
-            }
-        }
+    pub fn new(states: States<'v>, context: &Context<'v>) -> Self {
         Self {
-            states: bound,
+            states,
+            context: *context,
             variables: context
                 .variables
                 .map(super::variables::Variables::visible)
                 .unwrap_or_default(),
         }
+    }
+
+    /// `$states` in `arena`: the input, result and error output there are, and the
+    /// context object when `with_context`.
+    fn bind_states<'a>(&self, arena: &'a Bump, with_context: bool) -> Option<&'a Jv<'a>> {
+        let states = Jv::object_with_capacity(arena, 4);
+        states.insert("input", convert::to_jsonata(self.states.input, arena)?);
+        if let Some(result) = self.states.result {
+            states.insert("result", convert::to_jsonata(result, arena)?);
+        }
+        if let Some(error_output) = self.states.error_output {
+            states.insert("errorOutput", convert::to_jsonata(error_output, arena)?);
+        }
+        if with_context {
+            states.insert(
+                "context",
+                convert::to_jsonata(&self.context.to_value(), arena)?,
+            );
+        }
+        Some(states)
     }
 
     /// `template` with every `{% … %}` string (at any depth, or the whole field) replaced
@@ -160,7 +188,8 @@ impl Evaluator {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let jsonata = JsonAta::new(&wrapped, &arena).map_err(|e| format!("is invalid: {e}"))?;
             functions::register(&jsonata);
-            let states = convert::to_jsonata(&self.states, &arena)
+            let states = self
+                .bind_states(&arena, reads_context(expression))
                 .ok_or("cannot bind $states: a number is out of range")?;
             jsonata.assign_var("states", states);
             for (name, value) in &self.variables {
@@ -193,11 +222,29 @@ impl Evaluator {
         }
     }
 
-    /// A `Condition`: a `{% … %}` expression that must give a boolean.
-    pub fn condition(&self, field: &str, condition: &str) -> Result<bool, TaskError> {
-        let value = match expression(condition) {
+    /// The `Assign` and `Output` of a state or catcher: the variables it sets and its
+    /// output, `None` without `Output` (the state's default output is then the caller's).
+    pub fn finish(
+        &self,
+        assign: Option<&Value>,
+        output: Option<&Value>,
+    ) -> Result<(Option<Value>, Assigned), TaskError> {
+        let assigned = assign.map(|assign| self.assign(assign)).transpose()?;
+        let output = output
+            .map(|output| self.template("Output", output))
+            .transpose()?;
+        Ok((output, assigned))
+    }
+
+    /// A `Condition`: a boolean, or a `{% … %}` expression that must give one.
+    pub fn condition(&self, field: &str, condition: &JsonAtaCondition) -> Result<bool, TaskError> {
+        let text = match condition {
+            JsonAtaCondition::Boolean(value) => return Ok(*value),
+            JsonAtaCondition::Expression(text) => text,
+        };
+        let value = match expression(text) {
             Some(expression) => self.evaluate(field, expression)?,
-            None => Value::String(condition.to_owned()),
+            None => Value::String(text.clone()),
         };
         value.as_bool().ok_or_else(|| {
             TaskError::new(

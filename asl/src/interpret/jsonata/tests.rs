@@ -4,11 +4,12 @@
 
 use serde_json::{Value, json};
 
-use super::{Evaluator, States};
+use super::{Evaluator, States, reads_context};
 use crate::errors;
 use crate::interpret::context::Context;
 use crate::interpret::runner::TaskError;
 use crate::interpret::variables::Variables;
+use crate::model::JsonAtaCondition;
 
 fn evaluate(expression: &str) -> Result<Value, TaskError> {
     let input = json!({"title": "Doctor", "content": "input data", "seed": 7});
@@ -22,6 +23,35 @@ fn states_input_and_context_are_bound() {
         evaluate("$states.context.State.Name"),
         Ok(json!("TestState"))
     );
+    // The context is bound whenever an expression may reach it, however it does.
+    for reaching in [
+        "$lookup($states, 'context').State.Name",
+        "($s := $states; $s.context.State.Name)",
+        "$states.inputs ? 1 : $states.context.State.Name",
+    ] {
+        assert_eq!(evaluate(reaching), Ok(json!("TestState")), "{reaching}");
+    }
+    assert_eq!(
+        evaluate("$keys($states)").map(|keys| keys.as_array().map(Vec::len)),
+        Ok(Some(2))
+    );
+}
+
+#[test]
+fn the_context_is_left_out_only_where_every_states_reads_a_named_field() {
+    assert!(!reads_context(
+        "$states.input.a & $states.result & $states.errorOutput.Error"
+    ));
+    for reaching in [
+        "$states",
+        "$states.context",
+        "$states.input.a & $states",
+        "$states.inputs",
+        "$states['context']",
+        "$each($states, function($v) { $v })",
+    ] {
+        assert!(reads_context(reaching), "{reaching}");
+    }
 }
 
 #[test]
@@ -112,12 +142,19 @@ fn failures_and_undefined_results_are_query_evaluation_errors() {
 fn conditions_must_be_booleans() {
     let input = json!({"n": 2});
     let evaluator = Evaluator::new(States::input(&input), &Context::for_tests());
+    let expression = |text: &str| JsonAtaCondition::Expression(text.to_owned());
     assert_eq!(
-        evaluator.condition("C", "{% $states.input.n > 1 %}"),
+        evaluator.condition("C", &expression("{% $states.input.n > 1 %}")),
         Ok(true)
     );
-    let error = evaluator
-        .condition("C", "{% $states.input.n %}")
-        .map_err(|e| e.error);
-    assert_eq!(error, Err(errors::QUERY_EVALUATION_ERROR.to_owned()));
+    assert_eq!(
+        evaluator.condition("C", &JsonAtaCondition::Boolean(false)),
+        Ok(false)
+    );
+    for not_a_boolean in ["{% $states.input.n %}", "true"] {
+        let error = evaluator
+            .condition("C", &expression(not_a_boolean))
+            .map_err(|e| e.error);
+        assert_eq!(error, Err(errors::QUERY_EVALUATION_ERROR.to_owned()));
+    }
 }

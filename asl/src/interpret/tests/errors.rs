@@ -328,3 +328,28 @@ async fn no_choice_matched() {
         .await;
     assert_eq!(outcome.error.as_deref(), Some(errors::NO_CHOICE_MATCHED));
 }
+
+/// The machine's `TimeoutSeconds` stops the state in progress: its history ends with the
+/// state aborted, after the events of the states before it.
+#[tokio::test]
+async fn the_execution_timeout_aborts_the_state_in_progress() {
+    let mut definition = work_machine(json!([]), json!([]));
+    definition["TimeoutSeconds"] = json!(60);
+    definition["States"]["Work"]
+        .as_object_mut()
+        .map(|work| work.remove("TimeoutSeconds"));
+    let never = task_fn(|_, _| std::future::pending::<Result<Value, TaskError>>());
+    let outcome = Interpreter::new(&machine(&definition))
+        .runner(WORK, never)
+        .clock(TestClock::new().expire_timeouts())
+        .run(json!({}))
+        .await;
+    assert_eq!(outcome.error.as_deref(), Some(errors::TIMEOUT));
+    assert!(matches!(
+        outcome.history.as_slice(),
+        [
+            HistoryEvent::StateEntered { name, .. },
+            HistoryEvent::StateAborted { name: aborted, state_type: "Task" },
+        ] if name == "Work" && aborted == "Work"
+    ));
+}

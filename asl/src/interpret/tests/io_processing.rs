@@ -281,7 +281,7 @@ async fn missing_input_path_is_an_uncatchable_runtime_error() {
     assert!(outcome.retries().is_empty());
 }
 
-/// A `.$` path selecting nothing is `States.ParameterPathFailure`.
+/// A `.$` path selecting nothing is `States.Runtime` (as recorded on the service).
 #[tokio::test]
 async fn missing_parameter_path_fails_the_task() {
     let outcome = run_task(
@@ -290,9 +290,6 @@ async fn missing_parameter_path_fails_the_task() {
         json!({}),
     )
     .await;
-    assert_eq!(
-        outcome.error.as_deref(),
-        Some(errors::PARAMETER_PATH_FAILURE)
-    );
+    assert_eq!(outcome.error.as_deref(), Some(errors::RUNTIME));
     assert!(outcome.cause.unwrap_or_default().contains("$.missing"));
 }

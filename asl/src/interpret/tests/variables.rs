@@ -44,16 +44,13 @@ async fn choice_assigns_from_the_matched_rule_or_the_state() {
     assert_eq!(small.output, Some(json!({"picked": "default"})));
 }
 
-/// An undefined variable is a path failure.
+/// An undefined variable is a path that selects nothing: `States.Runtime`.
 #[tokio::test]
 async fn undefined_variables_fail() {
     let definition = json!({"StartAt": "Show", "States": {
         "Show": {"Type": "Pass", "Parameters": {"x.$": "$nothing"}, "End": true}}});
     let outcome = run(definition, json!({})).await;
-    assert_eq!(
-        outcome.error.as_deref(),
-        Some(errors::PARAMETER_PATH_FAILURE)
-    );
+    assert_eq!(outcome.error.as_deref(), Some(errors::RUNTIME));
 }
 
 /// A Task's Assign reads its result (after ResultSelector); a Catch's reads the error.
@@ -86,10 +83,7 @@ async fn inner_scopes_read_outer_variables_and_keep_their_own() {
             "Next": "After"},
         "After": {"Type": "Pass", "Parameters": {"seen.$": "$local"}, "End": true}}});
     let outcome = run(definition.clone(), json!([1, 2])).await;
-    assert_eq!(
-        outcome.error.as_deref(),
-        Some(errors::PARAMETER_PATH_FAILURE)
-    );
+    assert_eq!(outcome.error.as_deref(), Some(errors::RUNTIME));
     let mut ok = definition;
     ok["States"]["Each"]["End"] = json!(true);
     if let Some(each) = ok["States"]["Each"].as_object_mut() {

@@ -6,9 +6,10 @@
 
 use serde_json::Value;
 
-use super::{all_rules, language};
+use super::{language, templates, walk};
 use crate::interpret::jsonata;
-use crate::model::{Condition, QueryLanguage, State, StateMachine};
+use crate::model::{QueryLanguage, State, StateMachine};
+use crate::validate::fields::{AtaField, jsonata_fields};
 use crate::validate::{Diagnostic, Rule};
 
 pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
@@ -16,109 +17,63 @@ pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
         if language(machine, state) != QueryLanguage::JsonAta {
             continue;
         }
-        let fields = fields(state);
+        let mut report = |message: String| {
+            out.push(Diagnostic::state(Rule::InvalidJsonAta, name, message));
+        };
         let mut strings = Vec::new();
-        for (field, value) in &fields {
-            collect(field, value, &mut strings);
-        }
-        for (field, text) in state.numeric_expressions() {
-            if jsonata::expression(text).is_none() {
-                out.push(Diagnostic::state(
-                    Rule::InvalidJsonAta,
-                    name,
-                    format!("{field} `{text}` is neither a number nor a {{% … %}} expression"),
-                ));
+        for (field, value) in jsonata_fields(state) {
+            match value {
+                AtaField::Json(value) => collect(&field, value, &mut strings),
+                AtaField::Condition(text) => strings.push((field, text)),
+                AtaField::Number(text) => {
+                    if jsonata::expression(text).is_none() {
+                        report(format!(
+                            "{field} `{text}` is neither a number nor a {{% … %}} expression"
+                        ));
+                    }
+                    strings.push((field, text));
+                }
             }
-            strings.push((field.to_owned(), text));
+        }
+        // The fields both languages have, which hold expressions in JSONata: `Assign`
+        // (the state's, its catchers', its Choice rules'), `ItemSelector`, Wait's
+        // `Timestamp`, Fail's `Error` and `Cause`.
+        for (field, template) in templates(state) {
+            if field.ends_with("Assign") || field == "ItemSelector" {
+                collect(&field, template, &mut strings);
+            }
+        }
+        let texts = match state {
+            State::Wait(wait) => vec![("Timestamp", &wait.timestamp)],
+            State::Fail(fail) => vec![("Error", &fail.error), ("Cause", &fail.cause)],
+            _ => Vec::new(),
+        };
+        for (field, text) in texts {
+            if let Some(text) = text {
+                strings.push((field.to_owned(), text));
+            }
         }
         for (field, text) in strings {
             let Some(expression) = jsonata::expression(text) else {
                 continue;
             };
             if let Some(problem) = jsonata::syntax_error(expression) {
-                out.push(Diagnostic::state(
-                    Rule::InvalidJsonAta,
-                    name,
-                    format!("{field} `{text}` is not a JSONata expression: {problem}"),
+                report(format!(
+                    "{field} `{text}` is not a JSONata expression: {problem}"
                 ));
             }
         }
     }
 }
 
-/// The fields of `state` that may hold expressions, with their locations.
-fn fields(state: &State) -> Vec<(String, Value)> {
-    let mut out: Vec<(String, Value)> = Vec::new();
-    let mut add = |field: &str, value: Option<&Value>| {
-        if let Some(value) = value {
-            out.push((field.to_owned(), value.clone()));
-        }
-    };
-    let text = |text: &Option<String>| text.clone().map(Value::String);
-    match state {
-        State::Task(task) => {
-            add("Arguments", task.arguments.as_ref());
-            add("Output", task.output.as_ref());
-        }
-        State::Pass(pass) => add("Output", pass.output.as_ref()),
-        State::Choice(choice) => {
-            add("Output", choice.output.as_ref());
-            let mut rules = Vec::new();
-            all_rules("Choices", &choice.choices, &mut rules);
-            for (location, rule) in rules {
-                if let Condition::Condition(condition) = &rule.condition {
-                    add(
-                        &format!("{location}.Condition"),
-                        Some(&Value::String(condition.clone())),
-                    );
-                }
-                add(&format!("{location}.Output"), rule.output.as_ref());
-                add(&format!("{location}.Assign"), rule.assign.as_ref());
-            }
-        }
-        State::Wait(wait) => {
-            add("Output", wait.output.as_ref());
-            add("Timestamp", text(&wait.timestamp).as_ref());
-        }
-        State::Succeed(succeed) => add("Output", succeed.output.as_ref()),
-        State::Fail(fail) => {
-            add("Error", text(&fail.error).as_ref());
-            add("Cause", text(&fail.cause).as_ref());
-        }
-        State::Map(map) => {
-            add("Output", map.output.as_ref());
-            add("Items", map.items.as_ref());
-            add("ItemSelector", map.item_selector.as_ref());
-        }
-        State::Parallel(parallel) => {
-            add("Arguments", parallel.arguments.as_ref());
-            add("Output", parallel.output.as_ref());
-        }
-    }
-    add("Assign", state.assign());
-    for (i, catcher) in state.catchers().iter().enumerate() {
-        add(&format!("Catch[{i}].Output"), catcher.output.as_ref());
-        add(&format!("Catch[{i}].Assign"), catcher.assign.as_ref());
-    }
-    out
-}
-
 /// Every string of `value`, with its location below `field`.
 fn collect<'v>(field: &str, value: &'v Value, out: &mut Vec<(String, &'v str)>) {
-    match value {
-        Value::String(text) => out.push((field.to_owned(), text)),
-        Value::Object(fields) => {
-            for (key, value) in fields {
-                collect(&format!("{field}.{key}"), value, out);
-            }
+    walk(field, value, &mut |location, value| {
+        if let Value::String(text) = value {
+            out.push((location.to_owned(), text));
         }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                collect(&format!("{field}[{i}]"), item, out);
-            }
-        }
-        _ => {}
-    }
+        true
+    });
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::all_rules;
 use crate::interpret::timestamp;
-use crate::model::{Condition, State, StateMachine};
+use crate::model::{Compared, Comparison, Operand, State, StateMachine};
 use crate::validate::{Diagnostic, Rule};
 
 pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
@@ -27,15 +27,13 @@ pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
                 let mut rules = Vec::new();
                 all_rules("Choices", &choice.choices, &mut rules);
                 for (location, rule) in rules {
-                    let operand = match &rule.condition {
-                        Condition::TimestampEquals(t)
-                        | Condition::TimestampLessThan(t)
-                        | Condition::TimestampLessThanEquals(t)
-                        | Condition::TimestampGreaterThan(t)
-                        | Condition::TimestampGreaterThanEquals(t) => t,
-                        _ => continue,
-                    };
-                    if !timestamp::is_valid(operand) {
+                    if let Some(Comparison {
+                        kind: Compared::Timestamp,
+                        operand: Operand::Text(operand),
+                        ..
+                    }) = rule.condition.comparison()
+                        && !timestamp::is_valid(operand)
+                    {
                         report(&location, operand);
                     }
                 }

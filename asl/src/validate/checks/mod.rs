@@ -29,7 +29,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::Diagnostic;
+use super::{Diagnostic, Rule};
 use crate::model::{ChoiceRule, Condition, QueryLanguage, State, StateMachine};
 
 /// A check appends a diagnostic for every violation of its rule.
@@ -69,6 +69,33 @@ fn language(machine: &StateMachine, state: &State) -> QueryLanguage {
         .query_language()
         .or(machine.query_language)
         .unwrap_or_default()
+}
+
+/// Reports `rule` for each field of the other query language, as `fields` names them, that
+/// a state in the query language `language` sets.
+fn foreign_fields(
+    machine: &StateMachine,
+    out: &mut Vec<Diagnostic>,
+    language_of_state: QueryLanguage,
+    rule: Rule,
+    fields: impl Fn(&State) -> Vec<String>,
+) {
+    let (this, other) = match language_of_state {
+        QueryLanguage::JsonPath => ("JSONPath (the default)", "JSONata"),
+        QueryLanguage::JsonAta => ("JSONata", "JSONPath"),
+    };
+    for (name, state) in &machine.states {
+        if language(machine, state) != language_of_state {
+            continue;
+        }
+        for field in fields(state) {
+            out.push(Diagnostic::state(
+                rule,
+                name,
+                format!("{field} is a {other} field; this state's QueryLanguage is {this}"),
+            ));
+        }
+    }
 }
 
 /// Names of the states reachable from `StartAt`, or `None` if `StartAt` names no state
@@ -130,20 +157,36 @@ fn templates<'s>(state: &'s State) -> Vec<(String, &'s Value)> {
 /// Every `.$` value of `template` (a path or an intrinsic call, when it is a string), with
 /// its location below `field`.
 fn expressions<'v>(field: &str, template: &'v Value, out: &mut Vec<(String, &'v Value)>) {
-    match template {
+    walk(field, template, &mut |location, value| {
+        if is_dynamic(location) {
+            out.push((location.to_owned(), value));
+            return false;
+        }
+        true
+    });
+}
+
+/// Whether the template field at `location` takes a path's or intrinsic's value (its key
+/// ends in `.$`).
+fn is_dynamic(location: &str) -> bool {
+    location.ends_with(".$")
+}
+
+/// Visits `value` and the values inside it, each with its location below `field`
+/// (`field.key`, `field[i]`); `visit` says whether to look inside the value it is given.
+fn walk<'v>(field: &str, value: &'v Value, visit: &mut dyn FnMut(&str, &'v Value) -> bool) {
+    if !visit(field, value) {
+        return;
+    }
+    match value {
         Value::Object(fields) => {
             for (key, value) in fields {
-                let location = format!("{field}.{key}");
-                if key.ends_with(".$") {
-                    out.push((location, value));
-                } else {
-                    expressions(&location, value, out);
-                }
+                walk(&format!("{field}.{key}"), value, visit);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                expressions(&format!("{field}[{i}]"), item, out);
+                walk(&format!("{field}[{i}]"), item, visit);
             }
         }
         _ => {}
@@ -151,21 +194,27 @@ fn expressions<'v>(field: &str, template: &'v Value, out: &mut Vec<(String, &'v 
 }
 
 /// Every Choice rule of `rules`, nested ones included, with its location below `field`.
-fn all_rules<'r>(field: &str, rules: &'r [ChoiceRule], out: &mut Vec<(String, &'r ChoiceRule)>) {
+pub(super) fn all_rules<'r>(
+    field: &str,
+    rules: &'r [ChoiceRule],
+    out: &mut Vec<(String, &'r ChoiceRule)>,
+) {
     for (i, rule) in rules.iter().enumerate() {
-        let location = format!("{field}[{i}]");
-        match &rule.condition {
-            Condition::And(nested) => all_rules(&format!("{location}.And"), nested, out),
-            Condition::Or(nested) => all_rules(&format!("{location}.Or"), nested, out),
-            Condition::Not(nested) => {
-                all_rules(
-                    &format!("{location}.Not"),
-                    std::slice::from_ref(nested),
-                    out,
-                );
-            }
-            _ => {}
-        }
-        out.push((location, rule));
+        rule_and_nested(format!("{field}[{i}]"), rule, out);
     }
+}
+
+/// `rule` at `location` and the rules nested in it (`….And[i]`, `….Or[i]`, `….Not`).
+fn rule_and_nested<'r>(
+    location: String,
+    rule: &'r ChoiceRule,
+    out: &mut Vec<(String, &'r ChoiceRule)>,
+) {
+    match &rule.condition {
+        Condition::And(nested) => all_rules(&format!("{location}.And"), nested, out),
+        Condition::Or(nested) => all_rules(&format!("{location}.Or"), nested, out),
+        Condition::Not(nested) => rule_and_nested(format!("{location}.Not"), nested, out),
+        _ => {}
+    }
+    out.push((location, rule));
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::templates;
+use super::{is_dynamic, templates, walk};
 use crate::model::StateMachine;
 use crate::validate::{Diagnostic, Rule};
 
@@ -23,29 +23,24 @@ pub(super) fn check(machine: &StateMachine, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The keys of `template` (below `field`) that collide with another once `.$` is
+/// stripped, outside the values of `.$` fields.
 fn collide(field: &str, template: &Value, out: &mut Vec<String>) {
-    match template {
-        Value::Object(fields) => {
+    walk(field, template, &mut |location, value| {
+        if is_dynamic(location) {
+            return false;
+        }
+        if let Value::Object(fields) = value {
             for key in fields.keys() {
                 if let Some(plain) = key.strip_suffix(".$")
                     && fields.contains_key(plain)
                 {
-                    out.push(format!("{field} has both `{plain}` and `{key}`"));
-                }
-            }
-            for (key, value) in fields {
-                if !key.ends_with(".$") {
-                    collide(&format!("{field}.{key}"), value, out);
+                    out.push(format!("{location} has both `{plain}` and `{key}`"));
                 }
             }
         }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                collide(&format!("{field}[{i}]"), item, out);
-            }
-        }
-        _ => {}
-    }
+        true
+    });
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! `aws-sdk:<service>:<action>`. (`arn:aws:states:::dynamodb:query`, for one, is not an
 //! optimized integration; the SDK integration `aws-sdk:dynamodb:query` is.)
 
-use crate::model::{State, StateMachine};
+use crate::model::{State, StateMachine, WAIT_FOR_TASK_TOKEN};
 use crate::validate::{Diagnostic, Rule};
 
 /// The optimized integrations: `service:action`.
@@ -73,7 +73,7 @@ const OPTIMIZED: &[&str] = &[
 ];
 
 /// The integration patterns a resource may end with.
-const PATTERNS: &[&str] = &[".sync:2", ".sync", ".waitForTaskToken"];
+const PATTERNS: &[&str] = &[".sync:2", ".sync", WAIT_FOR_TASK_TOKEN];
 
 /// Why `resource` (after `arn:<partition>:states:::`) is not an integration, if it is not.
 pub(super) fn problem(integration: &str) -> Option<String> {

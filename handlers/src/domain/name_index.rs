@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 
+use dragons_contract::names::NAMES_INDEX_SUFFIX;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -126,7 +127,7 @@ impl Lineage {
 /// The prefix of every index object of the data object at `data_key` (what its
 /// functions may read and write besides the object itself).
 pub fn names_prefix(data_key: &str) -> String {
-    format!("{data_key}.names/")
+    format!("{data_key}{NAMES_INDEX_SUFFIX}")
 }
 
 /// The shard of `name_key` among `2^bits`: the first `bits` bits of its SHA-256.

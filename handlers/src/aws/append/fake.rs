@@ -342,7 +342,7 @@ impl ObjectCalls for FakeS3 {
         condition: Condition,
         meta: &ObjectMeta,
     ) -> Result<Outcome, CallError> {
-        let op = if key.contains(".names/") {
+        let op = if key.contains(dragons_contract::names::NAMES_INDEX_SUFFIX) {
             Op::PutMarker
         } else {
             Op::PutData

@@ -156,8 +156,10 @@ pub struct MalformedShard(#[source] serde_json::Error);
 
 /// Whether the base shard `shard` (its bytes) holds `name_key`.
 pub fn shard_holds(shard: &[u8], name_key: &str) -> Result<bool, MalformedShard> {
-    let keys: Vec<&str> = serde_json::from_slice(shard).map_err(MalformedShard)?;
-    Ok(keys.binary_search(&name_key).is_ok())
+    let keys: Vec<String> = serde_json::from_slice(shard).map_err(MalformedShard)?;
+    Ok(keys
+        .binary_search_by(|key| key.as_str().cmp(name_key))
+        .is_ok())
 }
 
 /// The index of a base being loaded: feed it every record's name, then write each
@@ -289,6 +291,7 @@ mod tests {
             index.push(name);
         }
         index.push("Ａｔｌａｓ");
+        index.push("Smokey \"Two-Tails\" O'Hara\\");
         let lineage = index.lineage().clone();
         let shards: HashMap<String, Vec<u8>> = index.shards("d.jsonl").collect();
         assert_eq!(shards.len(), 16);
@@ -296,7 +299,13 @@ mod tests {
             let key = dragons_contract::name::key(name);
             shard_holds(&shards[&lineage.shard_key("d.jsonl", &key).unwrap()], &key).unwrap()
         };
-        for name in ["dragon 0", "DRAGON 4999", "atlas", "ATLAS"] {
+        for name in [
+            "dragon 0",
+            "DRAGON 4999",
+            "atlas",
+            "ATLAS",
+            "smokey \"two-tails\" o'hara\\",
+        ] {
             assert!(holds(name), "{name}");
         }
         for name in ["Dragon 5000", "Atlas2", "dragon"] {

@@ -21,6 +21,9 @@ use super::{catalog::Append, name_index::hex};
 pub const LEASE: Duration = Duration::from_secs(20 * 60);
 /// The largest marker read (ours are a few hundred bytes).
 pub const MAX_CLAIM_BYTES: u64 = 16 * 1024;
+/// The most bytes a claim may say it appends: more than any record the schema allows
+/// (about 2,600 characters, at most 4 bytes each), so a larger one is not ours.
+const MAX_CLAIMED_LENGTH: u64 = 64 * 1024;
 
 /// Who appends which bytes where.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,8 +44,14 @@ pub struct Claim {
 
 /// A marker that is not a claim.
 #[derive(Debug, thiserror::Error)]
-#[error("a name marker is malformed")]
-pub struct MalformedClaim(#[source] serde_json::Error);
+pub enum MalformedClaim {
+    /// Not the JSON of a claim.
+    #[error("a name marker is malformed")]
+    Json(#[source] serde_json::Error),
+    /// It claims more bytes than any record has.
+    #[error("a name marker claims {0} bytes, more than any record has")]
+    TooLong(u64),
+}
 
 impl Claim {
     /// The claim of `report` for `plan` (of the dragon `name`) on the version `etag`:
@@ -65,7 +74,11 @@ impl Claim {
 
     /// The claim a marker holds.
     pub fn decode(bytes: &[u8]) -> Result<Self, MalformedClaim> {
-        serde_json::from_slice(bytes).map_err(MalformedClaim)
+        let claim: Self = serde_json::from_slice(bytes).map_err(MalformedClaim::Json)?;
+        if claim.length > MAX_CLAIMED_LENGTH {
+            return Err(MalformedClaim::TooLong(claim.length));
+        }
+        Ok(claim)
     }
 
     /// The bytes of the object the claimed append writes.
@@ -139,6 +152,14 @@ mod tests {
         assert!(!claim.is(b"{\"dragon_name_str\":\"B\"}\n"));
         assert!(!claim.is(b"{\"dragon_name_str\":\"A\"}"));
         assert!(Claim::decode(b"{\"report\":1}").is_err());
+        let huge = Claim {
+            length: 1 << 30,
+            ..claim
+        };
+        assert!(matches!(
+            Claim::decode(&huge.encode()),
+            Err(MalformedClaim::TooLong(_))
+        ));
     }
 
     #[test]

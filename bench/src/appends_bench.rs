@@ -208,6 +208,7 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
             "adds",
             "add p50 / p99",
             "moto's share (p50)",
+            "add less moto's share",
             "peak RSS",
             "cgroup peak",
             "found afterwards",
@@ -283,13 +284,16 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
             if let Some(summary) = series.summary() {
                 p50s.push((count, summary.p50));
             }
-            let share = if size >= MIN_PART {
+            let (share, rest) = if size >= MIN_PART {
                 eprintln!("appends: {count} records, moto's share of an add");
                 let share =
                     runtime.block_on(moto_share(&aws.clients.s3, &data.location, SHARE_RUNS))?;
-                table::ms(share)
+                let rest = series.summary().map_or("?".to_owned(), |summary| {
+                    table::ms(summary.p50.saturating_sub(share))
+                });
+                (table::ms(share), rest)
             } else {
-                "— (rewrite)".to_owned()
+                ("— (rewrite)".to_owned(), "—".to_owned())
             };
             let [rss, cgroup] = series.memory_cells();
             report.table.row(vec![
@@ -299,6 +303,7 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
                 series.replies.len().to_string(),
                 series.p50_p99(),
                 share,
+                rest,
                 rss,
                 cgroup,
                 format!("{} of {}", added.len() - missing.len(), added.len()),

@@ -22,10 +22,15 @@ pub fn request(query: &[(&str, &str)]) -> anyhow::Result<lambda_http::Request> {
 /// a dragon named `name` (family bronze), its reporter, and the report (execution)
 /// `report_id`.
 pub fn report_event(name: &str, report_id: &str) -> String {
+    report_event_in(name, "bronze", report_id)
+}
+
+/// [`report_event`] of a dragon of `family`.
+pub fn report_event_in(name: &str, family: &str, report_id: &str) -> String {
     json!({
         "dragon": {
             "dragon_name_str": name,
-            "family_str": "bronze",
+            "family_str": family,
             "description_str": "Reported by a benchmark.",
             "location_city_str": "loopback",
             "location_country_str": "localhost",

@@ -1,7 +1,8 @@
 //! The local AWS the benchmarks query: one moto server (plain HTTP, or HTTPS with
 //! a local CA), the SDK clients the handler uses, data sets (bucket, object, the
-//! two SSM parameters; or a table and its parameter), and the environment a child
-//! process needs to reach them.
+//! two SSM parameters, and the object's names index where adds are measured; or a
+//! table and its parameter), and the environment a child process needs to reach
+//! them.
 
 use std::path::Path;
 
@@ -13,13 +14,17 @@ use aws_smithy_http_client::{
     tls::{self, TlsContext, TrustStore, rustls_provider::CryptoMode},
 };
 use dragons_contract::names;
-use dragons_contract::{Dragon, data_store::DataStore};
+use dragons_contract::{DataFormat, Dragon, data_store::DataStore};
 use dragons_harness::fixtures::unique_name;
 use dragons_harness::{
     fixtures::{self, DataSet},
     moto::Moto,
 };
-use handlers::aws::{AwsClients, DynamoStore};
+use dragons_ops::names_index::put_indexed;
+use handlers::{
+    aws::{AwsClients, DynamoStore},
+    domain::name_index::BaseIndex,
+};
 use local_api::local_stack;
 
 use crate::tls::LocalCa;
@@ -115,6 +120,36 @@ impl LocalAws {
             .send()
             .await
             .context("uploading the data object to moto")?;
+        Ok(data)
+    }
+
+    /// A data set holding the file at `path` (`records` records) at `key`, loaded as
+    /// `upload-data` loads data: the names index of `names` (every record's name)
+    /// first, then the object naming it. Streamed from disk.
+    pub async fn indexed_data_set_from_file(
+        &self,
+        path: &Path,
+        key: &str,
+        records: usize,
+        names: impl Iterator<Item = String>,
+    ) -> anyhow::Result<DataSet> {
+        let data = DataSet::create(&self.clients, key, Vec::new()).await?;
+        let mut index = BaseIndex::for_records(records);
+        for name in names {
+            index.push(&name);
+        }
+        let body = ByteStream::from_path(path)
+            .await
+            .with_context(|| format!("reading {}", path.display()))?;
+        put_indexed(
+            &self.clients.s3,
+            &data.location,
+            index,
+            body,
+            DataFormat::for_key(key).content_type(),
+        )
+        .await
+        .context("loading the data object and its names index into moto")?;
         Ok(data)
     }
 

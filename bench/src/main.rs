@@ -1,11 +1,12 @@
-//! `bench`: the benchmark command (GET /dragons, AddDragon under contention, pages
-//! and stores at scale in Lambda-sized cgroups). Each subcommand measures one
+//! `bench`: the benchmark command (GET /dragons, AddDragon under contention and at
+//! scale, pages and stores at scale in Lambda-sized cgroups). Each subcommand measures one
 //! thing, beside a Python peer where there is one, and prints a markdown table;
 //! `all` runs them in turn and ends with the targets, met or not. Progress goes to
 //! standard error, tables to standard output. Nothing here asserts on time: the
 //! figures are for people (see the README's "Benchmarks").
 
 mod add_bench;
+mod appends_bench;
 mod cgroup;
 mod cold_start;
 mod event;
@@ -62,6 +63,8 @@ enum Command {
     Add(add_bench::Options),
     /// Pages and adds at 10k/100k/1M records in 128 MiB cgroups, moto over TLS: time, response size, memory.
     Pages(PagesArgs),
+    /// Adds at 10k/100k/1M records in 128 MiB cgroups, moto over TLS: p50/p99, memory, every added dragon found.
+    Appends(AppendsArgs),
     /// The S3 object vs the DynamoDB table at 10k/100k records in 128 MiB cgroups: p50/p99, memory.
     Stores(StoresArgs),
     /// The web app in headless Chromium: first page, More, first-load bytes at 10k and 100k records.
@@ -124,6 +127,14 @@ struct PagesArgs {
 }
 
 #[derive(Debug, Args)]
+struct AppendsArgs {
+    #[command(flatten)]
+    options: appends_bench::Options,
+    #[command(flatten)]
+    binary: BinaryArgs,
+}
+
+#[derive(Debug, Args)]
 struct StoresArgs {
     #[command(flatten)]
     options: stores_bench::Options,
@@ -148,6 +159,8 @@ struct AllArgs {
     #[command(flatten)]
     pages: pages::Options,
     #[command(flatten)]
+    appends: appends_bench::Options,
+    #[command(flatten)]
     stores: stores_bench::Options,
     #[command(flatten)]
     web: web_bench::Options,
@@ -167,6 +180,7 @@ fn main() -> anyhow::Result<()> {
             vec![task_cold_start::run(&args.options, &args.binary.binary()?)?]
         }
         Command::Pages(args) => vec![pages::run(&args.options, &args.binary.binary()?)?],
+        Command::Appends(args) => vec![appends_bench::run(&args.options, &args.binary.binary()?)?],
         Command::Stores(args) => vec![stores_bench::run(&args.options, &args.binary.binary()?)?],
         Command::Web(options) => vec![web_bench::run(&options)?],
         Command::Screenshots(options) => return web_bench::screenshots(&options),
@@ -183,7 +197,7 @@ fn main() -> anyhow::Result<()> {
 fn all(args: &AllArgs) -> anyhow::Result<()> {
     // Build first, so that the compiler is not competing with the measurements.
     let binary = args.binary.binary()?;
-    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 9] = [
+    let steps: [(&str, &dyn Fn() -> anyhow::Result<Report>); 10] = [
         ("filter", &|| filter_bench::run(&args.filter)),
         ("get", &|| get_bench::run(&args.get)),
         ("cold-start", &|| cold_start::run(&args.cold_start, &binary)),
@@ -193,6 +207,7 @@ fn all(args: &AllArgs) -> anyhow::Result<()> {
             task_cold_start::run(&args.task_cold_start, &binary)
         }),
         ("pages", &|| pages::run(&args.pages, &binary)),
+        ("appends", &|| appends_bench::run(&args.appends, &binary)),
         ("stores", &|| stores_bench::run(&args.stores, &binary)),
         ("web", &|| web_bench::run(&args.web)),
     ];

@@ -1,5 +1,6 @@
-//! `pages` (issue 13): the paginated `GET /dragons` and the streamed AddDragon at
-//! scale. On each data set (JSON Lines in moto over TLS), the release
+//! `pages` (issue 13): the paginated `GET /dragons` and AddDragon at scale. On each
+//! data set (JSON Lines in moto over TLS, loaded with its names index as
+//! `upload-data` loads it), the release
 //! `list-dragons` and `add-dragon`, each warm in a fresh Lambda-sized cgroup:
 //! GET by name, by family (first page), all (first page, and a full walk whose
 //! pages at the start and at the end are then read again, interleaved), and adds:
@@ -17,7 +18,7 @@ use dragons_ops::sample;
 use crate::event::{proxy_event, report_event};
 use crate::filter_bench::FAMILY;
 use crate::lambda_child::Reply;
-use crate::local_aws::LocalAws;
+use crate::local_aws::{DATA_KEY, LocalAws};
 use crate::report::{Check, Report};
 use crate::stats::Summary;
 use crate::table::{self, Table};
@@ -187,7 +188,7 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
     let aws = runtime.block_on(LocalAws::start_tls())?;
     let mut report = Report::new(
         format!(
-            "Paginated GET and streamed add at scale (release, {LAMBDA_MIB} MiB Lambda-sized cgroups, moto over TLS)"
+            "Paginated GET and add at scale (release, {LAMBDA_MIB} MiB Lambda-sized cgroups, moto over TLS)"
         ),
         Table::new([
             "records",
@@ -224,7 +225,15 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
             "pages: {count} records ({}) to moto",
             table::megabytes(size)
         );
-        let data = runtime.block_on(aws.data_set_from_file(file.path()))?;
+        let names = sample::records(SEED)
+            .take(count)
+            .map(|dragon| dragon.dragon_name_str);
+        let data = runtime.block_on(aws.indexed_data_set_from_file(
+            file.path(),
+            DATA_KEY,
+            count,
+            names,
+        ))?;
         let env = aws.child_env(&data);
         let names = spread_names(count, options.pages_requests);
         let records = table::count(count as f64);
@@ -359,7 +368,7 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
         let [rss, cgroup] = series.memory_cells();
         report.table.row(vec![
             records,
-            "add (streamed conditional PutObject)".to_owned(),
+            "add (conditional append; server-side past 5 MiB)".to_owned(),
             series.replies.len().to_string(),
             series.p50_p99(),
             "—".to_owned(),

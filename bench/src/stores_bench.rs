@@ -13,7 +13,7 @@ use dragons_ops::sample;
 
 use crate::event::{proxy_event, report_event};
 use crate::filter_bench::FAMILY;
-use crate::local_aws::LocalAws;
+use crate::local_aws::{DATA_KEY, LocalAws};
 use crate::pages::spread_names;
 use crate::report::{Check, Report};
 use crate::table::{self, Table};
@@ -82,7 +82,15 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
             .tempfile()?;
         sample::write_lines(count as u64, SEED, File::create(file.path())?)?;
         eprintln!("stores: {count} records to the object");
-        let data = runtime.block_on(aws.data_set_from_file(file.path()))?;
+        let names = sample::records(SEED)
+            .take(count)
+            .map(|dragon| dragon.dragon_name_str);
+        let data = runtime.block_on(aws.indexed_data_set_from_file(
+            file.path(),
+            DATA_KEY,
+            count,
+            names,
+        ))?;
         eprintln!("stores: {count} records to the table (BatchWriteItem)");
         let loading = Instant::now();
         let table = runtime

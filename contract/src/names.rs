@@ -1,6 +1,6 @@
 //! Names the template and the code share: environment variables, SSM parameters, the
-//! data object's default key, the Lambda binaries, the API's stage and resource, and
-//! the state machine.
+//! data object's default key and where its names index lives, the Lambda binaries,
+//! the API's stage and resource, and the state machine.
 
 /// Environment variable holding the SSM parameter name of the data bucket's name.
 pub const ENV_BUCKET_PARAMETER: &str = "DRAGON_DATA_BUCKET_PARAMETER";
@@ -27,6 +27,10 @@ pub const DEFAULT_FILE_PARAMETER: &str = "dragon_data_file_name";
 pub const DEFAULT_TABLE_PARAMETER: &str = "dragon_data_table_name";
 /// The data object's default key: JSON Lines.
 pub const DEFAULT_DATA_KEY: &str = "dragons.jsonl";
+/// What follows the data object's key in the keys of its names index (the name
+/// markers and the shards of the loaded names): `<data key>.names/…`. The writers
+/// read and write there, and nowhere else but the data object.
+pub const NAMES_INDEX_SUFFIX: &str = ".names/";
 
 /// The API stage the template deploys by default (the first path segment of the URL).
 pub const STAGE: &str = "v1";

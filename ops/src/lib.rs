@@ -1,9 +1,11 @@
 //! Operating a deployed stack and its data. `upload` puts dragon data where the
-//! stack's SSM parameters say it lives, in the format the key names; [`migrate`]
+//! stack's SSM parameters say it lives, in the format the key names, with its names
+//! index ([`names_index`]); [`migrate`]
 //! moves it between the S3 object and the DynamoDB table; [`sample`] generates sample
 //! data sets of any size; [`publish`] puts the web app onto a deployed stack.
 
 pub mod migrate;
+pub mod names_index;
 pub mod object_writer;
 pub mod publish;
 pub mod sample;
@@ -12,7 +14,7 @@ use aws_sdk_s3::primitives::ByteStream;
 use dragons_contract::{DataFormat, Dragon, name};
 use handlers::{
     aws::{AwsClients, DataLocation, ParameterNames, location::LocationError},
-    domain::validation::DragonValidator,
+    domain::{name_index::BaseIndex, validation::DragonValidator},
 };
 
 /// Why the data could not be uploaded.
@@ -40,21 +42,13 @@ pub enum UploadError {
     #[error("reading the data location from SSM failed")]
     Location(#[from] LocationError),
     /// The upload failed.
-    #[error("uploading to s3://{bucket}/{key} failed")]
-    Put {
-        /// The bucket.
-        bucket: String,
-        /// The key.
-        key: String,
-        /// The cause.
-        #[source]
-        source: Box<aws_sdk_s3::error::SdkError<aws_sdk_s3::operation::put_object::PutObjectError>>,
-    },
+    #[error(transparent)]
+    Put(#[from] names_index::LoadError),
 }
 
-/// `lines` (JSON Lines of dragons, each checked as a report would be, and no two of one
-/// name) as the object for `format`: the lines themselves, or one JSON array document.
-pub fn object_body(lines: &str, format: DataFormat) -> Result<Vec<u8>, UploadError> {
+/// The records of `lines` (each line and its dragon), each checked as a report would
+/// be, and no two of one name.
+fn checked(lines: &str) -> Result<Vec<(&str, Dragon)>, UploadError> {
     let validator = DragonValidator::new().map_err(|error| UploadError::InvalidRecord {
         line: 0,
         reason: error.to_string(),
@@ -84,6 +78,12 @@ pub fn object_body(lines: &str, format: DataFormat) -> Result<Vec<u8>, UploadErr
         }
         records.push((line, dragon));
     }
+    Ok(records)
+}
+
+/// The object holding `records` in `format`: the lines themselves, or one JSON array
+/// document.
+fn body_of(records: &[(&str, Dragon)], format: DataFormat) -> Result<Vec<u8>, UploadError> {
     Ok(match format {
         DataFormat::JsonLines => records
             .iter()
@@ -105,7 +105,8 @@ pub fn object_body(lines: &str, format: DataFormat) -> Result<Vec<u8>, UploadErr
     })
 }
 
-/// Uploads `lines` to the bucket and key the parameters `names` hold; returns where.
+/// Uploads `lines` with their names index to the bucket and key the parameters
+/// `names` hold (replacing the object there); returns where.
 pub async fn upload(
     clients: &AwsClients,
     names: &ParameterNames,
@@ -113,20 +114,19 @@ pub async fn upload(
 ) -> Result<DataLocation, UploadError> {
     let location = DataLocation::fetch(&clients.ssm, names).await?;
     let format = DataFormat::for_key(&location.key);
-    let body = object_body(lines, format)?;
-    clients
-        .s3
-        .put_object()
-        .bucket(&location.bucket)
-        .key(&location.key)
-        .content_type(format.content_type())
-        .body(ByteStream::from(body))
-        .send()
-        .await
-        .map_err(|source| UploadError::Put {
-            bucket: location.bucket.clone(),
-            key: location.key.clone(),
-            source: Box::new(source),
-        })?;
+    let records = checked(lines)?;
+    let body = body_of(&records, format)?;
+    let mut index = BaseIndex::for_records(records.len());
+    for (_, dragon) in &records {
+        index.push(&dragon.dragon_name_str);
+    }
+    names_index::put_indexed(
+        &clients.s3,
+        &location,
+        index,
+        ByteStream::from(body),
+        format.content_type(),
+    )
+    .await?;
     Ok(location)
 }

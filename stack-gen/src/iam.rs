@@ -43,8 +43,8 @@ pub mod actions {
     pub const S3_PUT_OBJECT: Action = Action("s3:PutObject");
     /// `s3:ListBucket`
     pub const S3_LIST_BUCKET: Action = Action("s3:ListBucket");
-    /// `s3:ListBucketVersions`
-    pub const S3_LIST_BUCKET_VERSIONS: Action = Action("s3:ListBucketVersions");
+    /// `s3:AbortMultipartUpload`
+    pub const S3_ABORT_MULTIPART_UPLOAD: Action = Action("s3:AbortMultipartUpload");
     /// `s3:*`, used only to deny plain-HTTP access.
     pub const S3_ALL: Action = Action("s3:*");
     /// `ssm:GetParameters`

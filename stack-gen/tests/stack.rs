@@ -147,6 +147,19 @@ fn data_bucket_is_retained_encrypted_versioned_and_private() {
     ] {
         assert_eq!(block[flag], true, "{flag}");
     }
+    // Replaced versions expire, and so do the parts of an add's (or an export's)
+    // multipart upload that a stopped function left: neither grows with the adds.
+    let rules = properties["LifecycleConfiguration"]["Rules"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0]["Status"], "Enabled");
+    assert!(rules[0].get("Prefix").is_none() && rules[0].get("Filter").is_none());
+    assert_eq!(
+        rules[0]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"],
+        1
+    );
+    assert_eq!(rules[0]["NoncurrentVersionExpiration"]["NoncurrentDays"], 1);
 }
 
 #[test]

@@ -5,7 +5,6 @@
 
 pub mod any_store;
 pub mod append;
-pub mod channel_body;
 pub mod clients;
 pub mod dynamo;
 pub mod executions;

@@ -1,6 +1,6 @@
 //! `S3Store`: the store contract over the data object named in SSM. Pages come from
 //! the engine `DRAGONS_QUERY_ENGINE` chooses ([`super::scan`], [`super::s3_select`]);
-//! writes append with streamed conditional PutObject ([`super::append`]).
+//! writes append by conditional writes, server-side past 5 MiB ([`super::append`]).
 
 use std::{
     sync::atomic::{AtomicBool, Ordering},
@@ -16,7 +16,7 @@ use dragons_contract::{
 };
 
 use super::{
-    append,
+    append::{DataObject, S3Calls},
     clients::AwsClients,
     location::{DataLocation, LocationCache, LocationError, ParameterNames},
     paged::Paged,
@@ -188,12 +188,18 @@ impl DragonReader for S3Store {
 impl DragonWriter for S3Store {
     async fn is_name_taken(&self, name: &str) -> Result<bool, StoreError> {
         let location = self.data_location().await.map_err(ReadError::from)?;
-        Ok(append::is_name_taken(&self.clients, &location, name).await?)
+        let calls = S3Calls::new(&self.clients.s3, &location.bucket);
+        Ok(DataObject::new(&calls, &location.key)
+            .is_name_taken(name)
+            .await?)
     }
 
     async fn add(&self, dragon: &Dragon, report: &ReportRef) -> Result<Added, AddError> {
         let location = self.data_location().await.map_err(ReadError::from)?;
-        append::add(&self.clients, &location, dragon, report).await
+        let calls = S3Calls::new(&self.clients.s3, &location.bucket);
+        DataObject::new(&calls, &location.key)
+            .add(dragon, report)
+            .await
     }
 }
 

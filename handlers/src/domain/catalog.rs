@@ -1,7 +1,7 @@
 //! The data object as writers see it, without ever holding it whole: whether a name
-//! is taken (by its key), found while the object streams past in chunks, and where
-//! and what to insert to append a dragon in the object's own format, every existing
-//! byte kept as it was.
+//! is taken (by its key), found while the object streams past in chunks (for an
+//! object whose names are not indexed), and where and what to insert to append a
+//! dragon in the object's own format, every existing byte kept as it was.
 
 use std::borrow::Cow;
 
@@ -118,20 +118,35 @@ fn check(
     Ok(Flow::Continue)
 }
 
-/// What an append writes: `insert` at offset `at` of the object, the bytes before
-/// and after it unchanged.
+/// What an append writes: `insert` then `closing` at offset `at` of the object, the
+/// bytes before and after them unchanged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Append {
     /// Where the new bytes go.
     pub at: u64,
-    /// The new bytes.
+    /// The new bytes that stay where they are written: later appends go after them.
     pub insert: Vec<u8>,
+    /// Written right after `insert`, but a later append goes before it: the `]` (and
+    /// a newline) closing an array this append starts; empty otherwise.
+    pub closing: &'static [u8],
+}
+
+impl Append {
+    /// The bytes of an object of `size` bytes that follow the insert: all in `tail`
+    /// (its last bytes, as [`append`] was given them). Nothing for JSON Lines; an
+    /// array's closing `]` and the white space around it.
+    pub fn rest<'a>(&self, size: u64, tail: &'a [u8]) -> &'a [u8] {
+        let tail_start = size.saturating_sub(tail.len() as u64);
+        let from = usize::try_from(self.at.saturating_sub(tail_start)).unwrap_or(usize::MAX);
+        &tail[from.min(tail.len())..]
+    }
 }
 
 /// How to append `dragon` to an object of `size` bytes in `format` whose last bytes
 /// are `tail` (all of them when the object is smaller than [`TAIL_BYTES`]): a new
-/// line, or a new last element of the array. An empty object becomes a one-record
-/// object. The rest of the object is checked as it streams (by a [`NameFinder`]).
+/// line at the end, or a new last element of the array, just after the last one
+/// (before the white space and `]` that close it). An empty object becomes a
+/// one-record object. Only the tail is looked at.
 pub fn append(
     format: DataFormat,
     size: u64,
@@ -150,13 +165,20 @@ pub fn append(
             }
             insert.extend_from_slice(&record);
             insert.push(b'\n');
-            Ok(Append { at: size, insert })
+            Ok(Append {
+                at: size,
+                insert,
+                closing: b"",
+            })
         }
         DataFormat::JsonArray if whole && tail.trim_ascii().is_empty() => {
             let mut insert = b"[".to_vec();
             insert.extend_from_slice(&record);
-            insert.extend_from_slice(b"]\n");
-            Ok(Append { at: 0, insert })
+            Ok(Append {
+                at: 0,
+                insert,
+                closing: b"]\n",
+            })
         }
         DataFormat::JsonArray => {
             let content = tail.trim_ascii_end();
@@ -181,7 +203,11 @@ pub fn append(
                     ));
                 }
             };
-            Ok(Append { at, insert })
+            Ok(Append {
+                at,
+                insert,
+                closing: b"",
+            })
         }
     }
 }
@@ -225,10 +251,11 @@ mod tests {
         finder.finish()
     }
 
-    /// The object after `plan`.
+    /// The object after `plan`, checking that [`Append::rest`] is what follows the insert.
     fn applied(data: &[u8], plan: &Append) -> Vec<u8> {
         let at = plan.at as usize;
-        [&data[..at], &plan.insert, &data[at..]].concat()
+        assert_eq!(plan.rest(data.len() as u64, tail(data)), &data[at..]);
+        [&data[..at], &plan.insert, plan.closing, &data[at..]].concat()
     }
 
     /// The names in an object, in order.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use dragons_contract::{
     data_store,
-    names::{self, functions},
+    names::{self, NAMES_INDEX_SUFFIX, functions},
 };
 use serde_json::json;
 use stratosphere::services::aws::{lambda, logs, stepfunctions};
@@ -41,7 +41,11 @@ struct Spec {
     timeout_seconds: i32,
     /// What it does to the data object (its versions included).
     data_actions: &'static [Action],
-    /// What it lists of the bucket, only ever the data object's own key.
+    /// What it does to the data object's names index (`<data key>.names/*`: the name
+    /// markers and the shards of the loaded names).
+    names_actions: &'static [Action],
+    /// What it lists of the bucket, only ever the data object's own key (and its
+    /// names index, when it reads that).
     list_actions: &'static [Action],
     /// What it does to the DynamoDB table (a stack on DynamoDB).
     table_actions: &'static [Action],
@@ -57,6 +61,7 @@ const SPECS: [Spec; 3] = [
         description: "GET /dragons: queries the dragon data (S3 Select or scan), a page at a time.",
         timeout_seconds: 15,
         data_actions: &[actions::S3_GET_OBJECT, actions::S3_GET_OBJECT_VERSION],
+        names_actions: &[],
         list_actions: &[actions::S3_LIST_BUCKET],
         table_actions: &[actions::DYNAMODB_GET_ITEM, actions::DYNAMODB_SCAN],
         index_actions: &[actions::DYNAMODB_QUERY],
@@ -68,6 +73,7 @@ const SPECS: [Spec; 3] = [
         description: "Report workflow: validates a reported dragon and checks its name is free.",
         timeout_seconds: 30,
         data_actions: &[actions::S3_GET_OBJECT],
+        names_actions: &[actions::S3_GET_OBJECT],
         list_actions: &[actions::S3_LIST_BUCKET],
         table_actions: &[actions::DYNAMODB_GET_ITEM],
         index_actions: &[],
@@ -76,14 +82,17 @@ const SPECS: [Spec; 3] = [
     Spec {
         id: "AddDragon",
         binary: functions::ADD_DRAGON,
-        description: "Report workflow: adds a dragon with a streamed conditional write.",
+        description: "Report workflow: adds a dragon with a conditional append (server-side past 5 MiB).",
         timeout_seconds: 60,
+        // PutObject covers the multipart upload's calls (UploadPartCopy also needs
+        // GetObject on its source, the object itself); aborting one is its own action.
         data_actions: &[
             actions::S3_GET_OBJECT,
-            actions::S3_GET_OBJECT_VERSION,
             actions::S3_PUT_OBJECT,
+            actions::S3_ABORT_MULTIPART_UPLOAD,
         ],
-        list_actions: &[actions::S3_LIST_BUCKET, actions::S3_LIST_BUCKET_VERSIONS],
+        names_actions: &[actions::S3_GET_OBJECT, actions::S3_PUT_OBJECT],
+        list_actions: &[actions::S3_LIST_BUCKET],
         table_actions: &[actions::DYNAMODB_PUT_ITEM],
         index_actions: &[],
         query_engine: false,
@@ -140,8 +149,27 @@ fn data_statements(
     let parameter_arn =
         |parameter| regional_arn("ssm", Sub::new().text("parameter/").reference(parameter));
     // Listing the data key makes S3 answer a missing object with 404 rather than 403
-    // (AccessDenied), so "no object yet" can be told from "no access".
+    // (AccessDenied), so "no object yet" can be told from "no access" (S3 checks
+    // s3:ListBucket with the requested key as `s3:prefix`); likewise a name without a
+    // marker under the names index.
     let data_key_only = json!({ "StringEquals": { "s3:prefix": parameters.data_key.reference() } });
+    let names_index = || {
+        Sub::new()
+            .param(&parameters.data_key)
+            .text(NAMES_INDEX_SUFFIX)
+    };
+    let names_only = json!({ "StringLike": { "s3:prefix": names_index().text("*").build() } });
+    let data_object = Sub::new()
+        .arn(&storage.bucket)
+        .text("/")
+        .param(&parameters.data_key)
+        .build();
+    let names_objects = Sub::new()
+        .arn(&storage.bucket)
+        .text("/")
+        .then(names_index())
+        .text("*")
+        .build();
     let s3 = &parameters.use_s3;
     let dynamodb = &parameters.use_dynamodb;
     let mut statements = vec![
@@ -154,12 +182,7 @@ fn data_statements(
             ],
         )
         .only_if(s3),
-        Statement::allow(
-            "UseDataObject",
-            spec.data_actions,
-            vec![Sub::new().arn(&storage.bucket).text("/*").build()],
-        )
-        .only_if(s3),
+        Statement::allow("UseDataObject", spec.data_actions, vec![data_object]).only_if(s3),
         Statement::allow("ListDataKey", spec.list_actions, vec![storage.bucket.arn()])
             .when(data_key_only)
             .only_if(s3),
@@ -171,6 +194,18 @@ fn data_statements(
         .only_if(dynamodb),
         Statement::allow("UseTable", spec.table_actions, vec![table.table.arn()]).only_if(dynamodb),
     ];
+    if !spec.names_actions.is_empty() {
+        statements.extend([
+            Statement::allow("UseNamesIndex", spec.names_actions, vec![names_objects]).only_if(s3),
+            Statement::allow(
+                "ListNamesIndex",
+                &[actions::S3_LIST_BUCKET],
+                vec![storage.bucket.arn()],
+            )
+            .when(names_only)
+            .only_if(s3),
+        ]);
+    }
     if !spec.index_actions.is_empty() {
         let index = Sub::new()
             .arn(&table.table)

@@ -71,9 +71,11 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
         s3::Bucket! {
             bucket_encryption: encrypted(),
             // Every add writes a new version; a replaced one is kept long enough for the
-            // walks still reading it, then expires, so storage does not grow with adds.
-            // An export (`migrate-data to-object`) that was interrupted leaves the parts
-            // of its upload: they go after a day too.
+            // walks still reading it, then expires, so storage does not grow with adds
+            // (nor with the name markers they overwrite). An add past 5 MiB appends by
+            // a multipart upload, and so does an export (`migrate-data to-object`): the
+            // parts of one a stopped function or an interrupted export left go after a
+            // day too.
             lifecycle_configuration: s3::bucket::LifecycleConfiguration! {
                 rules: vec![s3::bucket::Rule! {
                     abort_incomplete_multipart_upload: s3::bucket::AbortIncompleteMultipartUpload! {

@@ -26,10 +26,12 @@ const UNSCOPED: [&str; 12] = [
     "logs:DescribeLogGroups",
 ];
 
-/// What a Lambda does to the data: per action, on the S3 store, and on the DynamoDB
-/// store (`DragonsTable`, its index `DragonsTable/index/family-index`).
+/// What a Lambda does to the data: per action, on the S3 store (the data object, its
+/// names index, the bucket), and on the DynamoDB store (`DragonsTable`, its index
+/// `DragonsTable/index/family-index`).
 struct DataActions {
     objects: &'static [&'static str],
+    names: &'static [&'static str],
     lists: &'static [&'static str],
     table: &'static [&'static str],
     index: &'static [&'static str],
@@ -39,11 +41,17 @@ impl DataActions {
     /// A Lambda that does not touch the data.
     const NONE: Self = Self {
         objects: &[],
+        names: &[],
         lists: &[],
         table: &[],
         index: &[],
     };
 }
+
+/// The data object (`${DataBucket.Arn}/${DataObjectKey}`).
+const DATA_OBJECT: &str = "DataBucket/DataObjectKey";
+/// Its names index (`${DataBucket.Arn}/${DataObjectKey}.names/*`).
+const NAMES_INDEX: &str = "DataBucket/DataObjectKey.names/*";
 
 /// Per role: the assuming service, and per action the stack resources it may touch
 /// (`*` for the unscoped actions above), on a stack whose data lives in `store`.
@@ -51,7 +59,7 @@ fn expected(
     store: DataStore,
 ) -> BTreeMap<&'static str, (&'static str, BTreeMap<&'static str, BTreeSet<&'static str>>)> {
     let set = |ids: &[&'static str]| ids.iter().copied().collect::<BTreeSet<_>>();
-    // Objects of the data bucket are `DataBucket/*`; the bucket itself `DataBucket`.
+    // The data object and its names index, as above; the bucket itself `DataBucket`.
     let lambda = |log_group: &'static str, data: DataActions| {
         let mut actions = BTreeMap::from([
             ("logs:CreateLogStream", set(&[log_group])),
@@ -67,7 +75,10 @@ fn expected(
                 set(&["BucketNameParameter", "FileNameParameter"]),
             );
             for action in data.objects {
-                actions.insert(*action, set(&["DataBucket/*"]));
+                actions.insert(*action, set(&[DATA_OBJECT]));
+            }
+            for action in data.names {
+                actions.entry(*action).or_default().insert(NAMES_INDEX);
             }
             for action in data.lists {
                 actions.insert(*action, set(&["DataBucket"]));
@@ -112,6 +123,7 @@ fn expected(
                 "ListDragonsLogGroup",
                 DataActions {
                     objects: &["s3:GetObject", "s3:GetObjectVersion"],
+                    names: &[],
                     lists: &["s3:ListBucket"],
                     table: &["dynamodb:GetItem", "dynamodb:Scan"],
                     index: &["dynamodb:Query"],
@@ -124,6 +136,7 @@ fn expected(
                 "ValidateDragonLogGroup",
                 DataActions {
                     objects: &["s3:GetObject"],
+                    names: &["s3:GetObject"],
                     lists: &["s3:ListBucket"],
                     table: &["dynamodb:GetItem"],
                     index: &[],
@@ -135,8 +148,10 @@ fn expected(
             lambda(
                 "AddDragonLogGroup",
                 DataActions {
-                    objects: &["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"],
-                    lists: &["s3:ListBucket", "s3:ListBucketVersions"],
+                    // PutObject covers the multipart upload of a server-side append.
+                    objects: &["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+                    names: &["s3:GetObject", "s3:PutObject"],
+                    lists: &["s3:ListBucket"],
                     table: &["dynamodb:PutItem"],
                     index: &[],
                 },
@@ -178,19 +193,33 @@ fn scopes(resource: &Value) -> BTreeSet<String> {
                 .collect();
             if ids.is_empty() && other.to_string().contains(":log-group:*") {
                 BTreeSet::from(["log-group:*".to_owned()])
-            } else if let Some(tail) = other["Fn::Sub"]
-                .as_str()
-                .and_then(|pattern| pattern.rsplit_once('}'))
-                .map(|(_, tail)| tail)
-                .filter(|tail| !tail.is_empty())
-            {
-                // `${X.Arn}/tail` (or `…${X.Name}:*`) scopes to the part `tail` of `X`.
-                ids.into_iter().map(|id| format!("{id}{tail}")).collect()
+            } else if let Some(pattern) = other["Fn::Sub"].as_str() {
+                BTreeSet::from([sub_scope(pattern)])
             } else {
                 ids
             }
         }
     }
+}
+
+/// A `Fn::Sub` ARN from its first stack variable on, each variable written as its
+/// resource or parameter: `${X.Arn}/*` scopes to `X/*`, `${X.Arn}/${Key}.names/*` to
+/// `X/Key.names/*`, `arn:…:execution:${X.Name}:*` to `X:*`.
+fn sub_scope(pattern: &str) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        let (text, variable) = rest.split_at(start);
+        let end = variable.find('}').unwrap();
+        let name = variable[2..end].split('.').next().unwrap();
+        if !name.starts_with("AWS::") {
+            out.push_str(if out.is_empty() { "" } else { text });
+            out.push_str(name);
+        }
+        rest = &variable[end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[test]
@@ -237,6 +266,7 @@ fn roles_have_exactly(template: &Value, store: DataStore) {
         );
 
         let mut granted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut listed = BTreeSet::new();
         for policy in properties["Policies"].as_array().unwrap() {
             for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
                 assert_eq!(statement["Effect"], "Allow", "{id}");
@@ -252,17 +282,26 @@ fn roles_have_exactly(template: &Value, store: DataStore) {
                     .collect();
                 for action in strings(&statement["Action"]) {
                     assert!(!action.contains('*'), "{id}: wildcard action {action}");
-                    // Listing is allowed only for the data object's own key: then S3
-                    // answers a missing object with 404, not 403, and nothing else.
+                    // Listing is allowed only for the data object's own key and its
+                    // names index: then S3 answers a missing object (or a name with no
+                    // marker) with 404, not 403, and nothing else.
                     let condition = statement.get("Condition");
                     if action.starts_with("s3:ListBucket") {
-                        assert_eq!(
-                            condition,
-                            Some(&serde_json::json!({
-                                "StringEquals": { "s3:prefix": { "Ref": "DataObjectKey" } }
-                            })),
-                            "{id}: {action} must be scoped to the data key"
+                        let data_key = serde_json::json!({
+                            "StringEquals": { "s3:prefix": { "Ref": "DataObjectKey" } }
+                        });
+                        let names_index = serde_json::json!({
+                            "StringLike": { "s3:prefix": { "Fn::Sub": "${DataObjectKey}.names/*" } }
+                        });
+                        let reads_names = wanted
+                            .get("s3:GetObject")
+                            .is_some_and(|ids| ids.contains(NAMES_INDEX));
+                        assert!(
+                            condition == Some(&data_key)
+                                || (reads_names && condition == Some(&names_index)),
+                            "{id}: {action} must be scoped to the data key (or its names index): {condition:?}"
                         );
+                        listed.insert(condition.map(Value::to_string));
                     } else {
                         assert_eq!(condition, None, "{id}: {action}");
                     }
@@ -289,6 +328,14 @@ fn roles_have_exactly(template: &Value, store: DataStore) {
             })
             .collect();
         assert_eq!(granted, wanted, "{id}: actions and their resources");
+        if wanted.contains_key("s3:ListBucket") {
+            let reads_names = wanted["s3:GetObject"].contains(NAMES_INDEX);
+            assert_eq!(
+                listed.len(),
+                1 + usize::from(reads_names),
+                "{id}: lists its data key, and its names index when it reads that"
+            );
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 // Test helpers panic on purpose: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod appends;
 mod dependency_rules;
 mod deploy;
 mod least_privilege;

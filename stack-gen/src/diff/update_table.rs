@@ -2,7 +2,7 @@
 //! behaviour for the resource types the stack uses, from AWS's provider schemas
 //! (cfn-lint 1.58.0, provider schemas for us-east-1 of 2026-10-20T22:11:15Z).
 
-use super::update_behavior::TypeRules;
+use super::type_rules::TypeRules;
 
 /// Where the table comes from.
 pub const SOURCE: &str = "cfn-lint 1.58.0, provider schemas for us-east-1 of 2026-10-20T22:11:15Z";

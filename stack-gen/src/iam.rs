@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use stratosphere::services::aws::iam;
 use stratosphere::value::ExpString;
 
-use crate::template::{Condition, GuardSuppression};
+use crate::template::{Condition, GuardSuppression, Pseudo, Sub};
 
 /// The registry's rule against inline policies: every role here has one on purpose.
 pub const INLINE_POLICY: GuardSuppression = GuardSuppression {
@@ -105,6 +105,12 @@ pub mod actions {
     pub const STATES_DESCRIBE_EXECUTION: Action = Action("states:DescribeExecution");
     /// `sts:AssumeRole`
     pub const STS_ASSUME_ROLE: Action = Action("sts:AssumeRole");
+    /// `kms:*`, granted only to the account in a key policy (the key stays manageable).
+    pub const KMS_ALL: Action = Action("kms:*");
+    /// `kms:Decrypt`
+    pub const KMS_DECRYPT: Action = Action("kms:Decrypt");
+    /// `kms:GenerateDataKey*`
+    pub const KMS_GENERATE_DATA_KEY: Action = Action("kms:GenerateDataKey*");
 }
 
 /// The AWS services that assume this stack's roles or that its resource policies allow.
@@ -120,6 +126,8 @@ pub enum Service {
     Lambda,
     /// `states.amazonaws.com`
     StepFunctions,
+    /// `cloudwatch.amazonaws.com` (alarm actions)
+    CloudWatch,
 }
 
 impl Service {
@@ -130,6 +138,7 @@ impl Service {
             Self::CloudFront => "cloudfront.amazonaws.com",
             Self::Lambda => "lambda.amazonaws.com",
             Self::StepFunctions => "states.amazonaws.com",
+            Self::CloudWatch => "cloudwatch.amazonaws.com",
         }
     }
 }
@@ -171,6 +180,22 @@ impl Statement {
         Self {
             principal: Some(json!({ "Service": service.principal() })),
             ..Self::allow(sid, actions, resources)
+        }
+    }
+
+    /// Allows this account's IAM principals `actions` (a key policy's statement that
+    /// keeps the key manageable: IAM policies then decide who may use it).
+    pub fn allow_account(sid: &'static str, actions: &[Action]) -> Self {
+        let root = Sub::new()
+            .text("arn:")
+            .pseudo(Pseudo::Partition)
+            .text(":iam::")
+            .pseudo(Pseudo::AccountId)
+            .text(":root")
+            .build();
+        Self {
+            principal: Some(json!({ "AWS": root })),
+            ..Self::allow_unscoped(sid, actions)
         }
     }
 

@@ -21,6 +21,10 @@ pub struct Parameters {
     pub notification_email: Param,
     /// Holds when a notification address was given.
     pub has_notification_email: Condition,
+    /// Address that gets the operator's alarms, when set.
+    pub ops_email: Param,
+    /// Holds when an operator address was given.
+    pub has_ops_email: Condition,
     /// Holds when the stack should create the account-wide API Gateway logging role.
     pub create_api_gateway_account: Condition,
     /// Where the dragons live (`s3` or `dynamodb`).
@@ -91,6 +95,14 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         )
         .allowed_pattern("^$|^[^@\\s]+@[^@\\s]+$", "empty, or an e-mail address"),
     )?;
+    let ops_email = template.parameter(
+        "OpsEmail",
+        Parameter::string(
+            "E-mail address subscribed to the operator's alarms (the ops topic; empty: none).",
+            "",
+        )
+        .allowed_pattern("^$|^[^@\\s]+@[^@\\s]+$", "empty, or an e-mail address"),
+    )?;
     let create_account = template.parameter(
         "CreateApiGatewayAccount",
         Parameter::string(
@@ -153,6 +165,13 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
             ExpString::from(""),
         ))),
     )?;
+    let has_ops_email = template.condition(
+        "HasOpsEmail",
+        ExpBool::Not(Box::new(equals_string(
+            ops_email.reference(),
+            ExpString::from(""),
+        ))),
+    )?;
     let create_api_gateway_account = template.condition(
         "CreateApiGatewayAccountRole",
         equals_string(create_account.reference(), ExpString::from("true")),
@@ -165,6 +184,8 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         data_key,
         notification_email,
         has_notification_email,
+        ops_email,
+        has_ops_email,
         create_api_gateway_account,
         data_store,
         table_parameter_name,

@@ -352,8 +352,6 @@ pub fn add(
 mod tests {
     use serde_json::Value;
 
-    use super::*;
-
     fn dashboard() -> (Value, Value) {
         let stack = crate::stack::build().unwrap();
         let template = stack.template.to_value().unwrap();

@@ -32,6 +32,10 @@ pub struct Functions {
     pub validate: Handle<lambda::Function_>,
     /// The workflow's AddDragon task.
     pub add: Handle<lambda::Function_>,
+    /// ValidateDragon's log group (its rejections are counted from it).
+    pub validate_logs: Handle<logs::LogGroup_>,
+    /// AddDragon's log group (its adds and rejections are counted from it).
+    pub add_logs: Handle<logs::LogGroup_>,
 }
 
 struct Spec {
@@ -230,7 +234,11 @@ struct Function<'a> {
 }
 
 impl Function<'_> {
-    fn add(mut self, template: &mut Template) -> Result<Handle<lambda::Function_>, TemplateError> {
+    /// Adds the function; answers it and its log group.
+    fn add(
+        mut self,
+        template: &mut Template,
+    ) -> Result<(Handle<lambda::Function_>, Handle<logs::LogGroup_>), TemplateError> {
         let log_group: Handle<logs::LogGroup_> =
             super::logging::add(template, &format!("{}LogGroup", self.id))?;
         self.statements.extend([
@@ -260,7 +268,7 @@ impl Function<'_> {
             ),
             Attributes::default().suppress(&[iam::INLINE_POLICY, iam::UNSCOPED_ACTIONS]),
         )?;
-        template.add_packaged(
+        let function = template.add_packaged(
             &format!("{}Function", self.id),
             lambda::Function! {
                 architectures: vec!["arm64".into()],
@@ -282,7 +290,8 @@ impl Function<'_> {
             },
             &code_path(self.binary),
             Attributes::skipping(&SKIPS).suppress(&GUARD_SUPPRESSIONS),
-        )
+        )?;
+        Ok((function, log_group))
     }
 }
 
@@ -292,7 +301,7 @@ fn add_one(
     parameters: &Parameters,
     storage: &Storage,
     table: &Table,
-) -> Result<Handle<lambda::Function_>, TemplateError> {
+) -> Result<(Handle<lambda::Function_>, Handle<logs::LogGroup_>), TemplateError> {
     let mut variables: BTreeMap<String, ExpString> = BTreeMap::from([
         (
             names::ENV_BUCKET_PARAMETER.to_owned(),
@@ -366,6 +375,7 @@ pub fn add_report_status(
         )],
     }
     .add(template)
+    .map(|(function, _)| function)
 }
 
 /// Adds the three data functions with their roles and log groups.
@@ -376,9 +386,14 @@ pub fn add(
     table: &Table,
 ) -> Result<Functions, TemplateError> {
     let [list, validate, add] = &SPECS;
+    let (list, _) = add_one(template, list, parameters, storage, table)?;
+    let (validate, validate_logs) = add_one(template, validate, parameters, storage, table)?;
+    let (add, add_logs) = add_one(template, add, parameters, storage, table)?;
     Ok(Functions {
-        list: add_one(template, list, parameters, storage, table)?,
-        validate: add_one(template, validate, parameters, storage, table)?,
-        add: add_one(template, add, parameters, storage, table)?,
+        list,
+        validate,
+        add,
+        validate_logs,
+        add_logs,
     })
 }

@@ -314,3 +314,36 @@ fn the_api_has_exactly_the_route_table_s_methods_and_a_preflight_per_route_resou
     expected_preflights.sort();
     assert_eq!(preflights, expected_preflights);
 }
+
+#[test]
+fn the_user_pool_is_protected_and_outlives_the_stack() {
+    let template = template();
+    let pool = resource(&template, "UserPool");
+    assert_eq!(pool["DeletionPolicy"], "Retain");
+    assert_eq!(pool["UpdateReplacePolicy"], "Retain");
+    assert_eq!(pool["Properties"]["DeletionProtection"], "ACTIVE");
+}
+
+#[test]
+fn the_ops_topic_is_encrypted_with_a_rotated_key_cloudwatch_may_use() {
+    let template = template();
+    let topic = resource(&template, "OpsTopic");
+    assert_eq!(
+        topic["Properties"]["KmsMasterKeyId"],
+        serde_json::json!({ "Fn::GetAtt": ["OpsTopicKey", "Arn"] })
+    );
+    let key = &resource(&template, "OpsTopicKey")["Properties"];
+    assert_eq!(key["EnableKeyRotation"], true);
+    let statements = key["KeyPolicy"]["Statement"].as_array().unwrap();
+    assert!(statements.iter().any(|statement| {
+        statement["Effect"] == "Allow"
+            && statement["Principal"]["Service"] == "cloudwatch.amazonaws.com"
+            && statement["Action"] == serde_json::json!(["kms:Decrypt", "kms:GenerateDataKey*"])
+    }));
+    let subscription = resource(&template, "OpsEmailSubscription");
+    assert_eq!(subscription["Condition"], "HasOpsEmail");
+    assert_eq!(
+        subscription["Properties"]["Endpoint"],
+        serde_json::json!({ "Ref": "OpsEmail" })
+    );
+}

@@ -109,7 +109,7 @@ pub const FUNCTION_RULES: [Rule; 3] = [
         statistic: Statistic::Sum,
         threshold: Threshold {
             value: Level::Count(1.0),
-            reason: "A rejected report or a missing dragon is an answer, not an error: an invocation errors only when a store kept failing or the code broke, so one is worth a look.",
+            reason: "A rejected report or a missing dragon is an answer, not an error: an invocation errors only when a store kept failing, an add kept losing write races (the workflow retries it) or the code broke, so one is worth a look.",
         },
         period_seconds: FIVE_MINUTES,
         evaluation_periods: 1,

@@ -29,11 +29,11 @@ const FUNCTIONS: [(&str, &str); 4] = [
 /// The resource types of either variant (with the other conditions at their
 /// defaults) that moto's CloudFormation reports no physical resource for: Cognito, most of API Gateway
 /// (authorizer, model, validator, stage, gateway responses; methods and the
-/// deployment are made but not reported), the Lambda permission and the
-/// bucket policy; with `WebApp=true`, CloudFront and the managed login domain and
+/// deployment are made but not reported), the Lambda permission, the
+/// bucket policy, the CloudWatch alarms and the log metric filters; with `WebApp=true`, CloudFront and the managed login domain and
 /// branding. This is the gap local-api fills (and, for CloudFront, cfn-lint and checkov
 /// on AWS's schemas).
-const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 17] = [
+const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 19] = [
     "AWS::ApiGateway::Authorizer",
     "AWS::ApiGateway::Deployment",
     "AWS::ApiGateway::GatewayResponse",
@@ -45,11 +45,13 @@ const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 17] = [
     "AWS::CloudFront::OriginAccessControl",
     "AWS::CloudFront::OriginRequestPolicy",
     "AWS::CloudFront::ResponseHeadersPolicy",
+    "AWS::CloudWatch::Alarm",
     "AWS::Cognito::ManagedLoginBranding",
     "AWS::Cognito::UserPoolDomain",
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
     "AWS::Lambda::Permission",
+    "AWS::Logs::MetricFilter",
     "AWS::S3::BucketPolicy",
 ];
 

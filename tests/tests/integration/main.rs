@@ -5,6 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod appends;
+mod cli_data;
+mod cli_operate;
+mod cli_stack;
 mod dependency_rules;
 mod deploy;
 mod least_privilege;

@@ -460,9 +460,9 @@ mod tests {
         serde_json::json!({
             "dragon_name_str": name,
             "family_str": family,
-            "description_str": "",
-            "location_city_str": "",
-            "location_country_str": "",
+            "description_str": "Seen once.",
+            "location_city_str": "Oslo",
+            "location_country_str": "norway",
             "location_state_str": "",
             "location_neighborhood_str": "",
         })

@@ -156,9 +156,9 @@ async fn the_names_index_is_written_before_the_object_and_replaced_with_it() {
     let dragon = serde_json::from_value(serde_json::json!({
         "dragon_name_str": "Not Loaded",
         "family_str": "red",
-        "description_str": "",
-        "location_city_str": "",
-        "location_country_str": "",
+        "description_str": "Added after the load.",
+        "location_city_str": "Bergen",
+        "location_country_str": "norway",
         "location_state_str": "",
         "location_neighborhood_str": "",
     }))

@@ -140,3 +140,33 @@ pub async fn deploy(
 pub fn output(value: &str) -> Value {
     serde_json::json!({ "Value": value })
 }
+
+#[test]
+fn every_resource_and_output_the_cli_reads_is_in_the_template() {
+    use dragons_ops::stack::{ids, outputs};
+    let template = template();
+    for id in [
+        ids::BUCKET_PARAMETER,
+        ids::FILE_PARAMETER,
+        ids::TABLE_PARAMETER,
+        ids::DATA_BUCKET,
+        ids::ACCESS_LOG_BUCKET,
+        ids::TABLE,
+        ids::SITE_BUCKET,
+        ids::USER_POOL,
+        ids::API_ACCESS_LOG_GROUP,
+        ids::STATE_MACHINE_LOG_GROUP,
+    ] {
+        assert!(template["Resources"].get(id).is_some(), "no resource {id}");
+    }
+    for output in [
+        outputs::API_URL,
+        outputs::USER_POOL_ID,
+        outputs::USER_POOL_CLIENT_ID,
+    ] {
+        assert!(
+            template["Outputs"].get(output).is_some(),
+            "no output {output}"
+        );
+    }
+}

@@ -290,6 +290,7 @@ async fn delete_stateful(
     let error = |e: String| failed(&step)(e);
     match resource.logical_id {
         ids::USER_POOL => {
+            // UpdateUserPool resets what it is not given; the pool is deleted next.
             clients
                 .cognito
                 .update_user_pool()

@@ -31,7 +31,7 @@ pub struct LocalSite {
     /// The site's state (its CSP violation count).
     pub site: Arc<Site>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
-    _moto: Moto,
+    moto: Moto,
 }
 
 impl LocalSite {
@@ -94,8 +94,15 @@ impl LocalSite {
             api,
             site,
             server,
-            _moto: moto,
+            moto,
         })
+    }
+}
+
+impl LocalSite {
+    /// The endpoint of its moto (`http://127.0.0.1:PORT`), where its pool and data are.
+    pub fn endpoint(&self) -> String {
+        self.moto.endpoint()
     }
 }
 

@@ -2,11 +2,13 @@
 //! of a new lineage's index first, then the object naming that lineage in its
 //! metadata, so the writers find any loaded name in one small read (the index's
 //! layout: `handlers::domain::name_index`). Then the index objects of older lineages,
-//! which nothing reads any more, are removed (best effort).
+//! which nothing reads any more, are removed (best effort). [`put_indexed_if`] writes
+//! the object only if it is still the one read (`If-Match` its ETag, `If-None-Match: *`
+//! where there was none), so a load never overwrites an add it did not see.
 
 use aws_sdk_s3::{
     Client,
-    error::{DisplayErrorContext, SdkError},
+    error::{DisplayErrorContext, ProvideErrorMetadata, SdkError},
     primitives::ByteStream,
     types::{Delete, ObjectIdentifier},
 };
@@ -15,6 +17,8 @@ use handlers::{
     aws::DataLocation,
     domain::name_index::{BaseIndex, names_prefix},
 };
+
+use crate::object_writer::Replaces;
 
 /// Shards written at once.
 const CONCURRENT_PUTS: usize = 16;
@@ -45,9 +49,27 @@ fn failed<E: std::error::Error + Send + Sync + 'static, R: std::fmt::Debug>(
     }
 }
 
+/// Why a conditional load did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum PutError {
+    /// The object is no longer the one the load replaces (412, 409
+    /// ConditionalRequestConflict, or 404 for `If-Match` on an object that is gone):
+    /// read it again and retry.
+    #[error("s3://{bucket}/{key} changed since it was read; nothing was replaced")]
+    Changed {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+    },
+    /// A write failed.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+}
+
 /// Puts `body` (stored as `content_type`) at `location`, indexed by `index` (fed every
-/// record's name); see the module docs. Nothing of a failed load is read: the object
-/// names the new lineage only once its index is whole.
+/// record's name), whatever object is there; see the module docs. Nothing of a failed
+/// load is read: the object names the new lineage only once its index is whole.
 pub async fn put_indexed(
     s3: &Client,
     location: &DataLocation,
@@ -55,6 +77,45 @@ pub async fn put_indexed(
     body: ByteStream,
     content_type: &str,
 ) -> Result<(), LoadError> {
+    match put(s3, location, index, body, content_type, None).await {
+        Ok(()) => Ok(()),
+        Err(PutError::Load(error)) => Err(error),
+        Err(PutError::Changed { bucket, key }) => Err(LoadError {
+            bucket,
+            key,
+            message: "an unconditional write was refused as conditional".to_owned(),
+        }),
+    }
+}
+
+/// [`put_indexed`], only if the object at `location` is still `replaces`.
+pub async fn put_indexed_if(
+    s3: &Client,
+    location: &DataLocation,
+    index: BaseIndex,
+    body: ByteStream,
+    content_type: &str,
+    replaces: &Replaces,
+) -> Result<(), PutError> {
+    put(s3, location, index, body, content_type, Some(replaces)).await
+}
+
+/// Whether S3 refused a conditional write because the object is not the one named.
+fn lost_race<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> bool {
+    matches!(
+        error.code(),
+        Some("PreconditionFailed" | "ConditionalRequestConflict" | "NoSuchKey")
+    )
+}
+
+async fn put(
+    s3: &Client,
+    location: &DataLocation,
+    index: BaseIndex,
+    body: ByteStream,
+    content_type: &str,
+    replaces: Option<&Replaces>,
+) -> Result<(), PutError> {
     let lineage = index.lineage().clone();
     stream::iter(index.shards(&location.key))
         .map(|(key, bytes)| async move {
@@ -79,9 +140,21 @@ pub async fn put_indexed(
     for (name, value) in lineage.metadata() {
         put = put.metadata(name, value);
     }
-    put.send()
-        .await
-        .map_err(|error| failed(location, &location.key, &error))?;
+    put = match replaces {
+        None => put,
+        Some(Replaces::Nothing) => put.if_none_match("*"),
+        Some(Replaces::Etag(etag)) => put.if_match(etag),
+    };
+    match put.send().await {
+        Ok(_) => {}
+        Err(error) if replaces.is_some() && lost_race(&error) => {
+            return Err(PutError::Changed {
+                bucket: location.bucket.clone(),
+                key: location.key.clone(),
+            });
+        }
+        Err(error) => return Err(failed(location, &location.key, &error).into()),
+    }
     let current = format!("{}{}/", names_prefix(&location.key), lineage.id);
     if let Err(error) = remove_other_lineages(s3, location, &current).await {
         tracing::warn!(%error, "the index objects of older loads could not be removed");

@@ -6,6 +6,9 @@
 
 mod appends;
 mod architecture_map;
+mod cli_data;
+mod cli_operate;
+mod cli_stack;
 mod dependency_rules;
 mod deploy;
 mod least_privilege;

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 
 const SITE_URL: &str = "https://d111111abcdef8.cloudfront.net/";
 
-async fn distribution(cloudfront: &aws_sdk_cloudfront::Client) -> String {
+pub(crate) async fn distribution(cloudfront: &aws_sdk_cloudfront::Client) -> String {
     use aws_sdk_cloudfront::types::{
         DefaultCacheBehavior, DistributionConfig, Origin, Origins, S3OriginConfig,
         ViewerProtocolPolicy,
@@ -62,7 +62,7 @@ async fn distribution(cloudfront: &aws_sdk_cloudfront::Client) -> String {
 
 /// A stack with a site bucket and the real stack's web outputs (all of them, or,
 /// `without_web_app`, only the client id, as with `WebApp=false`).
-async fn site_stack(
+pub(crate) async fn site_stack(
     cloudformation: &aws_sdk_cloudformation::Client,
     distribution_id: &str,
     without_web_app: bool,
@@ -130,7 +130,7 @@ async fn keys(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
 }
 
 /// A site of a few files, one of them fingerprinted, one hidden, one nested.
-fn site_dir(with_index: bool) -> (tempfile::TempDir, String) {
+pub(crate) fn site_dir(with_index: bool) -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let js = b"export function main() { return 1; }\n";
     let hash: String = Sha256::digest(js)

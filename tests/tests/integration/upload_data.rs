@@ -1,9 +1,10 @@
 //! `upload-data`'s library: the sample data lands where the stack's SSM parameters
 //! say, as JSON Lines or as an array document as the key names, with its names index
-//! (and without the index of what it replaced); bad input writes nothing.
+//! (and without the index of what it replaced); bad input writes nothing; a merge
+//! keeps a dragon added since, a replace drops it.
 
 use dragons_contract::{ReportRef, query_engine::QueryEngine, store::DragonWriter};
-use dragons_ops::{UploadError, upload};
+use dragons_ops::upload::{Input, Mode, Position, UploadError, upload as upload_input};
 use handlers::{
     aws::{AwsClients, DataLocation, S3Store},
     domain::name_index::{BASE_METADATA, LINEAGE_METADATA, names_prefix},
@@ -15,11 +16,24 @@ use dragons_harness::moto::Moto;
 
 use crate::util::{object_and_etag, sample_lines, sample_records};
 
+/// Uploads `lines` (parsed as `upload-data` parses a file) where `parameters` point.
+async fn upload(
+    clients: &AwsClients,
+    parameters: &handlers::aws::ParameterNames,
+    lines: &str,
+    mode: Mode,
+) -> Result<DataLocation, UploadError> {
+    let location = DataLocation::fetch(&clients.ssm, parameters).await.unwrap();
+    let input = Input::parse(lines)?;
+    upload_input(&clients.s3, &location, &input, mode, &mut |_| {}).await?;
+    Ok(location)
+}
+
 #[tokio::test]
 async fn the_data_lands_at_the_parameters_location_in_the_keys_format() {
     let moto = Moto::shared().unwrap();
     let clients = clients(&moto.endpoint()).await;
-    let data = DataSet::create(&clients, "dragons.jsonl", b"old".to_vec())
+    let data = DataSet::create(&clients, "dragons.jsonl", Vec::new())
         .await
         .unwrap();
     let lines = String::from_utf8(sample_lines()).unwrap();
@@ -28,7 +42,9 @@ async fn the_data_lands_at_the_parameters_location_in_the_keys_format() {
         async move { object_and_etag(&s3, &location).await.0 }
     };
 
-    let location = upload(&clients, &data.parameters, &lines).await.unwrap();
+    let location = upload(&clients, &data.parameters, &lines, Mode::Merge)
+        .await
+        .unwrap();
     assert_eq!(location, data.location);
     assert_eq!(object(location).await, sample_lines());
 
@@ -37,16 +53,18 @@ async fn the_data_lands_at_the_parameters_location_in_the_keys_format() {
         key: "dragons.json".to_owned(),
     };
     data.point_to(&clients, &array_key).await.unwrap();
-    let location = upload(&clients, &data.parameters, &lines).await.unwrap();
+    let location = upload(&clients, &data.parameters, &lines, Mode::Merge)
+        .await
+        .unwrap();
     let document: Value = serde_json::from_slice(&object(location).await).unwrap();
     assert_eq!(document, Value::Array(sample_records()));
 
     let broken = format!("{lines}{{\"dragon_name_str\":\"Nope\"}}\n");
-    let error = upload(&clients, &data.parameters, &broken)
+    let error = upload(&clients, &data.parameters, &broken, Mode::Merge)
         .await
         .unwrap_err();
     assert!(
-        matches!(error, UploadError::InvalidRecord { line, .. } if line == sample_records().len() + 1),
+        matches!(error, UploadError::InvalidRecord { position: Position::Line(line), .. } if line == sample_records().len() + 1),
         "{error}"
     );
     // Names are unique by their key: a second spelling of one is refused too.
@@ -57,11 +75,11 @@ async fn the_data_lands_at_the_parameters_location_in_the_keys_format() {
     let mut again = sample_records()[0].clone();
     again["dragon_name_str"] = Value::from(first.clone());
     let twice = format!("{lines}{again}\n");
-    let error = upload(&clients, &data.parameters, &twice)
+    let error = upload(&clients, &data.parameters, &twice, Mode::Merge)
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, UploadError::DuplicateName { first: 1, name, .. } if *name == first),
+        matches!(&error, UploadError::DuplicateName { first: Position::Line(1), name, .. } if *name == first),
         "{error}"
     );
     let document: Value = serde_json::from_slice(&object(array_key).await).unwrap();
@@ -114,7 +132,9 @@ async fn the_names_index_is_written_before_the_object_and_replaced_with_it() {
         )
     };
 
-    upload(&clients, &data.parameters, &lines).await.unwrap();
+    upload(&clients, &data.parameters, &lines, Mode::Merge)
+        .await
+        .unwrap();
     let (first, bits) = lineage(clients.clone(), data.location.clone()).await;
     let shards = index_keys(&clients, &data.location).await;
     assert_eq!(
@@ -136,9 +156,9 @@ async fn the_names_index_is_written_before_the_object_and_replaced_with_it() {
     let dragon = serde_json::from_value(serde_json::json!({
         "dragon_name_str": "Not Loaded",
         "family_str": "red",
-        "description_str": "",
-        "location_city_str": "",
-        "location_country_str": "",
+        "description_str": "Added after the load.",
+        "location_city_str": "Bergen",
+        "location_country_str": "norway",
         "location_state_str": "",
         "location_neighborhood_str": "",
     }))
@@ -154,13 +174,23 @@ async fn the_names_index_is_written_before_the_object_and_replaced_with_it() {
     );
     assert!(store.is_name_taken("not loaded").await.unwrap());
 
-    // Loaded again: a new lineage; the old one's shards and markers are gone, and the
-    // dragon added to the old data is not in the new.
-    upload(&clients, &data.parameters, &lines).await.unwrap();
+    // Merged again: a new lineage whose base holds the added dragon too; the old
+    // lineage's shards and markers are gone.
+    upload(&clients, &data.parameters, &lines, Mode::Merge)
+        .await
+        .unwrap();
     let (second, _) = lineage(clients.clone(), data.location.clone()).await;
     assert_ne!(first, second);
     let keys = index_keys(&clients, &data.location).await;
     assert_eq!(keys.len(), shards.len());
     assert!(keys.iter().all(|key| key.contains(&second)), "{keys:?}");
+    assert!(store.is_name_taken("not loaded").await.unwrap());
+
+    // Replaced: the dragon only the object held is dropped.
+    upload(&clients, &data.parameters, &lines, Mode::Replace)
+        .await
+        .unwrap();
+    let (third, _) = lineage(clients.clone(), data.location.clone()).await;
+    assert_ne!(second, third);
     assert!(!store.is_name_taken("not loaded").await.unwrap());
 }

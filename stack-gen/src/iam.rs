@@ -120,6 +120,8 @@ pub enum Service {
     Lambda,
     /// `states.amazonaws.com`
     StepFunctions,
+    /// `codedeploy.amazonaws.com`
+    CodeDeploy,
 }
 
 impl Service {
@@ -130,6 +132,7 @@ impl Service {
             Self::CloudFront => "cloudfront.amazonaws.com",
             Self::Lambda => "lambda.amazonaws.com",
             Self::StepFunctions => "states.amazonaws.com",
+            Self::CodeDeploy => "codedeploy.amazonaws.com",
         }
     }
 }
@@ -322,5 +325,36 @@ pub fn role(
             policy_document: policy.to_value(),
             policy_name: policy_name,
         }],
+    }
+}
+
+/// An AWS managed policy a service role of this stack is given, where AWS keeps the
+/// policy in step with what its service does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagedPolicy {
+    /// `service-role/AWSCodeDeployRoleForLambdaLimited`: what CodeDeploy needs to
+    /// shift a Lambda alias (read the alias and the alarms, update the alias), with
+    /// no hooks' invocations beyond `CodeDeployHook_*` and no S3 access.
+    CodeDeployForLambdaLimited,
+}
+
+impl ManagedPolicy {
+    /// The policy's ARN, in the stack's partition.
+    pub fn arn(self) -> ExpString {
+        let name = match self {
+            Self::CodeDeployForLambdaLimited => "service-role/AWSCodeDeployRoleForLambdaLimited",
+        };
+        ExpString::Sub {
+            pattern: format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"),
+        }
+    }
+}
+
+/// A service role assumed as `trust` says, with one AWS managed policy and nothing else.
+pub fn managed_role(trust: &Trust, description: &str, policy: ManagedPolicy) -> iam::Role_ {
+    iam::Role! {
+        assume_role_policy_document: PolicyDocument::assumed_by(trust).to_value(),
+        description: description,
+        managed_policy_arns: vec![policy.arn()],
     }
 }

@@ -5,6 +5,7 @@
 //! [`openapi`] describes the API to clients; [`diff`] tells a reviewer what a change to it does to a deployed stack.
 
 pub mod diff;
+pub mod environment;
 pub mod iam;
 pub mod openapi;
 pub mod output;

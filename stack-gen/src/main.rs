@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use stack_gen::diff::{self, Base, FailOn, Format, Labels};
+use stack_gen::environment::Environment;
 use stack_gen::output;
 
 /// Generate the dragons CloudFormation template and state machine definition.
@@ -33,6 +34,16 @@ enum Command {
     /// Print the Lambda functions the stack deploys, one binary name a line (what
     /// `scripts/build-lambdas` builds).
     Functions,
+    /// Check an environment file (`deploy/<env>.json`) against the template and print
+    /// its parameters as `Key=Value` lines (`aws cloudformation deploy
+    /// --parameter-overrides`), or with `--tags` its tags.
+    Environment {
+        /// The environment file.
+        file: PathBuf,
+        /// Print the tags instead of the parameters.
+        #[arg(long)]
+        tags: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -57,12 +68,7 @@ fn run_diff(out: &Path, args: &DiffArgs) -> anyhow::Result<bool> {
     let template = out.join(output::TEMPLATE_FILE);
     let base = Base::parse(&args.base);
     let old = base.load(&template)?;
-    let new = output::generate()
-        .context("building the stack")?
-        .into_iter()
-        .find(|file| file.path == output::TEMPLATE_FILE)
-        .context("the stack generates no template")?;
-    let new = serde_json::from_str(&new.contents).context("reading the generated template")?;
+    let new = generated_template()?;
     let changes = diff::compare(&old, &new)?;
     let labels = Labels {
         base: base.label(),
@@ -72,9 +78,39 @@ fn run_diff(out: &Path, args: &DiffArgs) -> anyhow::Result<bool> {
     Ok(changes.fails(args.fail_on))
 }
 
+/// The generated template, parsed.
+fn generated_template() -> anyhow::Result<serde_json::Value> {
+    let template = output::generate()
+        .context("building the stack")?
+        .into_iter()
+        .find(|file| file.path == output::TEMPLATE_FILE)
+        .context("the stack generates no template")?;
+    serde_json::from_str(&template.contents).context("reading the generated template")
+}
+
+fn print_environment(file: &Path, tags: bool) -> anyhow::Result<()> {
+    let environment = Environment::load(file)?;
+    environment
+        .check(&generated_template()?)
+        .with_context(|| format!("{}", file.display()))?;
+    let lines = if tags {
+        environment.tag_args()
+    } else {
+        environment.overrides()
+    };
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let out = cli.out.unwrap_or_else(default_out);
+    if let Some(Command::Environment { file, tags }) = &cli.command {
+        print_environment(file, *tags)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(Command::Functions) = &cli.command {
         for binary in dragons_contract::names::functions::ALL {
             println!("{binary}");

@@ -12,6 +12,7 @@ use serde_json::json;
 use stratosphere::services::aws::{lambda, logs, stepfunctions};
 use stratosphere::value::ExpString;
 
+use super::delivery::{self, Published};
 use super::{Parameters, Storage, Table};
 use crate::iam::{self, Action, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
@@ -24,14 +25,14 @@ pub fn code_path(binary: &str) -> String {
     format!("../target/lambda/{binary}/bootstrap.zip")
 }
 
-/// The functions the state machine and the list route call.
+/// The functions the state machine and the list route call, each behind its alias.
 pub struct Functions {
     /// `GET /dragons`.
-    pub list: Handle<lambda::Function_>,
+    pub list: Published,
     /// The workflow's ValidateDragon task.
-    pub validate: Handle<lambda::Function_>,
+    pub validate: Published,
     /// The workflow's AddDragon task.
-    pub add: Handle<lambda::Function_>,
+    pub add: Published,
 }
 
 struct Spec {
@@ -146,8 +147,6 @@ fn data_statements(
     storage: &Storage,
     table: &Table,
 ) -> Vec<Statement> {
-    let parameter_arn =
-        |parameter| regional_arn("ssm", Sub::new().text("parameter/").reference(parameter));
     // Listing the data key makes S3 answer a missing object with 404 rather than 403
     // (AccessDenied), so "no object yet" can be told from "no access" (S3 checks
     // s3:ListBucket with the requested key as `s3:prefix`); likewise a name without a
@@ -177,8 +176,8 @@ fn data_statements(
             "ReadDataLocation",
             &[actions::SSM_GET_PARAMETERS],
             vec![
-                parameter_arn(&storage.bucket_parameter),
-                parameter_arn(&storage.file_parameter),
+                parameters.bucket_parameter.arn(&storage.bucket_parameter),
+                parameters.file_parameter.arn(&storage.file_parameter),
             ],
         )
         .only_if(s3),
@@ -189,7 +188,7 @@ fn data_statements(
         Statement::allow(
             "ReadTableName",
             &[actions::SSM_GET_PARAMETER],
-            vec![parameter_arn(&table.table_parameter)],
+            vec![parameters.table_parameter.arn(&table.table_parameter)],
         )
         .only_if(dynamodb),
         Statement::allow("UseTable", spec.table_actions, vec![table.table.arn()]).only_if(dynamodb),
@@ -230,7 +229,12 @@ struct Function<'a> {
 }
 
 impl Function<'_> {
-    fn add(mut self, template: &mut Template) -> Result<Handle<lambda::Function_>, TemplateError> {
+    /// Adds the function, its log group and role, and publishes it behind its alias.
+    fn add(
+        mut self,
+        template: &mut Template,
+        parameters: &Parameters,
+    ) -> Result<Published, TemplateError> {
         let log_group: Handle<logs::LogGroup_> =
             super::logging::add(template, &format!("{}LogGroup", self.id))?;
         self.statements.extend([
@@ -260,7 +264,7 @@ impl Function<'_> {
             ),
             Attributes::default().suppress(&[iam::INLINE_POLICY, iam::UNSCOPED_ACTIONS]),
         )?;
-        template.add_packaged(
+        let function = template.add_packaged(
             &format!("{}Function", self.id),
             lambda::Function! {
                 architectures: vec!["arm64".into()],
@@ -282,7 +286,8 @@ impl Function<'_> {
             },
             &code_path(self.binary),
             Attributes::skipping(&SKIPS).suppress(&GUARD_SUPPRESSIONS),
-        )
+        )?;
+        delivery::publish(template, parameters, self.id, self.binary, function)
     }
 }
 
@@ -292,7 +297,7 @@ fn add_one(
     parameters: &Parameters,
     storage: &Storage,
     table: &Table,
-) -> Result<Handle<lambda::Function_>, TemplateError> {
+) -> Result<Published, TemplateError> {
     let mut variables: BTreeMap<String, ExpString> = BTreeMap::from([
         (
             names::ENV_BUCKET_PARAMETER.to_owned(),
@@ -309,7 +314,7 @@ fn add_one(
         // The parameter's name, not a reference to it: it exists only on DynamoDB.
         (
             names::ENV_TABLE_PARAMETER.to_owned(),
-            parameters.table_parameter_name.reference(),
+            parameters.table_parameter.name(),
         ),
     ]);
     if spec.query_engine {
@@ -326,15 +331,16 @@ fn add_one(
         variables,
         statements: data_statements(spec, parameters, storage, table),
     }
-    .add(template)
+    .add(template, parameters)
 }
 
 /// Adds the report-status function: `states:DescribeExecution` on the executions of
 /// `machine` only.
 pub fn add_report_status(
     template: &mut Template,
+    parameters: &Parameters,
     machine: &Handle<stepfunctions::StateMachine_>,
-) -> Result<Handle<lambda::Function_>, TemplateError> {
+) -> Result<Published, TemplateError> {
     let executions = regional_arn(
         "states",
         Sub::new().text("execution:").name_of(machine).text(":*"),
@@ -351,7 +357,7 @@ pub fn add_report_status(
             vec![executions],
         )],
     }
-    .add(template)
+    .add(template, parameters)
 }
 
 /// Adds the three data functions with their roles and log groups.

@@ -6,13 +6,16 @@
 //! api (API Gateway, from the contract's route table) → web (the site, CloudFront, managed login;
 //! under `WebApp`) → outputs.
 
+mod alarms;
 mod api;
 mod auth;
+mod delivery;
 mod functions;
 mod logging;
 mod notifications;
 mod parameters;
 pub mod request_template;
+mod ssm_name;
 pub mod state_machine;
 mod storage;
 mod table;
@@ -28,6 +31,7 @@ pub use auth::Auth;
 pub use functions::{Functions, code_path};
 pub use logging::RETENTION_DAYS;
 pub use parameters::Parameters;
+pub use ssm_name::SsmName;
 pub use storage::Storage;
 pub use table::Table;
 
@@ -93,23 +97,49 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
     let state_machine = state_machine::add(
         &mut template,
         &definition,
-        &functions.validate,
-        &functions.add,
+        &functions.validate.alias,
+        &functions.add.alias,
         &topic,
     )?;
-    let status_function = functions::add_report_status(&mut template, &state_machine)?;
+    let status_function = functions::add_report_status(&mut template, &parameters, &state_machine)?;
     let api = api::add(
         &mut template,
         &parameters,
         &api::Backends {
             auth: &auth,
             functions: &[
-                (binaries::LIST_DRAGONS, &functions.list),
-                (binaries::REPORT_STATUS, &status_function),
+                (binaries::LIST_DRAGONS, &functions.list.alias),
+                (binaries::REPORT_STATUS, &status_function.alias),
             ],
             state_machine: &state_machine,
         },
     )?;
+    let published = [
+        &functions.list,
+        &functions.validate,
+        &functions.add,
+        &status_function,
+    ];
+    let watched: Vec<_> = published
+        .iter()
+        .map(|published| {
+            (
+                published.binary.as_str(),
+                published.id.as_str(),
+                &published.function,
+            )
+        })
+        .collect();
+    let alarms = alarms::Alarms::add(&mut template, &watched)?;
+    let delivery = delivery::Delivery::add(&mut template)?;
+    for published in published {
+        delivery.add_group(
+            &mut template,
+            &parameters,
+            published,
+            &alarms.rollback_alarms(&published.binary),
+        )?;
+    }
 
     web::add(&mut template, &auth, &api)?;
 

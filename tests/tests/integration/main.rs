@@ -7,6 +7,7 @@
 mod appends;
 mod dependency_rules;
 mod deploy;
+mod environments;
 mod least_privilege;
 mod lint;
 mod list_dragons;

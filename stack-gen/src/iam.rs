@@ -105,6 +105,66 @@ pub mod actions {
     pub const STATES_DESCRIBE_EXECUTION: Action = Action("states:DescribeExecution");
     /// `sts:AssumeRole`
     pub const STS_ASSUME_ROLE: Action = Action("sts:AssumeRole");
+    /// `sts:AssumeRoleWithWebIdentity` (GitHub's OIDC tokens)
+    pub const STS_ASSUME_ROLE_WITH_WEB_IDENTITY: Action = Action("sts:AssumeRoleWithWebIdentity");
+    /// `cloudformation:CreateChangeSet`
+    pub const CLOUDFORMATION_CREATE_CHANGE_SET: Action = Action("cloudformation:CreateChangeSet");
+    /// `cloudformation:DescribeChangeSet`
+    pub const CLOUDFORMATION_DESCRIBE_CHANGE_SET: Action =
+        Action("cloudformation:DescribeChangeSet");
+    /// `cloudformation:ExecuteChangeSet`
+    pub const CLOUDFORMATION_EXECUTE_CHANGE_SET: Action = Action("cloudformation:ExecuteChangeSet");
+    /// `cloudformation:DeleteChangeSet`
+    pub const CLOUDFORMATION_DELETE_CHANGE_SET: Action = Action("cloudformation:DeleteChangeSet");
+    /// `cloudformation:DescribeStacks`
+    pub const CLOUDFORMATION_DESCRIBE_STACKS: Action = Action("cloudformation:DescribeStacks");
+    /// `cloudformation:DescribeStackEvents`
+    pub const CLOUDFORMATION_DESCRIBE_STACK_EVENTS: Action =
+        Action("cloudformation:DescribeStackEvents");
+    /// `cloudformation:GetTemplate`
+    pub const CLOUDFORMATION_GET_TEMPLATE: Action = Action("cloudformation:GetTemplate");
+    /// `cognito-idp:AdminCreateUser` (the smoke test's user)
+    pub const COGNITO_ADMIN_CREATE_USER: Action = Action("cognito-idp:AdminCreateUser");
+    /// `cognito-idp:AdminSetUserPassword`
+    pub const COGNITO_ADMIN_SET_USER_PASSWORD: Action = Action("cognito-idp:AdminSetUserPassword");
+    /// `cognito-idp:AdminInitiateAuth`
+    pub const COGNITO_ADMIN_INITIATE_AUTH: Action = Action("cognito-idp:AdminInitiateAuth");
+    /// `cognito-idp:AdminDeleteUser`
+    pub const COGNITO_ADMIN_DELETE_USER: Action = Action("cognito-idp:AdminDeleteUser");
+}
+
+/// Every action of one service: only in the bootstrap's deploy roles, each on the
+/// names one environment's stack gives its resources (CloudFormation creates,
+/// updates and deletes them with the deploying role's permissions).
+pub mod services {
+    use super::Action;
+
+    /// `apigateway:*`
+    pub const APIGATEWAY: Action = Action("apigateway:*");
+    /// `cloudfront:*`
+    pub const CLOUDFRONT: Action = Action("cloudfront:*");
+    /// `cloudwatch:*`
+    pub const CLOUDWATCH: Action = Action("cloudwatch:*");
+    /// `codedeploy:*`
+    pub const CODEDEPLOY: Action = Action("codedeploy:*");
+    /// `cognito-idp:*`
+    pub const COGNITO_IDP: Action = Action("cognito-idp:*");
+    /// `dynamodb:*`
+    pub const DYNAMODB: Action = Action("dynamodb:*");
+    /// `iam:*`
+    pub const IAM: Action = Action("iam:*");
+    /// `lambda:*`
+    pub const LAMBDA: Action = Action("lambda:*");
+    /// `logs:*`
+    pub const LOGS: Action = Action("logs:*");
+    /// `s3:*`
+    pub const S3: Action = Action("s3:*");
+    /// `sns:*`
+    pub const SNS: Action = Action("sns:*");
+    /// `ssm:*`
+    pub const SSM: Action = Action("ssm:*");
+    /// `states:*`
+    pub const STATES: Action = Action("states:*");
 }
 
 /// The AWS services that assume this stack's roles or that its resource policies allow.
@@ -268,6 +328,20 @@ impl PolicyDocument {
             resources: Vec::new(),
             principal: Some(json!({ "Service": trust.service.principal() })),
             condition,
+            only_if: None,
+        }])
+    }
+
+    /// The trust policy that lets holders of an OIDC provider's web identity token
+    /// assume a role, where `conditions` (an IAM `Condition` block) hold.
+    pub fn assumed_with_web_identity(provider: ExpString, conditions: Value) -> Self {
+        Self::new(vec![Statement {
+            sid: "AssumedWithWebIdentity",
+            allow: true,
+            actions: vec![actions::STS_ASSUME_ROLE_WITH_WEB_IDENTITY],
+            resources: Vec::new(),
+            principal: Some(json!({ "Federated": provider })),
+            condition: Some(conditions),
             only_if: None,
         }])
     }

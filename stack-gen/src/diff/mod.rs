@@ -9,6 +9,7 @@
 //! own ([`iam`]), and so are parameters, conditions and outputs ([`sections`]).
 
 mod base;
+mod deployed;
 mod display;
 mod iam;
 mod path;
@@ -27,6 +28,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use base::Base;
+pub use deployed::{Deployed, comparable};
 pub use iam::{StatementChange, StatementChangeKind};
 pub use path::{Path, Segment};
 pub use render::{Format, Labels, render};

@@ -17,7 +17,7 @@ mod parameters;
 pub mod request_template;
 mod ssm_name;
 pub mod state_machine;
-mod storage;
+pub(crate) mod storage;
 mod table;
 mod web;
 

@@ -33,10 +33,10 @@ const FUNCTIONS: [(&str, &str); 4] = [
 /// defaults) that moto's CloudFormation reports no physical resource for: Cognito, most of API Gateway
 /// (authorizer, model, validator, stage, gateway responses; methods and the
 /// deployment are made but not reported), the Lambda permission and the
-/// bucket policy; with `WebApp=true`, CloudFront and the managed login domain and
-/// branding. This is the gap local-api fills (and, for CloudFront, cfn-lint and checkov
+/// bucket policy; the Lambda aliases, CodeDeploy and the alarms; with `WebApp=true`,
+/// CloudFront and the managed login domain and branding. This is the gap local-api fills (and, for CloudFront, cfn-lint and checkov
 /// on AWS's schemas).
-const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 17] = [
+const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 22] = [
     "AWS::ApiGateway::Authorizer",
     "AWS::ApiGateway::Deployment",
     "AWS::ApiGateway::GatewayResponse",
@@ -48,11 +48,16 @@ const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 17] = [
     "AWS::CloudFront::OriginAccessControl",
     "AWS::CloudFront::OriginRequestPolicy",
     "AWS::CloudFront::ResponseHeadersPolicy",
+    "AWS::CloudWatch::Alarm",
+    "AWS::CodeDeploy::Application",
+    "AWS::CodeDeploy::DeploymentGroup",
     "AWS::Cognito::ManagedLoginBranding",
     "AWS::Cognito::UserPoolDomain",
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
+    "AWS::Lambda::Alias",
     "AWS::Lambda::Permission",
+    "AWS::Lambda::Version",
     "AWS::S3::BucketPolicy",
 ];
 
@@ -240,6 +245,26 @@ fn deployable_on_moto(packaged: Value) -> Value {
             .count(),
         "only the CORS preflights are MOCK integrations"
     );
+    // - moto's CloudFormation does not model Lambda aliases: a `Ref` to one resolves to
+    //   nothing, and a permission naming it makes CreateStack fail (500). In the copy,
+    //   each permission names the alias's function instead (the template grants on the
+    //   alias, as the least-privilege test checks).
+    let aliases: BTreeMap<String, Value> = resources_of_type(&packaged, "AWS::Lambda::Alias")
+        .into_iter()
+        .map(|(id, alias)| (id.clone(), alias["Properties"]["FunctionName"].clone()))
+        .collect();
+    let mut permissions = 0;
+    for (_, resource) in deployable["Resources"].as_object_mut().unwrap().iter_mut() {
+        if resource["Type"] == "AWS::Lambda::Permission" {
+            let alias = resource["Properties"]["FunctionName"]["Ref"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            resource["Properties"]["FunctionName"] = aliases[&alias].clone();
+            permissions += 1;
+        }
+    }
+    assert!(permissions > 0);
     // - moto's CloudFormation does not model CloudFront: it accepts the distribution
     //   but creates nothing, and an output reading one of its attributes makes
     //   CreateStack answer 500 (LOCAL-AWS.md). Those outputs are left out of the copy

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod appends;
+mod bootstrap;
 mod dependency_rules;
 mod deploy;
 mod environments;

@@ -12,6 +12,7 @@ mod environments;
 mod least_privilege;
 mod lint;
 mod list_dragons;
+mod live_diff;
 mod local_api;
 mod migration;
 mod moto_server;

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 use stratosphere::services::aws::iam;
 use stratosphere::value::ExpString;
 
-use crate::template::{Condition, GuardSuppression};
+use crate::template::{Condition, GuardSuppression, Pseudo, Sub};
 
 /// The registry's rule against inline policies: every role here has one on purpose.
 pub const INLINE_POLICY: GuardSuppression = GuardSuppression {
@@ -131,6 +131,12 @@ pub mod actions {
     pub const COGNITO_ADMIN_INITIATE_AUTH: Action = Action("cognito-idp:AdminInitiateAuth");
     /// `cognito-idp:AdminDeleteUser`
     pub const COGNITO_ADMIN_DELETE_USER: Action = Action("cognito-idp:AdminDeleteUser");
+    /// `kms:*`, granted only to the account in a key policy (the key stays manageable).
+    pub const KMS_ALL: Action = Action("kms:*");
+    /// `kms:Decrypt`
+    pub const KMS_DECRYPT: Action = Action("kms:Decrypt");
+    /// `kms:GenerateDataKey*`
+    pub const KMS_GENERATE_DATA_KEY: Action = Action("kms:GenerateDataKey*");
 }
 
 /// Every action of one service: only in the bootstrap's deploy roles, each on the
@@ -182,6 +188,8 @@ pub enum Service {
     StepFunctions,
     /// `codedeploy.amazonaws.com`
     CodeDeploy,
+    /// `cloudwatch.amazonaws.com` (alarm actions)
+    CloudWatch,
 }
 
 impl Service {
@@ -193,6 +201,7 @@ impl Service {
             Self::Lambda => "lambda.amazonaws.com",
             Self::StepFunctions => "states.amazonaws.com",
             Self::CodeDeploy => "codedeploy.amazonaws.com",
+            Self::CloudWatch => "cloudwatch.amazonaws.com",
         }
     }
 }
@@ -234,6 +243,22 @@ impl Statement {
         Self {
             principal: Some(json!({ "Service": service.principal() })),
             ..Self::allow(sid, actions, resources)
+        }
+    }
+
+    /// Allows this account's IAM principals `actions` (a key policy's statement that
+    /// keeps the key manageable: IAM policies then decide who may use it).
+    pub fn allow_account(sid: &'static str, actions: &[Action]) -> Self {
+        let root = Sub::new()
+            .text("arn:")
+            .pseudo(Pseudo::Partition)
+            .text(":iam::")
+            .pseudo(Pseudo::AccountId)
+            .text(":root")
+            .build();
+        Self {
+            principal: Some(json!({ "AWS": root })),
+            ..Self::allow_unscoped(sid, actions)
         }
     }
 

@@ -18,6 +18,7 @@ mod render;
 mod resources;
 mod sections;
 mod stateful;
+mod type_rules;
 mod update_behavior;
 mod update_table;
 mod values;
@@ -34,8 +35,9 @@ pub use path::{Path, Segment};
 pub use render::{Format, Labels, render};
 pub use resources::{PropertyChange, ResourceChange, ResourceChangeKind};
 pub use sections::{EntryChange, EntryChangeKind, FieldChange};
+pub use type_rules::TypeRules;
 pub use update_behavior::{
-    TypeRules, UpdateBehavior, Verdict, classify, rules, schema_verdict, table_source,
+    UpdateBehavior, Verdict, classify, rules, schema_verdict, table_source,
 };
 
 /// Why a diff could not be made.

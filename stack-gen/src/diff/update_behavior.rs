@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::path::{Path, Segment};
 use super::values::is_intrinsic;
+use super::type_rules::TypeRules;
 use super::{refused, update_table};
 
 /// How a change reaches the resource, least to most disruptive.
@@ -48,20 +49,6 @@ impl UpdateBehavior {
     pub fn replaces(self) -> bool {
         self >= Self::Conditional
     }
-}
-
-/// One resource type's update rules, as the provider schema states them. Paths are
-/// `/`-separated property names below `Properties`, `*` standing for array elements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TypeRules {
-    /// The resource type, e.g. `AWS::S3::Bucket`.
-    pub type_name: &'static str,
-    /// The top-level properties a template may set (the schema's, less read-only ones).
-    pub properties: &'static [&'static str],
-    /// `createOnlyProperties`.
-    pub create_only: &'static [&'static str],
-    /// `conditionalCreateOnlyProperties`.
-    pub conditional_create_only: &'static [&'static str],
 }
 
 /// The table's rules for a type.

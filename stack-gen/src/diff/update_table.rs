@@ -2,7 +2,7 @@
 //! behaviour for the resource types the stack uses, from AWS's provider schemas
 //! (cfn-lint 1.58.0, provider schemas for us-east-1 of 2026-10-20T22:11:15Z).
 
-use super::update_behavior::TypeRules;
+use super::type_rules::TypeRules;
 
 /// Where the table comes from.
 pub const SOURCE: &str = "cfn-lint 1.58.0, provider schemas for us-east-1 of 2026-10-20T22:11:15Z";
@@ -375,6 +375,25 @@ pub const TYPES: &[TypeRules] = &[
         conditional_create_only: &[],
     },
     TypeRules {
+        type_name: "AWS::KMS::Key",
+        properties: &[
+            "BypassPolicyLockoutSafetyCheck",
+            "Description",
+            "EnableKeyRotation",
+            "Enabled",
+            "KeyPolicy",
+            "KeySpec",
+            "KeyUsage",
+            "MultiRegion",
+            "Origin",
+            "PendingWindowInDays",
+            "RotationPeriodInDays",
+            "Tags",
+        ],
+        create_only: &[],
+        conditional_create_only: &[],
+    },
+    TypeRules {
         type_name: "AWS::Lambda::Alias",
         properties: &[
             "Description",
@@ -485,6 +504,20 @@ pub const TYPES: &[TypeRules] = &[
             "Tags",
         ],
         create_only: &["LogGroupName"],
+        conditional_create_only: &[],
+    },
+    TypeRules {
+        type_name: "AWS::Logs::MetricFilter",
+        properties: &[
+            "ApplyOnTransformedLogs",
+            "EmitSystemFieldDimensions",
+            "FieldSelectionCriteria",
+            "FilterName",
+            "FilterPattern",
+            "LogGroupName",
+            "MetricTransformations",
+        ],
+        create_only: &["FilterName", "LogGroupName"],
         conditional_create_only: &[],
     },
     TypeRules {

@@ -29,6 +29,8 @@ pub struct Api {
     pub rest_api: Handle<apigateway::RestApi_>,
     /// Its stage.
     pub stage: Handle<apigateway::Stage_>,
+    /// Its name (what API Gateway's metrics carry as `ApiName`).
+    pub name: ExpString,
 }
 
 const JSON: &str = "application/json";
@@ -371,12 +373,16 @@ pub fn add(
     parameters: &Parameters,
     backends: &Backends,
 ) -> Result<Api, StackError> {
+    let name = Sub::new()
+        .pseudo(Pseudo::StackName)
+        .text("-dragons")
+        .build();
     let rest_api = template.add(
         "DragonsApi",
         apigateway::RestApi! {
             description: "Dragons: list (GET) and report (POST) dragons.",
             endpoint_configuration: apigateway::restapi::EndpointConfiguration! { types: vec!["REGIONAL".into()] },
-            name: Sub::new().pseudo(Pseudo::StackName).text("-dragons").build(),
+            name: name.clone(),
         },
     )?;
     let api_id = rest_api.reference();
@@ -514,7 +520,11 @@ pub fn add(
         }]),
     )?;
     add_account_logging_role(template, parameters)?;
-    Ok(Api { rest_api, stage })
+    Ok(Api {
+        rest_api,
+        stage,
+        name,
+    })
 }
 
 /// Under `CreateApiGatewayAccountRole`: the account-wide role API Gateway writes

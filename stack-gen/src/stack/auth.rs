@@ -1,5 +1,6 @@
 //! Sign-in: the Cognito user pool (e-mail as the user name, strong passwords,
-//! self sign-up and TOTP MFA as the parameters say) and its app client (no secret;
+//! self sign-up and TOTP MFA as the parameters say; protected from deletion and
+//! retained with the stack) and its app client (no secret;
 //! password, SRP and refresh flows).
 
 use stratosphere::services::aws::cognito;
@@ -8,7 +9,7 @@ use stratosphere::value::{ExpBool, fn_if_bool};
 use super::Parameters;
 
 use crate::template::Pseudo;
-use crate::template::{Handle, Sub, Template, TemplateError};
+use crate::template::{Attributes, Handle, Sub, Template, TemplateError};
 
 /// The user pool and its app client.
 pub struct Auth {
@@ -22,7 +23,9 @@ pub struct Auth {
 pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Auth, TemplateError> {
     // Self sign-up off: only an administrator creates accounts.
     let admin_only: ExpBool = fn_if_bool(parameters.self_sign_up.name(), false, true);
-    let user_pool = template.add(
+    // The users outlive the stack: deletion protection refuses a delete (of the pool,
+    // or of a stack that would delete it), and a stack delete or replacement keeps it.
+    let user_pool = template.add_with(
         "UserPool",
         cognito::UserPool! {
             account_recovery_setting: cognito::userpool::AccountRecoverySetting! {
@@ -35,6 +38,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Auth, Tem
                 allow_admin_create_user_only: admin_only,
             },
             auto_verified_attributes: vec!["email".into()],
+            deletion_protection: "ACTIVE",
             enabled_mfas: vec!["SOFTWARE_TOKEN_MFA".into()],
             mfa_configuration: parameters.mfa.reference(),
             policies: cognito::userpool::Policies! {
@@ -51,6 +55,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Auth, Tem
             username_attributes: vec!["email".into()],
             username_configuration: cognito::userpool::UsernameConfiguration! { case_sensitive: false },
         },
+        Attributes::default().retained(),
     )?;
     let client = template.add(
         "UserPoolClient",

@@ -334,6 +334,20 @@ fn add_one(
     .add(template, parameters)
 }
 
+/// The report-status function's timeout: one `DescribeExecution`.
+const REPORT_STATUS_TIMEOUT_SECONDS: i32 = 10;
+
+/// The timeout of the function built from `binary`, if the stack builds one.
+pub fn timeout_seconds(binary: &str) -> Option<i32> {
+    if binary == functions::REPORT_STATUS {
+        return Some(REPORT_STATUS_TIMEOUT_SECONDS);
+    }
+    SPECS
+        .iter()
+        .find(|spec| spec.binary == binary)
+        .map(|spec| spec.timeout_seconds)
+}
+
 /// Adds the report-status function: `states:DescribeExecution` on the executions of
 /// `machine` only.
 pub fn add_report_status(
@@ -349,7 +363,7 @@ pub fn add_report_status(
         id: "ReportStatus",
         binary: functions::REPORT_STATUS,
         description: "GET /dragons/reports/{reportId}: a report's status, for its reporter only.",
-        timeout_seconds: 10,
+        timeout_seconds: REPORT_STATUS_TIMEOUT_SECONDS,
         variables: BTreeMap::from([(names::ENV_STATE_MACHINE_ARN.to_owned(), machine.reference())]),
         statements: vec![Statement::allow(
             "ReadReportExecutions",

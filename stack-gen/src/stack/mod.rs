@@ -4,16 +4,20 @@
 //! parameters → storage (S3, SSM) → auth (Cognito) → notifications (SNS) →
 //! functions (Lambda) → state machine (Step Functions) → the report-status function →
 //! api (API Gateway, from the contract's route table) → web (the site, CloudFront, managed login;
-//! under `WebApp`) → outputs.
+//! under `WebApp`) → monitoring (the ops topic, the metric filters and the alarms derived
+//! from the functions, routes, state machine and topic) → delivery (CodeDeploy shifting
+//! each function's `live` alias, rolling back on its alarms) → outputs.
 
-mod alarms;
+pub mod alarms;
 mod api;
 mod auth;
 mod delivery;
 mod functions;
 mod logging;
 mod notifications;
+mod ops_topic;
 mod parameters;
+pub mod report_metrics;
 pub mod request_template;
 mod ssm_name;
 pub mod state_machine;
@@ -26,6 +30,7 @@ use dragons_contract::names::{DRAGONS_PATH_PART, STATE_MACHINE, functions as bin
 use stratosphere::value::ExpString;
 
 use crate::template::{Edits, Output, Pseudo, Sub, Template, TemplateError};
+pub use alarms::Alarms;
 pub use api::Api;
 pub use auth::Auth;
 pub use functions::{Functions, code_path};
@@ -56,6 +61,9 @@ pub enum StackError {
         /// The function's binary name.
         binary: &'static str,
     },
+    /// A function of the contract's list is one the stack does not build.
+    #[error("the stack builds no function `{0}`")]
+    UnknownFunction(&'static str),
     /// A route of the contract's table takes a request body no API Gateway model
     /// describes.
     #[error("route `{route}` takes a request body the API has no model for")]
@@ -71,6 +79,8 @@ pub struct Stack {
     pub template: Template,
     /// The report workflow's definition (with `${...}` substitution placeholders).
     pub definition: StateMachine,
+    /// The alarms (e.g. a deployment's rollback alarms: [`Alarms::rollback_alarms`]).
+    pub alarms: Alarms,
 }
 
 /// Builds the whole stack.
@@ -94,14 +104,16 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
     let topic = notifications::add(&mut template, &parameters)?;
     let table = table::add(&mut template, &parameters)?;
     let functions = functions::add(&mut template, &parameters, &storage, &table)?;
-    let state_machine = state_machine::add(
+    let workflow = state_machine::add(
         &mut template,
         &definition,
         &functions.validate.alias,
         &functions.add.alias,
         &topic,
     )?;
-    let status_function = functions::add_report_status(&mut template, &parameters, &state_machine)?;
+    let state_machine = &workflow.machine;
+    let status_function =
+        functions::add_report_status(&mut template, &parameters, state_machine)?;
     let api = api::add(
         &mut template,
         &parameters,
@@ -111,28 +123,57 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
                 (binaries::LIST_DRAGONS, &functions.list.alias),
                 (binaries::REPORT_STATUS, &status_function.alias),
             ],
-            state_machine: &state_machine,
+            state_machine,
         },
     )?;
-    let published = [
+    web::add(&mut template, &auth, &api)?;
+
+    let ops_topic = ops_topic::add(&mut template, &parameters)?;
+    let report_metrics = report_metrics::add(&mut template, &workflow.log_group)?;
+    let routes = dragons_contract::routes::all();
+    let watched_functions = binaries::ALL
+        .iter()
+        .map(|&binary| {
+            let function = match binary {
+                binaries::LIST_DRAGONS => &functions.list.function,
+                binaries::VALIDATE_DRAGON => &functions.validate.function,
+                binaries::ADD_DRAGON => &functions.add.function,
+                binaries::REPORT_STATUS => &status_function.function,
+                _ => return Err(StackError::UnknownFunction(binary)),
+            };
+            let timeout_seconds =
+                functions::timeout_seconds(binary).ok_or(StackError::UnknownFunction(binary))?;
+            Ok(alarms::WatchedFunction {
+                binary,
+                function,
+                timeout_seconds,
+            })
+        })
+        .collect::<Result<Vec<_>, StackError>>()?;
+    let alarms = alarms::add(
+        &mut template,
+        &alarms::Model {
+            functions: watched_functions,
+            api: alarms::WatchedApi {
+                name: api.name.clone(),
+                stage: &api.stage,
+                routes: &routes,
+            },
+            state_machine,
+            reports_topic: &topic,
+            added_unannounced: &report_metrics.added_unannounced,
+            ops_topic: &ops_topic,
+        },
+    )?;
+    // Gradual deploys: each function's alias shifts under CodeDeploy, which rolls
+    // back on the function's rollback alarms.
+    let delivery = delivery::Delivery::add(&mut template)?;
+    for published in [
         &functions.list,
         &functions.validate,
         &functions.add,
         &status_function,
-    ];
-    let watched: Vec<_> = published
-        .iter()
-        .map(|published| {
-            (
-                published.binary.as_str(),
-                published.id.as_str(),
-                &published.function,
-            )
-        })
-        .collect();
-    let alarms = alarms::Alarms::add(&mut template, &watched)?;
-    let delivery = delivery::Delivery::add(&mut template)?;
-    for published in published {
+    ] {
         delivery.add_group(
             &mut template,
             &parameters,
@@ -141,10 +182,8 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
         )?;
     }
 
-    web::add(&mut template, &auth, &api)?;
-
     let machine_description = format!("The {STATE_MACHINE} state machine");
-    let outputs: [(&str, &str, ExpString); 6] = [
+    let outputs: [(&str, &str, ExpString); 7] = [
         (
             "ApiUrl",
             "URL of the dragons resource",
@@ -181,6 +220,11 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
             topic.reference(),
         ),
         (
+            "OpsTopicArn",
+            "SNS topic the alarms notify (subscribe with the OpsEmail parameter)",
+            ops_topic.reference(),
+        ),
+        (
             "StateMachineArn",
             &machine_description,
             state_machine.reference(),
@@ -201,5 +245,6 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
     Ok(Stack {
         template,
         definition,
+        alarms,
     })
 }

@@ -23,6 +23,10 @@ pub struct Parameters {
     pub notification_email: Param,
     /// Holds when a notification address was given.
     pub has_notification_email: Condition,
+    /// Address that gets the operator's alarms, when set.
+    pub ops_email: Param,
+    /// Holds when an operator address was given.
+    pub has_ops_email: Condition,
     /// Holds when the stack should create the account-wide API Gateway logging role.
     pub create_api_gateway_account: Condition,
     /// Where the dragons live (`s3` or `dynamodb`).
@@ -85,6 +89,14 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         "NotificationEmail",
         Parameter::string(
             "E-mail address subscribed to report notifications (empty: none).",
+            "",
+        )
+        .allowed_pattern("^$|^[^@\\s]+@[^@\\s]+$", "empty, or an e-mail address"),
+    )?;
+    let ops_email = template.parameter(
+        "OpsEmail",
+        Parameter::string(
+            "E-mail address subscribed to the operator's alarms (the ops topic; empty: none).",
             "",
         )
         .allowed_pattern("^$|^[^@\\s]+@[^@\\s]+$", "empty, or an e-mail address"),
@@ -165,6 +177,13 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
             ExpString::from(""),
         ))),
     )?;
+    let has_ops_email = template.condition(
+        "HasOpsEmail",
+        ExpBool::Not(Box::new(equals_string(
+            ops_email.reference(),
+            ExpString::from(""),
+        ))),
+    )?;
     let create_api_gateway_account = template.condition(
         "CreateApiGatewayAccountRole",
         equals_string(create_account.reference(), ExpString::from("true")),
@@ -177,6 +196,8 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         data_key,
         notification_email,
         has_notification_email,
+        ops_email,
+        has_ops_email,
         create_api_gateway_account,
         data_store,
         table_parameter,

@@ -9,12 +9,20 @@ use dragons_contract::{
     workflow::{ADD_FUNCTION_ARN, TOPIC_ARN, VALIDATE_FUNCTION_ARN},
 };
 use serde_json::Value;
-use stratosphere::services::aws::{lambda, sns, stepfunctions};
+use stratosphere::services::aws::{lambda, logs, sns, stepfunctions};
 use stratosphere::value::ExpString;
 
 use super::StackError;
 use crate::iam::{self, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{Attributes, Handle, Pseudo, Sub, Template, regional_arn};
+
+/// The state machine and the log group of its execution events.
+pub struct Workflow {
+    /// The state machine.
+    pub machine: Handle<stepfunctions::StateMachine_>,
+    /// Its log group (ERROR-level events).
+    pub log_group: Handle<logs::LogGroup_>,
+}
 
 /// Adds the state machine with its log group and role; its tasks invoke the
 /// functions' `live` aliases (`Ref`: the alias's ARN).
@@ -24,7 +32,7 @@ pub fn add(
     validate: &Handle<lambda::Alias_>,
     add: &Handle<lambda::Alias_>,
     topic: &Handle<sns::Topic_>,
-) -> Result<Handle<stepfunctions::StateMachine_>, StackError> {
+) -> Result<Workflow, StackError> {
     let log_group = super::logging::add(template, "StateMachineLogGroup")?;
     let name = || {
         Sub::new()
@@ -85,7 +93,7 @@ pub fn add(
     .into_iter()
     .map(|(name, value): (&str, ExpString)| Ok((name.to_owned(), serde_json::to_value(value)?)))
     .collect::<Result<BTreeMap<String, Value>, serde_json::Error>>()?;
-    Ok(template.add(
+    let machine = template.add(
         "ReportDragonStateMachine",
         stepfunctions::StateMachine! {
             definition: serde_json::to_value(definition)?,
@@ -104,5 +112,6 @@ pub fn add(
             state_machine_type: "STANDARD",
             tracing_configuration: stepfunctions::statemachine::TracingConfiguration! { enabled: true },
         },
-    )?)
+    )?;
+    Ok(Workflow { machine, log_group })
 }

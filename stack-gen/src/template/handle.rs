@@ -3,7 +3,7 @@
 use std::marker::PhantomData;
 
 use stratosphere::services::aws::{
-    apigateway, cloudfront, cognito, dynamodb, iam, lambda, logs, s3, stepfunctions,
+    apigateway, cloudfront, cognito, dynamodb, iam, kms, lambda, logs, s3, sns, stepfunctions,
 };
 use stratosphere::value::{ConditionName, ExpString, get_att};
 
@@ -58,6 +58,7 @@ impl HasArn for s3::Bucket_ {}
 impl HasArn for stepfunctions::StateMachine_ {}
 impl HasArn for cognito::UserPool_ {}
 impl HasArn for dynamodb::Table_ {}
+impl HasArn for kms::Key_ {}
 
 /// Resource types with a `Name` attribute (`Fn::GetAtt [id, Name]`).
 pub trait HasName {}
@@ -101,6 +102,13 @@ impl Handle<apigateway::RestApi_> {
     /// `Fn::GetAtt [id, RootResourceId]`: the id of the API's `/` resource.
     pub fn root_resource_id(&self) -> ExpString {
         self.attribute("RootResourceId")
+    }
+}
+
+impl Handle<sns::Topic_> {
+    /// `Fn::GetAtt [id, TopicName]`: the name SNS's metrics carry as `TopicName`.
+    pub fn topic_name(&self) -> ExpString {
+        self.attribute("TopicName")
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod appends;
 mod bootstrap;
+mod architecture_map;
 mod dependency_rules;
 mod deploy;
 mod environments;

@@ -167,7 +167,14 @@ pub fn build() -> Result<Template, TemplateError> {
                     policy_name: format!("Deploy{}", capitalized(environment)).as_str(),
                 }],
             },
-            Attributes::default().suppress(&[iam::INLINE_POLICY, DEPLOY_ROLE_WILDCARDS]),
+            Attributes::default().suppress(&[
+                iam::INLINE_POLICY,
+                DEPLOY_ROLE_WILDCARDS,
+                GuardSuppression {
+                    rule: "CT.IAM.PR.5",
+                    reason: DEPLOY_ROLE_WILDCARDS.reason,
+                },
+            ]),
         )?;
         template.output(
             &format!("{}DeployRoleArn", capitalized(environment)),

@@ -357,6 +357,14 @@ fn the_environment_files_fit_the_template_and_differ_in_what_they_should() {
         "both environments set the same parameters, side by side"
     );
     assert_eq!(prod.parameters["Mfa"], "ON");
+    assert_eq!(
+        test.parameters["DeploymentConfig"],
+        "CodeDeployDefault.LambdaAllAtOnce"
+    );
+    assert!(
+        prod.parameters["DeploymentConfig"].contains("Canary"),
+        "prod shifts a canary first"
+    );
 }
 
 #[test]

@@ -37,10 +37,11 @@ pub fn comparable(
         };
         for (id, resource) in resources.iter_mut() {
             let deployed_code = &deployed.template["Resources"][id];
-            if resource["Type"] == kind && deployed_code["Type"] == kind {
-                if let Some(code) = deployed_code["Properties"].get(property) {
-                    resource["Properties"][property] = code.clone();
-                }
+            if resource["Type"] == kind
+                && deployed_code["Type"] == kind
+                && let Some(code) = deployed_code["Properties"].get(property)
+            {
+                resource["Properties"][property] = code.clone();
             }
         }
     }

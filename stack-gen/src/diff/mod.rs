@@ -36,9 +36,7 @@ pub use render::{Format, Labels, render};
 pub use resources::{PropertyChange, ResourceChange, ResourceChangeKind};
 pub use sections::{EntryChange, EntryChangeKind, FieldChange};
 pub use type_rules::TypeRules;
-pub use update_behavior::{
-    UpdateBehavior, Verdict, classify, rules, schema_verdict, table_source,
-};
+pub use update_behavior::{UpdateBehavior, Verdict, classify, rules, schema_verdict, table_source};
 
 /// Why a diff could not be made.
 #[derive(Debug, thiserror::Error)]

@@ -112,8 +112,7 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
         &topic,
     )?;
     let state_machine = &workflow.machine;
-    let status_function =
-        functions::add_report_status(&mut template, &parameters, state_machine)?;
+    let status_function = functions::add_report_status(&mut template, &parameters, state_machine)?;
     let api = api::add(
         &mut template,
         &parameters,

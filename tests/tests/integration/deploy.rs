@@ -36,7 +36,7 @@ const FUNCTIONS: [(&str, &str); 4] = [
 /// bucket policy; the Lambda aliases, CodeDeploy and the alarms; with `WebApp=true`,
 /// CloudFront and the managed login domain and branding. This is the gap local-api fills (and, for CloudFront, cfn-lint and checkov
 /// on AWS's schemas).
-const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 22] = [
+const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 23] = [
     "AWS::ApiGateway::Authorizer",
     "AWS::ApiGateway::Deployment",
     "AWS::ApiGateway::GatewayResponse",
@@ -58,6 +58,7 @@ const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 22] = [
     "AWS::Lambda::Alias",
     "AWS::Lambda::Permission",
     "AWS::Lambda::Version",
+    "AWS::Logs::MetricFilter",
     "AWS::S3::BucketPolicy",
 ];
 

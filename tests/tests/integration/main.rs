@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod appends;
-mod bootstrap;
 mod architecture_map;
+mod bootstrap;
 mod dependency_rules;
 mod deploy;
 mod environments;

@@ -21,8 +21,11 @@ fn bootstrap() -> Value {
     serde_json::from_slice(&std::fs::read(in_workspace(TEMPLATE)).unwrap()).unwrap()
 }
 
+/// (rule, resource) pairs.
+type Pairs = BTreeSet<(String, String)>;
+
 /// The (rule, resource) pairs the template suppresses: checkov's and Control Tower's.
-fn suppressed(template: &Value) -> (BTreeSet<(String, String)>, BTreeSet<(String, String)>) {
+fn suppressed(template: &Value) -> (Pairs, Pairs) {
     let mut skipped = BTreeSet::new();
     let mut controls = BTreeSet::new();
     for (id, resource) in template["Resources"].as_object().unwrap() {

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{Dragon, Report, workflow::ending};
+use crate::{Dragon, Report, TaskAnswer, workflow::ending};
 
 /// The path part under `/dragons` that holds the reports.
 pub const REPORTS_PATH_PART: &str = "reports";
@@ -141,6 +141,8 @@ pub struct Execution {
     pub status: ExecutionStatus,
     /// Its input: a [`Report`] as JSON text.
     pub input: String,
+    /// Its output (JSON text), when it succeeded: the last task's [`TaskAnswer`].
+    pub output: Option<String>,
     /// The Fail state's error, when it failed.
     pub error: Option<String>,
     /// The Fail state's cause, when it failed.
@@ -162,19 +164,24 @@ pub fn view(id: &str, execution: &Execution, caller: &str) -> Option<ReportStatu
     let failed = || (ReportState::Failed, Some(FAILED_REASON.to_owned()));
     let (status, reason) = match execution.status {
         ExecutionStatus::Running => (ReportState::Running, None),
-        ExecutionStatus::Succeeded => (ReportState::Added, None),
+        // A rejection ends in a Succeed state too: its output says so.
+        ExecutionStatus::Succeeded => match execution
+            .output
+            .as_deref()
+            .and_then(|output| serde_json::from_str::<TaskAnswer>(output).ok())
+        {
+            Some(TaskAnswer::Rejected { reason }) => (
+                ReportState::Rejected,
+                Some(if reason.is_empty() {
+                    "The report broke a rule.".to_owned()
+                } else {
+                    reason
+                }),
+            ),
+            _ => (ReportState::Added, None),
+        },
         ExecutionStatus::Failed | ExecutionStatus::PendingRedrive => {
             match execution.error.as_deref() {
-                Some(ending::REJECTED) => (
-                    ReportState::Rejected,
-                    Some(
-                        execution
-                            .cause
-                            .clone()
-                            .filter(|cause| !cause.is_empty())
-                            .unwrap_or_else(|| "The report broke a rule.".to_owned()),
-                    ),
-                ),
                 Some(ending::ADDED_UNANNOUNCED) => (ReportState::Added, None),
                 _ => failed(),
             }
@@ -251,6 +258,10 @@ mod tests {
 
     fn execution(status: ExecutionStatus, error: Option<&str>, cause: Option<&str>) -> Execution {
         Execution {
+            output: (status == ExecutionStatus::Succeeded).then(|| {
+                serde_json::json!({"status": "ADDED", "added": "Quill", "attempts": 1, "replayed": false})
+                    .to_string()
+            }),
             status,
             input: serde_json::json!({
                 "dragon": {"dragon_name_str": "Quill"},
@@ -262,6 +273,13 @@ mod tests {
             started_at: "2026-12-01T10:00:00Z".into(),
             stopped_at: (status != ExecutionStatus::Running).then(|| "2026-12-01T10:00:02Z".into()),
         }
+    }
+
+    /// A run that ended in the rejected Succeed state.
+    fn rejected(reason: &str) -> Execution {
+        let mut run = execution(ExecutionStatus::Succeeded, None, None);
+        run.output = Some(serde_json::to_string(&TaskAnswer::rejected(reason)).unwrap());
+        run
     }
 
     #[test]
@@ -276,13 +294,14 @@ mod tests {
                 None,
             ),
             (
-                execution(
-                    Failed,
-                    Some(ending::REJECTED),
-                    Some("the name Quill is taken"),
-                ),
+                rejected("the name Quill is taken"),
                 ReportState::Rejected,
                 Some("the name Quill is taken"),
+            ),
+            (
+                rejected(""),
+                ReportState::Rejected,
+                Some("The report broke a rule."),
             ),
             (
                 execution(Failed, Some(ending::FAILED), Some("internal details")),

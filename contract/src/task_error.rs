@@ -1,5 +1,6 @@
-//! The error names the workflow's Lambda tasks answer with (their `error_type`): the
-//! state machine's Retry and Catch match on exactly these strings.
+//! The error names the workflow's Lambda tasks fail with (their `error_type`): the
+//! state machine's Retry and Catch match on exactly these strings. Faults only: a
+//! rejected report is an answer ([`crate::TaskAnswer`]).
 
 use std::fmt;
 
@@ -8,9 +9,6 @@ use serde::{Deserialize, Serialize};
 /// A task's `error_type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TaskErrorType {
-    /// The dragon may not be stored (a broken rule, or its name is taken): caught and
-    /// announced as a rejection, never retried.
-    DragonValidationError,
     /// A conditional write kept losing to other writers: retried with back-off.
     DragonWriteConflict,
     /// The store failed in a way retrying will not fix (missing or malformed data,
@@ -25,7 +23,6 @@ impl TaskErrorType {
     /// The exact string the Lambda reports and the definition matches.
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::DragonValidationError => "DragonValidationError",
             Self::DragonWriteConflict => "DragonWriteConflict",
             Self::DragonStoreError => "DragonStoreError",
             Self::DragonStoreUnavailable => "DragonStoreUnavailable",
@@ -46,7 +43,6 @@ mod tests {
     #[test]
     fn serializes_to_the_names_the_definition_matches() {
         for name in [
-            TaskErrorType::DragonValidationError,
             TaskErrorType::DragonWriteConflict,
             TaskErrorType::DragonStoreError,
             TaskErrorType::DragonStoreUnavailable,

@@ -1,12 +1,15 @@
 //! The report workflow ("report-dragon", a Standard state machine), built with `asl`:
-//! ValidateDragon → AddDragon → NotifySuccess, a rejection or a failure announced and
+//! ValidateDragon → AddDragon → NotifySuccess; a rejection (a task's `REJECTED` answer)
+//! announced and ended in a Succeed state whose output says so; a fault announced and
 //! ended in a Fail state. Its resources are `${…}` placeholders that the template
 //! fills through `DefinitionSubstitutions` and local-api fills with its own runners.
 
-use asl::{Catcher, Fail, Pass, Retrier, StateMachine, Succeed, Task};
+use asl::{
+    Catcher, Choice, ChoiceRule, Condition, Fail, Pass, Retrier, StateMachine, Succeed, Task,
+};
 use serde_json::{Value, json};
 
-use crate::TaskErrorType;
+use crate::{TaskErrorType, task_answer};
 
 /// Placeholder (substitution key) of the ValidateDragon function's ARN.
 pub const VALIDATE_FUNCTION_ARN: &str = "ValidateDragonFunctionArn";
@@ -27,11 +30,10 @@ const LAMBDA_TRANSIENT: [&str; 4] = [
     "Lambda.TooManyRequestsException",
 ];
 
-/// How a run that did not simply succeed ends: its Fail state's error name. The
-/// report-status route reads the outcome from it ([`crate::report_status`]).
+/// How a run that failed ends: its Fail state's error name. The report-status route
+/// reads the outcome from it ([`crate::report_status`]). A rejected report is no
+/// failure: its run succeeds with a [`TaskAnswer::Rejected`](crate::TaskAnswer) output.
 pub mod ending {
-    /// The report broke a rule; the Fail state's cause is the reason.
-    pub const REJECTED: &str = "DragonReportRejected";
     /// The report could not be processed (a store kept failing, or something else).
     pub const FAILED: &str = "DragonReportFailed";
     /// The dragon was added, but the notification could not be sent.
@@ -60,17 +62,7 @@ fn lambda_task(function_arn: &str) -> Task {
         .retry(store_unavailable)
 }
 
-/// A rejected dragon: the Lambda's error `Cause` is its JSON error payload, whose
-/// `errorMessage` says why.
-fn to_rejection() -> Catcher {
-    Catcher::new(
-        [TaskErrorType::DragonValidationError.as_str()],
-        "ReadRejectionReason",
-    )
-    .result_path("$.error")
-}
-
-/// Anything else that went wrong: no details for subscribers beyond the error name.
+/// Anything that went wrong: no details for subscribers beyond the error name.
 fn to_failure() -> Catcher {
     Catcher::new([asl::errors::ALL], "NotifyFailure").result_path("$.error")
 }
@@ -122,8 +114,45 @@ fn add_input() -> Value {
     })
 }
 
+/// Where a task's [`TaskAnswer`](crate::TaskAnswer) goes in the state's data.
+const ANSWER: &str = "$.answer";
+
+/// A task that keeps its answer at [`ANSWER`].
+fn answering(mut task: Task) -> Task {
+    task.result_path = Some(Some(ANSWER.to_owned()));
+    task
+}
+
+/// A Choice that sends a rejected answer to the rejection's notice, any other on to
+/// `next`.
+fn unless_rejected(next: &str) -> Choice {
+    Choice::new()
+        .rule(
+            ChoiceRule::and(vec![
+                ChoiceRule::test(format!("{ANSWER}.status"), Condition::IsPresent(true)),
+                ChoiceRule::test(
+                    format!("{ANSWER}.status"),
+                    Condition::StringEquals(task_answer::REJECTED.to_owned()),
+                ),
+            ])
+            .next("NotifyRejection"),
+        )
+        .otherwise(next)
+}
+
+/// A Pass state that keeps only the last task's answer, then `next` (a Succeed state
+/// takes no `OutputPath` in CloudFormation's schema).
+fn keeping_the_answer(next: &str) -> Pass {
+    Pass {
+        output_path: Some(Some(ANSWER.to_owned())),
+        next: Some(next.to_owned()),
+        ..Pass::default()
+    }
+}
+
 /// The report workflow. Input: a [`Report`](crate::Report),
-/// `{"dragon": {...}, "reporter": {"sub", "username"}}`.
+/// `{"dragon": {...}, "reporter": {"sub", "username"}}`. Output, when it succeeds: the
+/// last task's [`TaskAnswer`](crate::TaskAnswer), `ADDED` or `REJECTED` with the reason.
 pub fn definition() -> StateMachine {
     let mut retry_conflicts = Retrier::new([TaskErrorType::DragonWriteConflict.as_str()])
         .interval_seconds(1)
@@ -135,14 +164,14 @@ pub fn definition() -> StateMachine {
         .comment("Validates a reported dragon, adds it to the data object and tells subscribers the outcome.")
         .state(
             "ValidateDragon",
-            discarding_result(lambda_task(VALIDATE_FUNCTION_ARN))
-                .catch(to_rejection())
+            answering(lambda_task(VALIDATE_FUNCTION_ARN))
                 .catch(to_failure())
-                .next("AddDragon"),
+                .next("CheckValidation"),
         )
+        .state("CheckValidation", unless_rejected("AddDragon"))
         .state(
             "AddDragon",
-            discarding_result(lambda_task(ADD_FUNCTION_ARN).parameters(add_input()))
+            answering(lambda_task(ADD_FUNCTION_ARN).parameters(add_input()))
                 // The add is idempotent per execution: a timed-out attempt that did
                 // write is told so on its retry.
                 .retry(
@@ -152,10 +181,10 @@ pub fn definition() -> StateMachine {
                         .backoff_rate(2.0),
                 )
                 .retry(retry_conflicts)
-                .catch(to_rejection())
                 .catch(to_failure())
-                .next("NotifySuccess"),
+                .next("CheckAddition"),
         )
+        .state("CheckAddition", unless_rejected("NotifySuccess"))
         .state(
             "NotifySuccess",
             publish(
@@ -166,8 +195,9 @@ pub fn definition() -> StateMachine {
                 ),
                 "ReportAddedUnannounced",
             )
-            .next("ReportAccepted"),
+            .next("AddedOutput"),
         )
+        .state("AddedOutput", keeping_the_answer("ReportAccepted"))
         .state("ReportAccepted", Succeed::new())
         .state(
             "ReportAddedUnannounced",
@@ -177,38 +207,21 @@ pub fn definition() -> StateMachine {
             ),
         )
         .state(
-            "ReadRejectionReason",
-            Pass {
-                parameters: Some(json!({
-                    "dragon.$": "$.dragon",
-                    "reporter.$": "$.reporter",
-                    "reason.$": "States.StringToJson($.error.Cause)",
-                })),
-                next: Some("NotifyRejection".to_owned()),
-                ..Pass::default()
-            },
-        )
-        .state(
             "NotifyRejection",
             publish(
                 notification(
                     "Dragon report rejected",
                     "rejected",
-                    "States.Format('The dragon {} was not added: {}', $.dragon.dragon_name_str, $.reason.errorMessage)",
+                    "States.Format('The dragon {} was not added: {}', $.dragon.dragon_name_str, $.answer.reason)",
                 ),
-                "ReportRejected",
+                "RejectedOutput",
             )
-            .next("ReportRejected"),
+            .next("RejectedOutput"),
         )
-        .state(
-            "ReportRejected",
-            Fail {
-                error: Some(ending::REJECTED.to_owned()),
-                // The reason, for the reporter who asks for the report's status.
-                cause_path: Some("$.reason.errorMessage".to_owned()),
-                ..Fail::default()
-            },
-        )
+        // A rejection is an outcome, not a fault: the execution succeeds, its output
+        // the rejection and its reason (for the reporter who asks for the status).
+        .state("RejectedOutput", keeping_the_answer("ReportRejected"))
+        .state("ReportRejected", Succeed::new())
         .state(
             "NotifyFailure",
             publish(

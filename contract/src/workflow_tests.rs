@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use asl::interpret::{Interpreter, Outcome, ScriptedRunner as Fake, Status, TaskError, TestClock};
+use asl::interpret::{Interpreter, Outcome, ScriptedRunner as Fake, Status, TestClock};
 use serde_json::{Value, json};
 
 use crate::workflow::{
@@ -83,8 +83,8 @@ fn publication(subject: &str, outcome: &str, message: &str) -> Value {
 #[tokio::test]
 async fn valid_report_is_added_and_announced() {
     let fakes = Fakes::new(
-        Fake::replying([Ok(json!({"valid": true}))]),
-        Fake::replying([Ok(json!({"added": true}))]),
+        Fake::replying([Ok(json!({"status": "VALID", "dragon_name_str": "Atlas"}))]),
+        Fake::replying([Ok(added())]),
     );
     let outcome = fakes.run().await;
     assert_eq!(outcome.status, Status::Succeeded, "{outcome:#?}");
@@ -92,13 +92,16 @@ async fn valid_report_is_added_and_announced() {
         outcome.states_entered(),
         [
             "ValidateDragon",
+            "CheckValidation",
             "AddDragon",
+            "CheckAddition",
             "NotifySuccess",
+            "AddedOutput",
             "ReportAccepted"
         ]
     );
-    // Every ResultPath is null: the execution input flows through unchanged.
-    assert_eq!(outcome.output, Some(input()));
+    // The output is the last task's answer.
+    assert_eq!(outcome.output, Some(added()));
     assert_eq!(fakes.validate.calls(), [(validate(), input())]);
     // AddDragon also learns which execution it works for (it is idempotent per report).
     let mut add_input = input();
@@ -120,37 +123,42 @@ async fn valid_report_is_added_and_announced() {
     assert!(fakes.clock.sleeps().is_empty());
 }
 
-/// A Lambda error as Step Functions reports it: the `Cause` is the function's JSON error
-/// payload.
-fn lambda_error(error_type: &str, message: &str) -> TaskError {
-    let payload = json!({"errorType": error_type, "errorMessage": message});
-    TaskError::new(error_type, payload.to_string())
+/// AddDragon's answer for Atlas.
+fn added() -> Value {
+    serde_json::to_value(crate::TaskAnswer::Added {
+        added: "Atlas".into(),
+        attempts: 1,
+        replayed: false,
+    })
+    .unwrap()
+}
+
+/// A task's rejection of Atlas.
+fn rejection(reason: &str) -> Value {
+    serde_json::to_value(crate::TaskAnswer::rejected(reason)).unwrap()
 }
 
 #[tokio::test]
-async fn rejected_report_is_announced_and_fails() {
-    let rejection = lambda_error(
-        "DragonValidationError",
-        "a dragon named Atlas already exists",
-    );
-    let fakes = Fakes::new(Fake::replying([Err(rejection)]), Fake::replying([]));
+async fn rejected_report_is_announced_and_succeeds_as_rejected() {
+    let rejected = rejection("a dragon named Atlas already exists");
+    let fakes = Fakes::new(Fake::replying([Ok(rejected.clone())]), Fake::replying([]));
     let outcome = fakes.run().await;
-    assert_eq!(outcome.status, Status::Failed);
+    // An outcome, not a fault: no Fail state stands for a rejection.
+    assert_eq!(outcome.status, Status::Succeeded, "{outcome:#?}");
     assert_eq!(
         outcome.states_entered(),
         [
             "ValidateDragon",
-            "ReadRejectionReason",
+            "CheckValidation",
             "NotifyRejection",
+            "RejectedOutput",
             "ReportRejected"
         ]
     );
-    assert_eq!(outcome.error.as_deref(), Some("DragonReportRejected"));
-    // The cause is the reason, for the reporter who asks for the report's status.
-    assert_eq!(
-        outcome.cause.as_deref(),
-        Some("a dragon named Atlas already exists")
-    );
+    assert_eq!(outcome.error, None);
+    // The output is the rejection and its reason, for the reporter who asks for the
+    // report's status.
+    assert_eq!(outcome.output, Some(rejected));
     assert!(fakes.add.calls().is_empty());
     assert_eq!(
         fakes.sns.inputs(),
@@ -160,7 +168,7 @@ async fn rejected_report_is_announced_and_fails() {
             "The dragon Atlas was not added: a dragon named Atlas already exists"
         )]
     );
-    // Validation errors are not retried.
+    // A rejection is not retried.
     assert!(outcome.retries().is_empty());
 }
 
@@ -174,8 +182,11 @@ async fn a_publish_that_fails_once_is_retried_after_a_jittered_wait() {
         outcome.states_entered(),
         [
             "ValidateDragon",
+            "CheckValidation",
             "AddDragon",
+            "CheckAddition",
             "NotifySuccess",
+            "AddedOutput",
             "ReportAccepted"
         ]
     );
@@ -205,7 +216,9 @@ async fn a_publish_that_keeps_failing_ends_each_outcome_in_its_fail_state() {
         outcome.states_entered(),
         [
             "ValidateDragon",
+            "CheckValidation",
             "AddDragon",
+            "CheckAddition",
             "NotifySuccess",
             "ReportAddedUnannounced"
         ]
@@ -222,15 +235,13 @@ async fn a_publish_that_keeps_failing_ends_each_outcome_in_its_fail_state() {
     assert_eq!(fakes.clock.sleeps().len(), 3, "a wait before each retry");
 
     // Rejected, and nobody could be told: still rejected, with its reason.
-    let rejection = lambda_error("DragonValidationError", "the name is taken");
-    let mut fakes = Fakes::new(Fake::replying([Err(rejection)]), Fake::replying([]));
+    let rejected = rejection("the name is taken");
+    let mut fakes = Fakes::new(Fake::replying([Ok(rejected.clone())]), Fake::replying([]));
     fakes.sns = Fake::failing(4, "SNS.ThrottledException");
     let outcome = fakes.run().await;
-    assert_eq!(
-        outcome.error.as_deref(),
-        Some(crate::workflow::ending::REJECTED)
-    );
-    assert_eq!(outcome.cause.as_deref(), Some("the name is taken"));
+    assert_eq!(outcome.status, Status::Succeeded);
+    assert_eq!(outcome.output, Some(rejected));
+    assert_eq!(outcome.states_entered().last(), Some(&"ReportRejected"));
 
     // Failed, and nobody could be told: still the failure.
     let mut fakes = Fakes::new(Fake::replying([]), Fake::failing(9, "DragonStoreError"));
@@ -245,22 +256,23 @@ async fn a_publish_that_keeps_failing_ends_each_outcome_in_its_fail_state() {
 
 #[tokio::test]
 async fn duplicate_found_while_adding_is_a_rejection() {
-    let duplicate = lambda_error(
-        "DragonValidationError",
-        "a dragon named Atlas was just added",
-    );
-    let fakes = Fakes::new(Fake::replying([]), Fake::replying([Err(duplicate)]));
+    let duplicate = rejection("a dragon named Atlas was just added");
+    let fakes = Fakes::new(Fake::replying([]), Fake::replying([Ok(duplicate.clone())]));
     let outcome = fakes.run().await;
     assert_eq!(
         outcome.states_entered(),
         [
             "ValidateDragon",
+            "CheckValidation",
             "AddDragon",
-            "ReadRejectionReason",
+            "CheckAddition",
             "NotifyRejection",
+            "RejectedOutput",
             "ReportRejected"
         ]
     );
+    assert_eq!(outcome.status, Status::Succeeded);
+    assert_eq!(outcome.output, Some(duplicate));
     assert_eq!(
         fakes.sns.inputs()[0]["Message"],
         json!("The dragon Atlas was not added: a dragon named Atlas was just added")
@@ -276,8 +288,11 @@ async fn write_conflicts_are_retried_with_jittered_backoff() {
         outcome.states_entered(),
         [
             "ValidateDragon",
+            "CheckValidation",
             "AddDragon",
+            "CheckAddition",
             "NotifySuccess",
+            "AddedOutput",
             "ReportAccepted"
         ]
     );
@@ -309,6 +324,7 @@ async fn persistent_write_conflicts_end_in_the_failure_branch() {
         outcome.states_entered(),
         [
             "ValidateDragon",
+            "CheckValidation",
             "AddDragon",
             "NotifyFailure",
             "ReportFailed"

@@ -4,7 +4,7 @@
 
 use std::{future::Future, pin::Pin};
 
-use dragons_contract::{names::functions, query_engine::QueryEngine};
+use dragons_contract::{TaskAnswer, names::functions, query_engine::QueryEngine};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
@@ -107,7 +107,7 @@ async fn serve_task(task: Task) -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         // Boxed: the task's future nests the SDK's, deeper than the compiler's
         // default limit for laying out the runtime's future around it.
-        let answer: Pin<Box<dyn Future<Output = Result<Value, TaskFailure>> + Send>> =
+        let answer: Pin<Box<dyn Future<Output = Result<TaskAnswer, TaskFailure>> + Send>> =
             Box::pin(task.run(validator, store, event.payload));
         answer
     }))

@@ -127,13 +127,14 @@ impl Executions {
     pub fn described(&self, name: &str) -> Option<Described> {
         let kept = self.lock();
         let execution = kept.by_name.get(name)?;
-        let (status, error, cause, stopped) = match &execution.outcome {
-            None => (ExecutionStatus::Running, None, None, None),
+        let (status, output, error, cause, stopped) = match &execution.outcome {
+            None => (ExecutionStatus::Running, None, None, None, None),
             Some((stopped, outcome)) => (
                 match outcome.status {
                     Status::Succeeded => ExecutionStatus::Succeeded,
                     Status::Failed => ExecutionStatus::Failed,
                 },
+                outcome.output.as_ref().map(Value::to_string),
                 outcome.error.clone(),
                 outcome.cause.clone(),
                 Some(rfc3339(*stopped)),
@@ -142,6 +143,7 @@ impl Executions {
         Some(Described {
             status,
             input: execution.input.to_string(),
+            output,
             error,
             cause,
             started_at: rfc3339(execution.started),

@@ -61,14 +61,17 @@ pub struct LambdaTask {
 #[asl::async_trait]
 impl TaskRunner for LambdaTask {
     async fn run(&self, _resource: &str, input: Value) -> Result<Value, TaskError> {
-        self.task
+        let answer = self
+            .task
             .run(&self.validator, self.store.as_ref(), input)
             .await
             .map_err(|failure| {
                 let payload =
                     json!({ "errorType": failure.error_type, "errorMessage": failure.message });
                 TaskError::new(failure.error_type.as_str(), payload.to_string())
-            })
+            })?;
+        serde_json::to_value(answer)
+            .map_err(|error| TaskError::new(asl::errors::TASK_FAILED, error.to_string()))
     }
 }
 

@@ -133,6 +133,8 @@ pub mod actions {
     pub const COGNITO_ADMIN_DELETE_USER: Action = Action("cognito-idp:AdminDeleteUser");
     /// `kms:*`, granted only to the account in a key policy (the key stays manageable).
     pub const KMS_ALL: Action = Action("kms:*");
+    /// `kms:CreateGrant`, denied in a key policy to all but AWS services.
+    pub const KMS_CREATE_GRANT: Action = Action("kms:CreateGrant");
     /// `kms:Decrypt`
     pub const KMS_DECRYPT: Action = Action("kms:Decrypt");
     /// `kms:GenerateDataKey*`
@@ -259,6 +261,23 @@ impl Statement {
         Self {
             principal: Some(json!({ "AWS": root })),
             ..Self::allow_unscoped(sid, actions)
+        }
+    }
+
+    /// A key policy's deny of grants to anyone but an AWS service acting for an AWS
+    /// resource: nobody can hand the key's use on through a grant.
+    pub fn deny_grants_but_for_aws_services() -> Self {
+        Self {
+            sid: "GrantsOnlyForAwsServices",
+            allow: false,
+            actions: vec![actions::KMS_CREATE_GRANT],
+            resources: vec!["*".into()],
+            principal: Some(json!({ "AWS": "*" })),
+            condition: Some(json!({ "BoolIfExists": {
+                "kms:GrantIsForAWSResource": "false",
+                "aws:PrincipalIsAWSService": "false",
+            } })),
+            only_if: None,
         }
     }
 

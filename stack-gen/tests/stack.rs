@@ -443,3 +443,36 @@ fn every_function_is_invoked_through_its_live_alias_which_code_deploy_shifts() {
         }
     }
 }
+
+#[test]
+fn the_user_pool_is_protected_and_outlives_the_stack() {
+    let template = template();
+    let pool = resource(&template, "UserPool");
+    assert_eq!(pool["DeletionPolicy"], "Retain");
+    assert_eq!(pool["UpdateReplacePolicy"], "Retain");
+    assert_eq!(pool["Properties"]["DeletionProtection"], "ACTIVE");
+}
+
+#[test]
+fn the_ops_topic_is_encrypted_with_a_rotated_key_cloudwatch_may_use() {
+    let template = template();
+    let topic = resource(&template, "OpsTopic");
+    assert_eq!(
+        topic["Properties"]["KmsMasterKeyId"],
+        serde_json::json!({ "Fn::GetAtt": ["OpsTopicKey", "Arn"] })
+    );
+    let key = &resource(&template, "OpsTopicKey")["Properties"];
+    assert_eq!(key["EnableKeyRotation"], true);
+    let statements = key["KeyPolicy"]["Statement"].as_array().unwrap();
+    assert!(statements.iter().any(|statement| {
+        statement["Effect"] == "Allow"
+            && statement["Principal"]["Service"] == "cloudwatch.amazonaws.com"
+            && statement["Action"] == serde_json::json!(["kms:Decrypt", "kms:GenerateDataKey*"])
+    }));
+    let subscription = resource(&template, "OpsEmailSubscription");
+    assert_eq!(subscription["Condition"], "HasOpsEmail");
+    assert_eq!(
+        subscription["Properties"]["Endpoint"],
+        serde_json::json!({ "Ref": "OpsEmail" })
+    );
+}

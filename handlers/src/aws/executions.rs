@@ -79,6 +79,7 @@ pub fn execution(described: &DescribeExecutionOutput) -> Execution {
     Execution {
         status: status(described.status()),
         input: described.input().unwrap_or_default().to_owned(),
+        output: described.output().map(str::to_owned),
         error: described.error().map(str::to_owned),
         cause: described.cause().map(str::to_owned),
         started_at: rfc3339(described.start_date()),

@@ -1,8 +1,9 @@
-//! The error a workflow Lambda answers with. Its `error_type` is chosen on purpose:
-//! Step Functions matches Retry and Catch on it.
+//! The error a workflow Lambda fails with, for faults only (a rejection is an answer,
+//! [`TaskAnswer::Rejected`]). Its `error_type` is chosen on purpose: Step Functions
+//! matches Retry and Catch on it.
 
 use dragons_contract::{
-    TaskErrorType,
+    TaskAnswer, TaskErrorType,
     store::{AddError, StoreError},
 };
 use lambda_runtime::Diagnostic;
@@ -10,25 +11,14 @@ use lambda_runtime::Diagnostic;
 /// What subscribers are told when the store failed (the details are in the log).
 pub const STORE_FAILED: &str = "the dragon data could not be read or written";
 
-/// A failed task: the ASL error name and a message for people.
+/// A failed task: the ASL error name and a short message without internals.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{error_type}: {message}")]
 pub struct TaskFailure {
     /// The error name the state machine matches.
     pub error_type: TaskErrorType,
-    /// For a rejection, the reason (subscribers see it); otherwise a short summary
-    /// without internals.
+    /// A short summary without internals.
     pub message: String,
-}
-
-impl TaskFailure {
-    /// A rejected dragon, with the reason.
-    pub fn rejected(reason: impl Into<String>) -> Self {
-        Self {
-            error_type: TaskErrorType::DragonValidationError,
-            message: reason.into(),
-        }
-    }
 }
 
 impl From<StoreError> for TaskFailure {
@@ -44,16 +34,16 @@ impl From<StoreError> for TaskFailure {
     }
 }
 
-impl From<AddError> for TaskFailure {
-    fn from(error: AddError) -> Self {
-        match error {
-            AddError::NameTaken(_) => Self::rejected(error.to_string()),
-            AddError::Conflict { .. } => Self {
-                error_type: TaskErrorType::DragonWriteConflict,
-                message: error.to_string(),
-            },
-            AddError::Store(error) => error.into(),
-        }
+/// What a refused add means for the task: a name already taken is the report's
+/// rejection (the `Ok` answer); a lost race or a store that failed is a failure.
+pub fn refused(error: AddError) -> Result<TaskAnswer, TaskFailure> {
+    match error {
+        AddError::NameTaken(_) => Ok(TaskAnswer::rejected(error.to_string())),
+        AddError::Conflict { .. } => Err(TaskFailure {
+            error_type: TaskErrorType::DragonWriteConflict,
+            message: error.to_string(),
+        }),
+        AddError::Store(error) => Err(error.into()),
     }
 }
 

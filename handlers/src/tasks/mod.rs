@@ -1,13 +1,18 @@
 //! The report workflow's Lambda tasks: what they receive from the state machine
-//! ([`input`]), what they answer, and the typed failures whose `error_type` the
-//! definition's Retry and Catch name ([`failure`]).
+//! ([`input`]), what they answer ([`TaskAnswer`]: a rejection is an answer, logged
+//! with its outcome for the template's metric filter), and the typed failures whose
+//! `error_type` the definition's Retry and Catch name ([`failure`]).
 
 pub mod add_dragon;
 pub mod failure;
 pub mod input;
 pub mod validate_dragon;
 
-use dragons_contract::store::DragonWriter;
+use dragons_contract::{
+    TaskAnswer,
+    store::DragonWriter,
+    task_answer::{LoggedOutcome, OUTCOME_LOG_FIELD},
+};
 use serde_json::Value;
 
 pub use failure::TaskFailure;
@@ -30,12 +35,25 @@ impl Task {
         validator: &DragonValidator,
         store: &impl DragonWriter,
         event: Value,
-    ) -> Result<Value, TaskFailure> {
+    ) -> Result<TaskAnswer, TaskFailure> {
         match self {
             Self::Validate => validate_dragon::validate_dragon(validator, store, event).await,
             Self::Add => add_dragon::add_dragon(validator, store, event).await,
         }
     }
+}
+
+/// Logs a task's answer when it is a rejection (the outcome the template counts), and
+/// passes it on.
+fn log_rejection(answer: TaskAnswer) -> TaskAnswer {
+    if let TaskAnswer::Rejected { reason } = &answer {
+        tracing::info!(
+            { OUTCOME_LOG_FIELD } = LoggedOutcome::Rejected.as_str(),
+            %reason,
+            "dragon refused"
+        );
+    }
+    answer
 }
 
 #[cfg(test)]
@@ -68,7 +86,7 @@ mod tests {
         serde_json::from_value(report(name)["dragon"].clone()).unwrap()
     }
 
-    async fn run(task: Task, store: &MemoryStore, event: Value) -> Result<Value, TaskFailure> {
+    async fn run(task: Task, store: &MemoryStore, event: Value) -> Result<TaskAnswer, TaskFailure> {
         task.run(&DragonValidator::new().unwrap(), store, event)
             .await
     }
@@ -78,58 +96,68 @@ mod tests {
         let store = MemoryStore::default();
         assert_eq!(
             run(Task::Validate, &store, report("Quill")).await,
-            Ok(json!({ "valid": true, "dragon_name_str": "Quill" }))
+            Ok(TaskAnswer::Valid {
+                dragon_name_str: "Quill".into()
+            })
         );
         assert!(store.dragons().is_empty(), "validation writes nothing");
         assert_eq!(
             run(Task::Add, &store, report("Quill")).await,
-            Ok(json!({ "added": "Quill", "attempts": 1, "replayed": false }))
+            Ok(added(false))
         );
         assert_eq!(store.dragons(), [stored("Quill")]);
         // The same execution's task, retried after its write: added, not refused.
         assert_eq!(
             run(Task::Add, &store, report("Quill")).await,
-            Ok(json!({ "added": "Quill", "attempts": 1, "replayed": true }))
+            Ok(added(true))
         );
         let mut another = report("QUILL");
         another["report"]["id"] = json!("report-2");
         assert_eq!(
             run(Task::Add, &store, another).await,
-            Err(TaskFailure::rejected(
+            Ok(TaskAnswer::rejected(
                 "a dragon named `QUILL` already exists"
             ))
         );
         assert_eq!(store.dragons(), [stored("Quill")]);
     }
 
+    fn added(replayed: bool) -> TaskAnswer {
+        TaskAnswer::Added {
+            added: "Quill".into(),
+            attempts: 1,
+            replayed,
+        }
+    }
+
+    /// The reason of a rejection (and fails on any other answer).
+    fn reason(answer: Result<TaskAnswer, TaskFailure>) -> String {
+        match answer {
+            Ok(TaskAnswer::Rejected { reason }) => reason,
+            other => panic!("not a rejection: {other:?}"),
+        }
+    }
+
     #[tokio::test]
-    async fn rejections_are_validation_errors_with_their_reason() {
+    async fn rejections_are_answers_with_their_reason() {
         let store = MemoryStore::with([stored("Quill")]);
         let mut no_execution = report("Nib");
         no_execution.as_object_mut().unwrap().remove("report");
-        let failure = run(Task::Add, &store, no_execution).await.unwrap_err();
-        assert!(
-            failure.message.contains("missing field `report`"),
-            "{failure}"
-        );
+        let why = reason(run(Task::Add, &store, no_execution).await);
+        assert!(why.contains("missing field `report`"), "{why}");
         for task in [Task::Validate, Task::Add] {
-            let taken = run(task, &store, report("QUILL")).await.unwrap_err();
             assert_eq!(
-                taken,
-                TaskFailure::rejected("a dragon named `QUILL` already exists")
+                reason(run(task, &store, report("QUILL")).await),
+                "a dragon named `QUILL` already exists"
             );
             let mut broken = report("Nib");
             broken["dragon"]["family_str"] = json!("");
-            let failure = run(task, &store, broken).await.unwrap_err();
-            assert_eq!(failure, TaskFailure::rejected("`family_str` is empty"));
-            let failure = run(task, &store, json!({ "dragon": {} }))
-                .await
-                .unwrap_err();
-            assert_eq!(failure.error_type, TaskErrorType::DragonValidationError);
-            assert!(
-                failure.message.starts_with("the report is malformed"),
-                "{failure}"
+            assert_eq!(
+                reason(run(task, &store, broken).await),
+                "`family_str` is empty"
             );
+            let why = reason(run(task, &store, json!({ "dragon": {} })).await);
+            assert!(why.starts_with("the report is malformed"), "{why}");
         }
         assert_eq!(store.dragons().len(), 1);
     }

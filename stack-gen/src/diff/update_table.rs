@@ -204,6 +204,12 @@ pub const TYPES: &[TypeRules] = &[
         conditional_create_only: &[],
     },
     TypeRules {
+        type_name: "AWS::CloudWatch::Dashboard",
+        properties: &["DashboardBody", "DashboardName", "Tags"],
+        create_only: &["DashboardName"],
+        conditional_create_only: &[],
+    },
+    TypeRules {
         type_name: "AWS::CodeDeploy::Application",
         properties: &["ApplicationName", "ComputePlatform", "Tags"],
         create_only: &["ApplicationName", "ComputePlatform"],

@@ -109,7 +109,7 @@ pub const FUNCTION_RULES: [Rule; 3] = [
         statistic: Statistic::Sum,
         threshold: Threshold {
             value: Level::Count(1.0),
-            reason: "A rejected report or a missing dragon is an answer, not an error: an invocation errors only when a store kept failing or the code broke, so one is worth a look.",
+            reason: "A rejected report or a missing dragon is an answer, not an error: an invocation errors only when a store kept failing, an add kept losing write races (the workflow retries it) or the code broke, so one is worth a look.",
         },
         period_seconds: FIVE_MINUTES,
         evaluation_periods: 1,
@@ -265,6 +265,62 @@ pub const ADDED_UNANNOUNCED_RULE: Rule = Rule {
     meaning: "A report's dragon was added but its notification could not be sent (the execution ended DragonAddedUnannounced).",
     action: "Nothing is lost: the dragon is in the data and the report's status says ADDED. Check the report topic and its key, then tell subscribers if they rely on the notification.",
 };
+
+/// Every rule with what it applies to: the table `docs/alarms.md` holds.
+pub fn rules() -> Vec<(&'static str, &'static Rule)> {
+    FUNCTION_RULES
+        .iter()
+        .map(|rule| ("each function", rule))
+        .chain(ROUTE_RULES.iter().map(|rule| ("each API route", rule)))
+        .chain(
+            STATE_MACHINE_RULES
+                .iter()
+                .map(|rule| ("the report workflow", rule)),
+        )
+        .chain(TOPIC_RULES.iter().map(|rule| ("the report topic", rule)))
+        .chain([("reports (metric filter)", &ADDED_UNANNOUNCED_RULE)])
+        .collect()
+}
+
+/// A rule's threshold in words.
+fn threshold_text(rule: &Rule) -> String {
+    let level = match rule.threshold.value {
+        Level::Count(value) => format!("≥ {value}"),
+        Level::Share(value) => format!("≥ {}% of requests", value * 100.0),
+        Level::Millis(value) => format!("≥ {value} ms"),
+        Level::OfTimeout(value) => format!("≥ {}% of its timeout", value * 100.0),
+    };
+    format!(
+        "{} {level}, {} of {} {}-minute periods",
+        rule.statistic.name(),
+        rule.datapoints_to_alarm,
+        rule.evaluation_periods,
+        rule.period_seconds / 60
+    )
+}
+
+/// The Markdown table of every alarm: what, metric, threshold, why, what to do.
+pub fn markdown_table() -> String {
+    let mut table = String::from(
+        "| Alarm (logical id ends with) | On | Metric | Fires at | Why there | What to do |\n|---|---|---|---|---|---|\n",
+    );
+    for (subject, rule) in rules() {
+        let namespace = if rule.namespace.is_empty() {
+            "Dragons/<stack>"
+        } else {
+            rule.namespace
+        };
+        table.push_str(&format!(
+            "| `{}Alarm` | {subject} | `{namespace}` `{}` | {} | {} | {} |\n",
+            rule.name,
+            rule.metric,
+            threshold_text(rule),
+            rule.threshold.reason,
+            rule.action,
+        ));
+    }
+    table
+}
 
 /// A function the alarms watch.
 #[derive(Debug, Clone)]
@@ -749,6 +805,17 @@ mod tests {
             }
         }
         assert!(alarms.rollback_alarms("no-such-function").is_empty());
+    }
+
+    #[test]
+    fn docs_alarms_md_has_the_table_of_every_alarm() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/alarms.md");
+        let doc = std::fs::read_to_string(path).unwrap();
+        let table = markdown_table();
+        assert!(
+            doc.contains(&table),
+            "docs/alarms.md must hold this table:\n{table}"
+        );
     }
 
     #[test]

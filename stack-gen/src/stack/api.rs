@@ -30,7 +30,7 @@ pub struct Api {
     /// Its stage.
     pub stage: Handle<apigateway::Stage_>,
     /// Its name (what API Gateway's metrics carry as `ApiName`).
-    pub name: ExpString,
+    pub name: Sub,
 }
 
 const JSON: &str = "application/json";
@@ -373,16 +373,13 @@ pub fn add(
     parameters: &Parameters,
     backends: &Backends,
 ) -> Result<Api, StackError> {
-    let name = Sub::new()
-        .pseudo(Pseudo::StackName)
-        .text("-dragons")
-        .build();
+    let name = Sub::new().pseudo(Pseudo::StackName).text("-dragons");
     let rest_api = template.add(
         "DragonsApi",
         apigateway::RestApi! {
             description: "Dragons: list (GET) and report (POST) dragons.",
             endpoint_configuration: apigateway::restapi::EndpointConfiguration! { types: vec!["REGIONAL".into()] },
-            name: name.clone(),
+            name: name.clone().build(),
         },
     )?;
     let api_id = rest_api.reference();

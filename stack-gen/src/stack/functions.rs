@@ -33,6 +33,10 @@ pub struct Functions {
     pub validate: Published,
     /// The workflow's AddDragon task.
     pub add: Published,
+    /// ValidateDragon's log group (its rejections are counted from it).
+    pub validate_logs: Handle<logs::LogGroup_>,
+    /// AddDragon's log group (its adds and rejections are counted from it).
+    pub add_logs: Handle<logs::LogGroup_>,
 }
 
 struct Spec {
@@ -229,12 +233,13 @@ struct Function<'a> {
 }
 
 impl Function<'_> {
-    /// Adds the function, its log group and role, and publishes it behind its alias.
+    /// Adds the function, its log group and role, and publishes it behind its
+    /// alias; answers it and its log group.
     fn add(
         mut self,
         template: &mut Template,
         parameters: &Parameters,
-    ) -> Result<Published, TemplateError> {
+    ) -> Result<(Published, Handle<logs::LogGroup_>), TemplateError> {
         let log_group: Handle<logs::LogGroup_> =
             super::logging::add(template, &format!("{}LogGroup", self.id))?;
         self.statements.extend([
@@ -287,7 +292,8 @@ impl Function<'_> {
             &code_path(self.binary),
             Attributes::skipping(&SKIPS).suppress(&GUARD_SUPPRESSIONS),
         )?;
-        delivery::publish(template, parameters, self.id, self.binary, function)
+        let published = delivery::publish(template, parameters, self.id, self.binary, function)?;
+        Ok((published, log_group))
     }
 }
 
@@ -297,7 +303,7 @@ fn add_one(
     parameters: &Parameters,
     storage: &Storage,
     table: &Table,
-) -> Result<Published, TemplateError> {
+) -> Result<(Published, Handle<logs::LogGroup_>), TemplateError> {
     let mut variables: BTreeMap<String, ExpString> = BTreeMap::from([
         (
             names::ENV_BUCKET_PARAMETER.to_owned(),
@@ -372,6 +378,7 @@ pub fn add_report_status(
         )],
     }
     .add(template, parameters)
+    .map(|(function, _)| function)
 }
 
 /// Adds the three data functions with their roles and log groups.
@@ -382,9 +389,14 @@ pub fn add(
     table: &Table,
 ) -> Result<Functions, TemplateError> {
     let [list, validate, add] = &SPECS;
+    let (list, _) = add_one(template, list, parameters, storage, table)?;
+    let (validate, validate_logs) = add_one(template, validate, parameters, storage, table)?;
+    let (add, add_logs) = add_one(template, add, parameters, storage, table)?;
     Ok(Functions {
-        list: add_one(template, list, parameters, storage, table)?,
-        validate: add_one(template, validate, parameters, storage, table)?,
-        add: add_one(template, add, parameters, storage, table)?,
+        list,
+        validate,
+        add,
+        validate_logs,
+        add_logs,
     })
 }

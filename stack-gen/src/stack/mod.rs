@@ -4,13 +4,15 @@
 //! parameters → storage (S3, SSM) → auth (Cognito) → notifications (SNS) →
 //! functions (Lambda) → state machine (Step Functions) → the report-status function →
 //! api (API Gateway, from the contract's route table) → web (the site, CloudFront, managed login;
-//! under `WebApp`) → monitoring (the ops topic, the metric filters and the alarms derived
-//! from the functions, routes, state machine and topic) → delivery (CodeDeploy shifting
-//! each function's `live` alias, rolling back on its alarms) → outputs.
+//! under `WebApp`) → monitoring (the ops topic, the metric filters, and the alarms and the
+//! dashboard derived from the functions, routes, state machine and topic) → delivery
+//! (CodeDeploy shifting each function's `live` alias, rolling back on its alarms) →
+//! outputs.
 
 pub mod alarms;
 mod api;
 mod auth;
+pub mod dashboard;
 mod delivery;
 mod functions;
 mod logging;
@@ -61,6 +63,9 @@ pub enum StackError {
         /// The function's binary name.
         binary: &'static str,
     },
+    /// The dashboard could not be built.
+    #[error(transparent)]
+    Dashboard(#[from] dashboard::DashboardError),
     /// A function of the contract's list is one the stack does not build.
     #[error("the stack builds no function `{0}`")]
     UnknownFunction(&'static str),
@@ -128,7 +133,14 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
     web::add(&mut template, &auth, &api)?;
 
     let ops_topic = ops_topic::add(&mut template, &parameters)?;
-    let report_metrics = report_metrics::add(&mut template, &workflow.log_group)?;
+    let report_metrics = report_metrics::add(
+        &mut template,
+        &report_metrics::Sources {
+            machine: &workflow.log_group,
+            validate: &functions.validate_logs,
+            add: &functions.add_logs,
+        },
+    )?;
     let routes = dragons_contract::routes::all();
     let watched_functions = binaries::ALL
         .iter()
@@ -149,12 +161,16 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
             })
         })
         .collect::<Result<Vec<_>, StackError>>()?;
+    let watched_functions_list = watched_functions
+        .iter()
+        .map(|watched| (watched.binary, watched.function))
+        .collect();
     let alarms = alarms::add(
         &mut template,
         &alarms::Model {
             functions: watched_functions,
             api: alarms::WatchedApi {
-                name: api.name.clone(),
+                name: api.name.clone().build(),
                 stage: &api.stage,
                 routes: &routes,
             },
@@ -162,6 +178,17 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
             reports_topic: &topic,
             added_unannounced: &report_metrics.added_unannounced,
             ops_topic: &ops_topic,
+        },
+    )?;
+    dashboard::add(
+        &mut template,
+        &dashboard::Model {
+            routes: &routes,
+            api_name: api.name.clone(),
+            stage: &api.stage,
+            functions: watched_functions_list,
+            state_machine,
+            reports: &report_metrics,
         },
     )?;
     // Gradual deploys: each function's alias shifts under CodeDeploy, which rolls

@@ -27,6 +27,7 @@ pub fn add(
                     &[actions::KMS_DECRYPT, actions::KMS_GENERATE_DATA_KEY],
                 )
                 .for_service(Service::CloudWatch),
+                Statement::deny_grants_but_for_aws_services(),
             ])
             .to_value(),
         },

@@ -1,8 +1,13 @@
 //! Metrics counted from the report workflow's logs (CloudWatch Logs metric filters),
-//! in a namespace of the stack's own: reports whose dragon was added but not
-//! announced (`DragonAddedUnannounced`, the operator's alarm).
+//! in a namespace of the stack's own: reports by outcome (added and rejected, from the
+//! tasks' `report_outcome` log field; failed, from the state machine's failed, timed-out
+//! and aborted executions), and reports whose dragon was added but not announced
+//! (`DragonAddedUnannounced`, the operator's alarm).
 
-use dragons_contract::workflow::ending;
+use dragons_contract::{
+    task_answer::{LoggedOutcome, OUTCOME_LOG_FIELD},
+    workflow::ending,
+};
 use stratosphere::services::aws::logs;
 use stratosphere::value::ExpString;
 
@@ -19,6 +24,12 @@ pub struct LogMetric {
 
 /// The metrics the filters write.
 pub struct ReportMetrics {
+    /// Dragons added.
+    pub added: LogMetric,
+    /// Reports rejected.
+    pub rejected: LogMetric,
+    /// Reports that could not be processed.
+    pub failed: LogMetric,
     /// Executions that ended `DragonAddedUnannounced`.
     pub added_unannounced: LogMetric,
 }
@@ -26,14 +37,27 @@ pub struct ReportMetrics {
 /// The namespace of the stack's own metrics: one per stack, so that two stacks in
 /// one account and Region never add to each other's counts.
 pub fn namespace() -> ExpString {
-    Sub::new()
-        .text("Dragons/")
-        .pseudo(Pseudo::StackName)
-        .build()
+    namespace_pattern().build()
+}
+
+/// [`namespace`] as a pattern to build on (the dashboard's body).
+pub fn namespace_pattern() -> Sub {
+    Sub::new().text("Dragons/").pseudo(Pseudo::StackName)
 }
 
 /// The metric `ReportsAddedUnannounced`.
 pub const ADDED_UNANNOUNCED: &str = "ReportsAddedUnannounced";
+/// The metric `ReportsAdded`.
+pub const ADDED: &str = "ReportsAdded";
+/// The metric `ReportsRejected`.
+pub const REJECTED: &str = "ReportsRejected";
+/// The metric `ReportsFailed`.
+pub const FAILED: &str = "ReportsFailed";
+
+/// The pattern of a task's log event with `outcome`.
+fn outcome_pattern(outcome: LoggedOutcome) -> String {
+    format!("{{ $.{OUTCOME_LOG_FIELD} = \"{}\" }}", outcome.as_str())
+}
 
 /// Adds a filter on `log_group` counting the events `pattern` matches as `name`.
 fn count(
@@ -64,12 +88,52 @@ fn count(
     Ok(metric)
 }
 
-/// Adds the filters on the state machine's log group (`machine_logs`), which holds
-/// its ERROR-level events: an `ExecutionFailed` event carries the Fail state's error.
-pub fn add(
-    template: &mut Template,
-    machine_logs: &Handle<logs::LogGroup_>,
-) -> Result<ReportMetrics, TemplateError> {
+/// The log groups the filters read.
+pub struct Sources<'a> {
+    /// The state machine's: its ERROR-level events (an `ExecutionFailed` event carries
+    /// the Fail state's error).
+    pub machine: &'a Handle<logs::LogGroup_>,
+    /// ValidateDragon's (its rejections).
+    pub validate: &'a Handle<logs::LogGroup_>,
+    /// AddDragon's (its adds and rejections).
+    pub add: &'a Handle<logs::LogGroup_>,
+}
+
+/// Adds the filters.
+pub fn add(template: &mut Template, sources: &Sources) -> Result<ReportMetrics, TemplateError> {
+    let machine_logs = sources.machine;
+    let added = count(
+        template,
+        "ReportsAddedMetricFilter",
+        sources.add,
+        &outcome_pattern(LoggedOutcome::Added),
+        ADDED,
+    )?;
+    let rejected = count(
+        template,
+        "ValidateRejectedMetricFilter",
+        sources.validate,
+        &outcome_pattern(LoggedOutcome::Rejected),
+        REJECTED,
+    )?;
+    count(
+        template,
+        "AddRejectedMetricFilter",
+        sources.add,
+        &outcome_pattern(LoggedOutcome::Rejected),
+        REJECTED,
+    )?;
+    // A dragon added unannounced is added (counted above), not failed.
+    let failed = count(
+        template,
+        "ReportsFailedMetricFilter",
+        machine_logs,
+        &format!(
+            "{{ (($.type = \"ExecutionFailed\") && ($.details.error != \"{}\")) || ($.type = \"ExecutionTimedOut\") || ($.type = \"ExecutionAborted\") }}",
+            ending::ADDED_UNANNOUNCED
+        ),
+        FAILED,
+    )?;
     let added_unannounced = count(
         template,
         "AddedUnannouncedMetricFilter",
@@ -80,5 +144,10 @@ pub fn add(
         ),
         ADDED_UNANNOUNCED,
     )?;
-    Ok(ReportMetrics { added_unannounced })
+    Ok(ReportMetrics {
+        added,
+        rejected,
+        failed,
+        added_unannounced,
+    })
 }

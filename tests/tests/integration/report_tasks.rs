@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use dragons_contract::{
-    DataFormat, Dragon, TaskErrorType, data_store::DataStore, query_engine::QueryEngine,
+    DataFormat, Dragon, TaskAnswer, TaskErrorType, data_store::DataStore, query_engine::QueryEngine,
 };
 use handlers::{
     domain::validation::DragonValidator,
@@ -40,11 +40,11 @@ impl Tasks {
         self.data.names().await
     }
 
-    async fn validate(&self, dragon: Value) -> Result<Value, TaskFailure> {
+    async fn validate(&self, dragon: Value) -> Result<TaskAnswer, TaskFailure> {
         validate_dragon(&self.validator, self.data.store.as_ref(), report(dragon)).await
     }
 
-    async fn add(&self, dragon: Value) -> Result<Value, TaskFailure> {
+    async fn add(&self, dragon: Value) -> Result<TaskAnswer, TaskFailure> {
         add_dragon(&self.validator, self.data.store.as_ref(), report(dragon)).await
     }
 }
@@ -81,14 +81,22 @@ fn with(field: &str, value: Value) -> Value {
     dragon
 }
 
-fn rejected(answer: Result<Value, TaskFailure>) -> String {
-    let error = answer.unwrap_err();
-    assert_eq!(
-        error.error_type,
-        TaskErrorType::DragonValidationError,
-        "{error}"
-    );
-    error.message
+/// The reason of a rejection: an answer, not a failure (and the test fails on any
+/// other).
+fn rejected(answer: Result<TaskAnswer, TaskFailure>) -> String {
+    match answer {
+        Ok(TaskAnswer::Rejected { reason }) => reason,
+        other => panic!("not a rejection: {other:?}"),
+    }
+}
+
+/// AddDragon's answer for Quill.
+fn added_quill(replayed: bool) -> TaskAnswer {
+    TaskAnswer::Added {
+        added: "Quill".into(),
+        attempts: 1,
+        replayed,
+    }
 }
 
 #[tokio::test]
@@ -105,15 +113,13 @@ async fn a_valid_dragon_passes_validation_and_is_added_once() {
             None => Vec::new(),
         };
         assert_eq!(
-            tasks.validate(dragon("Quill")).await.unwrap()["valid"],
-            true
+            tasks.validate(dragon("Quill")).await,
+            Ok(TaskAnswer::Valid {
+                dragon_name_str: "Quill".into()
+            })
         );
         let added = tasks.add(dragon("Quill")).await.unwrap();
-        assert_eq!(
-            added,
-            json!({ "added": "Quill", "attempts": 1, "replayed": false }),
-            "{kind}"
-        );
+        assert_eq!(added, added_quill(false), "{kind}");
         match &tasks.data.data {
             Some(data) => {
                 let (after, _) = object_and_etag(&tasks.data.clients.s3, &data.location).await;
@@ -183,10 +189,9 @@ async fn every_broken_rule_is_rejected_with_its_reason_and_changes_nothing() {
             assert_eq!(rejected(tasks.add(dragon).await), reason);
         }
         let malformed = json!({ "dragon": dragon("Quill") });
-        let error = validate_dragon(&tasks.validator, tasks.data.store.as_ref(), malformed)
-            .await
-            .unwrap_err();
-        assert_eq!(error.error_type, TaskErrorType::DragonValidationError);
+        let reason =
+            rejected(validate_dragon(&tasks.validator, tasks.data.store.as_ref(), malformed).await);
+        assert!(reason.starts_with("the report is malformed"), "{reason}");
         assert_eq!(
             tasks.data.snapshot().await,
             before,
@@ -238,7 +243,7 @@ async fn an_array_document_and_a_missing_object_are_written_in_their_format() {
 }
 
 /// Adds like the state machine does: a write conflict is retried (up to 6 times).
-async fn add_as_the_workflow_does(tasks: &Tasks, dragon: Value) -> Result<Value, TaskFailure> {
+async fn add_as_the_workflow_does(tasks: &Tasks, dragon: Value) -> Result<TaskAnswer, TaskFailure> {
     let mut tries = 0;
     loop {
         match tasks.add(dragon.clone()).await {
@@ -298,12 +303,9 @@ async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
         let mut added = 0;
         for writer in same {
             match writer.await.unwrap() {
-                Ok(_) => added += 1,
-                Err(error) => assert_eq!(
-                    error.error_type,
-                    TaskErrorType::DragonValidationError,
-                    "{error}"
-                ),
+                Ok(TaskAnswer::Added { .. }) => added += 1,
+                Ok(TaskAnswer::Rejected { .. }) => {}
+                other => panic!("neither added nor rejected: {other:?}"),
             }
         }
         assert_eq!(added, 1);
@@ -369,21 +371,18 @@ async fn a_retry_after_a_successful_write_is_added_not_rejected() {
         let first = add_dragon(&tasks.validator, tasks.data.store.as_ref(), input.clone())
             .await
             .unwrap();
-        assert_eq!(first["replayed"], false);
+        assert_eq!(first, added_quill(false));
         let retry = add_dragon(&tasks.validator, tasks.data.store.as_ref(), input.clone())
             .await
             .unwrap();
-        assert_eq!(
-            retry,
-            json!({ "added": "Quill", "attempts": 1, "replayed": true })
-        );
+        assert_eq!(retry, added_quill(true));
         // Even after other reports wrote in between, the retry finds its own version.
         tasks.add(dragon("Retry-Witness-1")).await.unwrap();
         tasks.add(dragon("Retry-Witness-2")).await.unwrap();
         let late = add_dragon(&tasks.validator, tasks.data.store.as_ref(), input)
             .await
             .unwrap();
-        assert_eq!(late["replayed"], true);
+        assert_eq!(late, added_quill(true));
         // Another report of the name is still refused.
         assert_eq!(
             rejected(tasks.add(dragon("QUILL")).await),

@@ -98,8 +98,11 @@ async fn a_valid_report_adds_the_dragon_and_says_so() {
             &outcome,
             &[
                 "ValidateDragon",
+                "CheckValidation",
                 "AddDragon",
+                "CheckAddition",
                 "NotifySuccess",
+                "AddedOutput",
                 "ReportAccepted",
             ],
         );
@@ -159,17 +162,20 @@ async fn each_rejected_report_says_why_and_changes_nothing() {
                 .unwrap_or_default()
                 .to_owned();
             let outcome = workflow.interpreter.run(report(dragon, "user-8")).await;
+            // An outcome, not a fault: the execution succeeds, its output the reason.
+            assert!(outcome.succeeded(), "{outcome:#?}");
             assert_eq!(
-                outcome.error.as_deref(),
-                Some("DragonReportRejected"),
+                outcome.output,
+                Some(json!({ "status": "REJECTED", "reason": reason })),
                 "{outcome:#?}"
             );
             assert_path(
                 &outcome,
                 &[
                     "ValidateDragon",
-                    "ReadRejectionReason",
+                    "CheckValidation",
                     "NotifyRejection",
+                    "RejectedOutput",
                     "ReportRejected",
                 ],
             );
@@ -233,20 +239,14 @@ async fn concurrent_reports_lose_nothing_and_add_a_name_once() {
                 .collect(),
         )
         .await;
-        assert_eq!(
-            outcomes
-                .iter()
-                .filter(|outcome| outcome.succeeded())
-                .count(),
-            1,
-            "{outcomes:#?}"
-        );
-        assert!(
-            outcomes
-                .iter()
-                .filter(|outcome| !outcome.succeeded())
-                .all(|outcome| outcome.error.as_deref() == Some("DragonReportRejected"))
-        );
+        // Every run succeeds: one added, the others rejected (an outcome, not a fault).
+        assert!(outcomes.iter().all(Outcome::succeeded), "{outcomes:#?}");
+        let statuses: Vec<&str> = outcomes
+            .iter()
+            .map(|outcome| outcome.output.as_ref().unwrap()["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses.iter().filter(|s| **s == "ADDED").count(), 1);
+        assert_eq!(statuses.iter().filter(|s| **s == "REJECTED").count(), 9);
         let stored = workflow.names().await;
         assert_eq!(
             stored

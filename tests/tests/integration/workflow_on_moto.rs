@@ -224,8 +224,9 @@ async fn moto_takes_the_same_branches_and_publishes_the_same_messages() {
 
     // Success: both Lambda tasks answer.
     let input = report(dragon("Quill"), "user-42");
-    let answer = json!({ "valid": true, "dragon_name_str": "Quill" });
-    queue_lambda_results(&moto, &[answer.to_string(), answer.to_string()]);
+    let valid = json!({ "status": "VALID", "dragon_name_str": "Quill" });
+    let answer = json!({ "status": "ADDED", "added": "Quill", "attempts": 1, "replayed": false });
+    queue_lambda_results(&moto, &[valid.to_string(), answer.to_string()]);
     let (moto_run, _, name) = on_moto(input.clone()).await;
     assert!(moto_run.succeeded, "{moto_run:#?}");
     let (code, status) = status_of(name.clone(), "user-42").await;
@@ -248,8 +249,11 @@ async fn moto_takes_the_same_branches_and_publishes_the_same_messages() {
         moto_run.states,
         [
             "ValidateDragon",
+            "CheckValidation",
             "AddDragon",
+            "CheckAddition",
             "NotifySuccess",
+            "AddedOutput",
             "ReportAccepted"
         ]
     );
@@ -259,6 +263,35 @@ async fn moto_takes_the_same_branches_and_publishes_the_same_messages() {
         "The dragon Quill was added."
     );
     assert_eq!(in_interpreter(Ok(answer), input).await, moto_run);
+
+    // Rejection: the task answers REJECTED; the execution succeeds, and the status
+    // route reads the rejection and its reason from its output.
+    let input = report(dragon("Quill"), "user-44");
+    let rejected =
+        json!({ "status": "REJECTED", "reason": "a dragon named `Quill` already exists" });
+    queue_lambda_results(&moto, &[rejected.to_string()]);
+    let (moto_run, _, name) = on_moto(input.clone()).await;
+    assert!(moto_run.succeeded, "{moto_run:#?}");
+    assert_eq!(
+        moto_run.states,
+        [
+            "ValidateDragon",
+            "CheckValidation",
+            "NotifyRejection",
+            "RejectedOutput",
+            "ReportRejected"
+        ]
+    );
+    let (code, status) = status_of(name, "user-44").await;
+    assert_eq!(code, 200, "{status}");
+    assert_eq!(status["status"], "REJECTED", "{status}");
+    assert_eq!(status["reason"], "a dragon named `Quill` already exists");
+    assert_eq!(moto_run.notifications[0].attributes["outcome"], "rejected");
+    assert_eq!(
+        moto_run.notifications[0].message,
+        "The dragon Quill was not added: a dragon named `Quill` already exists"
+    );
+    assert_eq!(in_interpreter(Ok(rejected), input).await, moto_run);
 
     // Failure: Lambda fails the task (an answer over Lambda's 6 MB limit makes moto
     // report a function error, as Lambda does); Catch States.ALL notifies.

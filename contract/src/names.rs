@@ -19,6 +19,14 @@ pub const ENV_STATE_MACHINE_ARN: &str = "DRAGONS_STATE_MACHINE_ARN";
 /// from SSM (`0`: read it on every request).
 pub const ENV_LOCATION_CACHE_SECONDS: &str = "DRAGONS_LOCATION_CACHE_SECONDS";
 
+/// The SSM parameter named `leaf` of the stack named `stack`: `/<stack>/<leaf>`, what
+/// the template names its parameters unless told otherwise, so that two stacks in one
+/// account and Region never share one. The leaves are the seed's global names
+/// ([`DEFAULT_BUCKET_PARAMETER`], [`DEFAULT_FILE_PARAMETER`], [`DEFAULT_TABLE_PARAMETER`]).
+pub fn stack_parameter(stack: &str, leaf: &str) -> String {
+    format!("/{stack}/{leaf}")
+}
+
 /// The seed's SSM parameter holding the data bucket's name.
 pub const DEFAULT_BUCKET_PARAMETER: &str = "dragon_data_bucket_name";
 /// The seed's SSM parameter holding the data object's key.
@@ -55,6 +63,10 @@ pub const DRAGONS_PATH_PART: &str = "dragons";
 pub const RETRY_AFTER_SECONDS: u32 = 2;
 /// The report workflow's state machine (its name is `<stack>-report-dragon`).
 pub const STATE_MACHINE: &str = "report-dragon";
+
+/// The alias every function is published behind, which the API and the state machine
+/// invoke and CodeDeploy shifts from one version to the next.
+pub const LIVE_ALIAS: &str = "live";
 
 /// The Lambda binaries (cargo-lambda zips under `target/lambda/<name>/`).
 pub mod functions {

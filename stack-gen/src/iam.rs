@@ -105,6 +105,32 @@ pub mod actions {
     pub const STATES_DESCRIBE_EXECUTION: Action = Action("states:DescribeExecution");
     /// `sts:AssumeRole`
     pub const STS_ASSUME_ROLE: Action = Action("sts:AssumeRole");
+    /// `sts:AssumeRoleWithWebIdentity` (GitHub's OIDC tokens)
+    pub const STS_ASSUME_ROLE_WITH_WEB_IDENTITY: Action = Action("sts:AssumeRoleWithWebIdentity");
+    /// `cloudformation:CreateChangeSet`
+    pub const CLOUDFORMATION_CREATE_CHANGE_SET: Action = Action("cloudformation:CreateChangeSet");
+    /// `cloudformation:DescribeChangeSet`
+    pub const CLOUDFORMATION_DESCRIBE_CHANGE_SET: Action =
+        Action("cloudformation:DescribeChangeSet");
+    /// `cloudformation:ExecuteChangeSet`
+    pub const CLOUDFORMATION_EXECUTE_CHANGE_SET: Action = Action("cloudformation:ExecuteChangeSet");
+    /// `cloudformation:DeleteChangeSet`
+    pub const CLOUDFORMATION_DELETE_CHANGE_SET: Action = Action("cloudformation:DeleteChangeSet");
+    /// `cloudformation:DescribeStacks`
+    pub const CLOUDFORMATION_DESCRIBE_STACKS: Action = Action("cloudformation:DescribeStacks");
+    /// `cloudformation:DescribeStackEvents`
+    pub const CLOUDFORMATION_DESCRIBE_STACK_EVENTS: Action =
+        Action("cloudformation:DescribeStackEvents");
+    /// `cloudformation:GetTemplate`
+    pub const CLOUDFORMATION_GET_TEMPLATE: Action = Action("cloudformation:GetTemplate");
+    /// `cognito-idp:AdminCreateUser` (the smoke test's user)
+    pub const COGNITO_ADMIN_CREATE_USER: Action = Action("cognito-idp:AdminCreateUser");
+    /// `cognito-idp:AdminSetUserPassword`
+    pub const COGNITO_ADMIN_SET_USER_PASSWORD: Action = Action("cognito-idp:AdminSetUserPassword");
+    /// `cognito-idp:AdminInitiateAuth`
+    pub const COGNITO_ADMIN_INITIATE_AUTH: Action = Action("cognito-idp:AdminInitiateAuth");
+    /// `cognito-idp:AdminDeleteUser`
+    pub const COGNITO_ADMIN_DELETE_USER: Action = Action("cognito-idp:AdminDeleteUser");
     /// `kms:*`, granted only to the account in a key policy (the key stays manageable).
     pub const KMS_ALL: Action = Action("kms:*");
     /// `kms:CreateGrant`, denied in a key policy to all but AWS services.
@@ -113,6 +139,40 @@ pub mod actions {
     pub const KMS_DECRYPT: Action = Action("kms:Decrypt");
     /// `kms:GenerateDataKey*`
     pub const KMS_GENERATE_DATA_KEY: Action = Action("kms:GenerateDataKey*");
+}
+
+/// Every action of one service: only in the bootstrap's deploy roles, each on the
+/// names one environment's stack gives its resources (CloudFormation creates,
+/// updates and deletes them with the deploying role's permissions).
+pub mod services {
+    use super::Action;
+
+    /// `apigateway:*`
+    pub const APIGATEWAY: Action = Action("apigateway:*");
+    /// `cloudfront:*`
+    pub const CLOUDFRONT: Action = Action("cloudfront:*");
+    /// `cloudwatch:*`
+    pub const CLOUDWATCH: Action = Action("cloudwatch:*");
+    /// `codedeploy:*`
+    pub const CODEDEPLOY: Action = Action("codedeploy:*");
+    /// `cognito-idp:*`
+    pub const COGNITO_IDP: Action = Action("cognito-idp:*");
+    /// `dynamodb:*`
+    pub const DYNAMODB: Action = Action("dynamodb:*");
+    /// `iam:*`
+    pub const IAM: Action = Action("iam:*");
+    /// `lambda:*`
+    pub const LAMBDA: Action = Action("lambda:*");
+    /// `logs:*`
+    pub const LOGS: Action = Action("logs:*");
+    /// `s3:*`
+    pub const S3: Action = Action("s3:*");
+    /// `sns:*`
+    pub const SNS: Action = Action("sns:*");
+    /// `ssm:*`
+    pub const SSM: Action = Action("ssm:*");
+    /// `states:*`
+    pub const STATES: Action = Action("states:*");
 }
 
 /// The AWS services that assume this stack's roles or that its resource policies allow.
@@ -128,6 +188,8 @@ pub enum Service {
     Lambda,
     /// `states.amazonaws.com`
     StepFunctions,
+    /// `codedeploy.amazonaws.com`
+    CodeDeploy,
     /// `cloudwatch.amazonaws.com` (alarm actions)
     CloudWatch,
 }
@@ -140,6 +202,7 @@ impl Service {
             Self::CloudFront => "cloudfront.amazonaws.com",
             Self::Lambda => "lambda.amazonaws.com",
             Self::StepFunctions => "states.amazonaws.com",
+            Self::CodeDeploy => "codedeploy.amazonaws.com",
             Self::CloudWatch => "cloudwatch.amazonaws.com",
         }
     }
@@ -313,6 +376,20 @@ impl PolicyDocument {
         }])
     }
 
+    /// The trust policy that lets holders of an OIDC provider's web identity token
+    /// assume a role, where `conditions` (an IAM `Condition` block) hold.
+    pub fn assumed_with_web_identity(provider: ExpString, conditions: Value) -> Self {
+        Self::new(vec![Statement {
+            sid: "AssumedWithWebIdentity",
+            allow: true,
+            actions: vec![actions::STS_ASSUME_ROLE_WITH_WEB_IDENTITY],
+            resources: Vec::new(),
+            principal: Some(json!({ "Federated": provider })),
+            condition: Some(conditions),
+            only_if: None,
+        }])
+    }
+
     /// The document as JSON, as CloudFormation expects it.
     pub fn to_value(&self) -> Value {
         let statements: Vec<Value> = self.statements.iter().map(Statement::to_value).collect();
@@ -366,5 +443,36 @@ pub fn role(
             policy_document: policy.to_value(),
             policy_name: policy_name,
         }],
+    }
+}
+
+/// An AWS managed policy a service role of this stack is given, where AWS keeps the
+/// policy in step with what its service does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagedPolicy {
+    /// `service-role/AWSCodeDeployRoleForLambdaLimited`: what CodeDeploy needs to
+    /// shift a Lambda alias (read the alias and the alarms, update the alias), with
+    /// no hooks' invocations beyond `CodeDeployHook_*` and no S3 access.
+    CodeDeployForLambdaLimited,
+}
+
+impl ManagedPolicy {
+    /// The policy's ARN, in the stack's partition.
+    pub fn arn(self) -> ExpString {
+        let name = match self {
+            Self::CodeDeployForLambdaLimited => "service-role/AWSCodeDeployRoleForLambdaLimited",
+        };
+        ExpString::Sub {
+            pattern: format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"),
+        }
+    }
+}
+
+/// A service role assumed as `trust` says, with one AWS managed policy and nothing else.
+pub fn managed_role(trust: &Trust, description: &str, policy: ManagedPolicy) -> iam::Role_ {
+    iam::Role! {
+        assume_role_policy_document: PolicyDocument::assumed_by(trust).to_value(),
+        description: description,
+        managed_policy_arns: vec![policy.arn()],
     }
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use stack_gen::diff::{self, Base, FailOn, Format, Labels};
+use stack_gen::environment::Environment;
 use stack_gen::output;
 
 /// Generate the dragons CloudFormation template and state machine definition.
@@ -33,13 +34,35 @@ enum Command {
     /// Print the Lambda functions the stack deploys, one binary name a line (what
     /// `scripts/build-lambdas` builds).
     Functions,
+    /// Check an environment file (`deploy/<env>.json`) against the template and print
+    /// its parameters as `Key=Value` lines (`aws cloudformation deploy
+    /// --parameter-overrides`), or with `--tags` its tags.
+    Environment {
+        /// The environment file.
+        file: PathBuf,
+        /// Print the tags instead of the parameters.
+        #[arg(long)]
+        tags: bool,
+    },
 }
 
 #[derive(Debug, Args)]
 struct DiffArgs {
     /// A git revision whose committed template to compare with, or a template file.
-    #[arg(long, default_value = "HEAD")]
+    #[arg(long, default_value = "HEAD", conflicts_with = "stack")]
     base: String,
+    /// Compare with what is deployed as this stack instead (its template and
+    /// parameter values; AWS_PROFILE and AWS_REGION as the SDK reads them). Needs the
+    /// `live` feature: `cargo run -p stack-gen --features live -- diff --stack NAME`.
+    #[arg(long)]
+    stack: Option<String>,
+    /// With --stack: the environment file whose parameter values a deploy would use
+    /// (default: the template's defaults).
+    #[arg(long, requires = "stack")]
+    env: Option<PathBuf>,
+    /// With --stack: the template to compare instead of the generated one.
+    #[arg(long, requires = "stack")]
+    template: Option<PathBuf>,
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -53,16 +76,62 @@ fn default_out() -> PathBuf {
     manifest.parent().unwrap_or(manifest).join("cfn-out")
 }
 
+/// `diff --stack`: the generated (or given) template with the environment's values,
+/// against the deployed stack.
+#[cfg(feature = "live")]
+fn run_live_diff(stack: &str, args: &DiffArgs) -> anyhow::Result<bool> {
+    let new = match &args.template {
+        Some(path) => serde_json::from_str(
+            &std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?,
+        )
+        .with_context(|| format!("{} is not JSON", path.display()))?,
+        None => generated_template()?,
+    };
+    let environment = match &args.env {
+        Some(path) => {
+            let environment = Environment::load(path)?;
+            environment
+                .check(&new)
+                .with_context(|| format!("{}", path.display()))?;
+            environment
+        }
+        None => Environment::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let deployed = runtime.block_on(async {
+        let client = stack_gen::live::client().await;
+        stack_gen::live::deployed(&client, stack).await
+    })?;
+    let (old, new) = diff::comparable(&deployed, &new, &environment.values(&new));
+    let changes = diff::compare(&old, &new)?;
+    let labels = Labels {
+        base: format!("stack {stack} as deployed"),
+        current: match &args.env {
+            Some(path) => format!("this code with {}", path.display()),
+            None => "this code".to_owned(),
+        },
+    };
+    print!("{}", diff::render(&changes, args.format, &labels)?);
+    Ok(changes.fails(args.fail_on))
+}
+
+#[cfg(not(feature = "live"))]
+fn run_live_diff(_stack: &str, _args: &DiffArgs) -> anyhow::Result<bool> {
+    anyhow::bail!(
+        "this stack-gen is built without the `live` feature: cargo run -p stack-gen --features live -- diff --stack NAME"
+    )
+}
+
 fn run_diff(out: &Path, args: &DiffArgs) -> anyhow::Result<bool> {
+    if let Some(stack) = &args.stack {
+        return run_live_diff(stack, args);
+    }
     let template = out.join(output::TEMPLATE_FILE);
     let base = Base::parse(&args.base);
     let old = base.load(&template)?;
-    let new = output::generate()
-        .context("building the stack")?
-        .into_iter()
-        .find(|file| file.path == output::TEMPLATE_FILE)
-        .context("the stack generates no template")?;
-    let new = serde_json::from_str(&new.contents).context("reading the generated template")?;
+    let new = generated_template()?;
     let changes = diff::compare(&old, &new)?;
     let labels = Labels {
         base: base.label(),
@@ -72,9 +141,39 @@ fn run_diff(out: &Path, args: &DiffArgs) -> anyhow::Result<bool> {
     Ok(changes.fails(args.fail_on))
 }
 
+/// The generated template, parsed.
+fn generated_template() -> anyhow::Result<serde_json::Value> {
+    let template = output::generate()
+        .context("building the stack")?
+        .into_iter()
+        .find(|file| file.path == output::TEMPLATE_FILE)
+        .context("the stack generates no template")?;
+    serde_json::from_str(&template.contents).context("reading the generated template")
+}
+
+fn print_environment(file: &Path, tags: bool) -> anyhow::Result<()> {
+    let environment = Environment::load(file)?;
+    environment
+        .check(&generated_template()?)
+        .with_context(|| format!("{}", file.display()))?;
+    let lines = if tags {
+        environment.tag_args()
+    } else {
+        environment.overrides()
+    };
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     let out = cli.out.unwrap_or_else(default_out);
+    if let Some(Command::Environment { file, tags }) = &cli.command {
+        print_environment(file, *tags)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(Command::Functions) = &cli.command {
         for binary in dragons_contract::names::functions::ALL {
             println!("{binary}");

@@ -7,6 +7,8 @@ use crate::stack::{self, StackError};
 
 /// Path of the template, relative to the output directory.
 pub const TEMPLATE_FILE: &str = "dragons.template.json";
+/// Path of the bootstrap template, relative to the output directory.
+pub const BOOTSTRAP_FILE: &str = "bootstrap.template.json";
 /// Path of the OpenAPI document, relative to the output directory.
 pub const OPENAPI_FILE: &str = "openapi.json";
 /// Path of the state machine definition, relative to the output directory.
@@ -32,6 +34,9 @@ pub enum OutputError {
     /// The stack could not be built.
     #[error(transparent)]
     Stack(#[from] StackError),
+    /// The bootstrap template could not be built.
+    #[error(transparent)]
+    Bootstrap(#[from] crate::template::TemplateError),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -53,6 +58,12 @@ pub fn generate() -> Result<Vec<GeneratedFile>, OutputError> {
         GeneratedFile {
             path: definition_file(),
             contents: stack.definition.to_json_pretty(),
+        },
+        GeneratedFile {
+            path: BOOTSTRAP_FILE.to_owned(),
+            contents: crate::bootstrap::build()?
+                .to_json()
+                .map_err(StackError::Json)?,
         },
         GeneratedFile {
             path: OPENAPI_FILE.to_owned(),

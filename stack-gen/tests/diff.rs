@@ -136,13 +136,13 @@ fn a_changed_schema_attribute_cannot_update_the_user_pool_but_a_new_custom_one_c
 }
 
 #[test]
-fn a_lambda_memory_size_change_is_in_place() {
+fn a_lambda_memory_size_change_is_in_place_and_publishes_a_new_version() {
     let diff = diff_to(
         Edits::none().change("ListDragonsFunction", |function: &mut lambda::Function_| {
             function.memory_size = Some(1024)
         }),
     );
-    assert_eq!(diff.resources.len(), 1, "{diff:#?}");
+    assert_eq!(diff.resources.len(), 3, "{diff:#?}");
     let function = resource(&diff, "ListDragonsFunction");
     assert_eq!(function.kind, ResourceChangeKind::Modified);
     assert_eq!(function.behavior, Some(UpdateBehavior::InPlace));
@@ -155,9 +155,16 @@ fn a_lambda_memory_size_change_is_in_place() {
         ),
         ("MemorySize".to_owned(), Some("128"), Some("1024"))
     );
-    assert!(diff.alerts().is_empty());
+    // The version's description names the function's definition: a new version is
+    // published, which CodeDeploy shifts the alias to.
+    let version = resource(&diff, "ListDragonsVersion");
+    assert_eq!(version.behavior, Some(UpdateBehavior::Replacement));
+    assert_eq!(version.properties[0].path.to_string(), "Description");
+    let alias = resource(&diff, "ListDragonsAlias");
+    assert_eq!(alias.behavior, Some(UpdateBehavior::InPlace), "{alias:#?}");
     assert!(diff.fails(FailOn::Changes));
-    assert!(!diff.fails(FailOn::Replacement));
+    assert!(diff.fails(FailOn::Replacement));
+    assert!(!diff.fails(FailOn::StatefulReplacement));
     assert!(
         text(&diff).contains("MemorySize: 128 → 1024  [in place]"),
         "{}",
@@ -327,8 +334,8 @@ fn the_command_exits_0_unchanged_1_changed_2_on_error() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("no changes"));
 
     let variant = template(
-        Edits::none().change("ListDragonsFunction", |function: &mut lambda::Function_| {
-            function.memory_size = Some(1024)
+        Edits::none().change("DragonReportsTopic", |topic: &mut sns::Topic_| {
+            topic.display_name = Some("Other".into())
         }),
     );
     let changed = dir.path().join("changed.json");

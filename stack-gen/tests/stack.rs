@@ -178,9 +178,11 @@ fn parameters_and_outputs_are_the_documented_ones() {
         [
             "AuthDomainPrefix",
             "BucketParameterName",
+            "CodeVersion",
             "CreateApiGatewayAccount",
             "DataObjectKey",
             "DataStore",
+            "DeploymentConfig",
             "FileParameterName",
             "Mfa",
             "NotificationEmail",
@@ -246,18 +248,40 @@ fn parameters_and_outputs_are_the_documented_ones() {
 }
 
 #[test]
-fn ssm_parameters_carry_the_seed_names_by_default() {
+fn ssm_parameters_are_named_per_stack_unless_given() {
     let template = template();
-    assert_eq!(
-        template["Parameters"]["BucketParameterName"]["Default"],
-        "dragon_data_bucket_name"
-    );
-    assert_eq!(
-        template["Parameters"]["FileParameterName"]["Default"],
-        "dragon_data_file_name"
-    );
+    for (parameter, resource_id, leaf) in [
+        (
+            "BucketParameterName",
+            "BucketNameParameter",
+            "dragon_data_bucket_name",
+        ),
+        (
+            "FileParameterName",
+            "FileNameParameter",
+            "dragon_data_file_name",
+        ),
+        (
+            "TableParameterName",
+            "TableNameParameter",
+            "dragon_data_table_name",
+        ),
+    ] {
+        assert_eq!(
+            template["Parameters"][parameter]["Default"], "",
+            "{parameter}"
+        );
+        assert_eq!(
+            resource(&template, resource_id)["Properties"]["Name"],
+            serde_json::json!({ "Fn::If": [
+                format!("Has{parameter}"),
+                { "Ref": parameter },
+                { "Fn::Sub": format!("/${{AWS::StackName}}/{leaf}") },
+            ] }),
+            "{resource_id}"
+        );
+    }
     let bucket_parameter = &resource(&template, "BucketNameParameter")["Properties"];
-    assert_eq!(bucket_parameter["Name"]["Ref"], "BucketParameterName");
     assert_eq!(bucket_parameter["Value"]["Ref"], "DataBucket");
 }
 
@@ -313,6 +337,111 @@ fn the_api_has_exactly_the_route_table_s_methods_and_a_preflight_per_route_resou
     preflights.sort();
     expected_preflights.sort();
     assert_eq!(preflights, expected_preflights);
+}
+
+#[test]
+fn the_environment_files_fit_the_template_and_differ_in_what_they_should() {
+    use stack_gen::environment::Environment;
+    let template = template();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let load = |name: &str| {
+        let environment = Environment::load(&root.join(format!("deploy/{name}.json"))).unwrap();
+        environment.check(&template).unwrap();
+        assert_eq!(environment.tags["environment"], name, "{name}");
+        environment
+    };
+    let (test, prod) = (load("test"), load("prod"));
+    assert_eq!(
+        test.parameters.keys().collect::<Vec<_>>(),
+        prod.parameters.keys().collect::<Vec<_>>(),
+        "both environments set the same parameters, side by side"
+    );
+    assert_eq!(prod.parameters["Mfa"], "ON");
+    assert_eq!(
+        test.parameters["DeploymentConfig"],
+        "CodeDeployDefault.LambdaAllAtOnce"
+    );
+    assert!(
+        prod.parameters["DeploymentConfig"].contains("Canary"),
+        "prod shifts a canary first"
+    );
+}
+
+#[test]
+fn every_function_is_invoked_through_its_live_alias_which_code_deploy_shifts() {
+    let template = template();
+    let functions = ids_of_type(&template, "AWS::Lambda::Function");
+    assert_eq!(
+        ids_of_type(&template, "AWS::Lambda::Alias").len(),
+        functions.len()
+    );
+    assert_eq!(
+        ids_of_type(&template, "AWS::CodeDeploy::Application").len(),
+        1
+    );
+    for function in &functions {
+        let stem = function.strip_suffix("Function").unwrap();
+        let version = &resource(&template, &format!("{stem}Version"))["Properties"];
+        assert_eq!(version["FunctionName"]["Ref"], function.as_str());
+        let description = version["Description"]["Fn::Sub"].as_str().unwrap();
+        assert!(
+            description.contains("${CodeVersion}"),
+            "{stem}: a new CodeVersion publishes a new version: {description}"
+        );
+        let alias_id = format!("{stem}Alias");
+        let alias = resource(&template, &alias_id);
+        assert_eq!(alias["Properties"]["Name"], "live");
+        assert_eq!(
+            alias["Properties"]["FunctionVersion"],
+            serde_json::json!({ "Fn::GetAtt": [format!("{stem}Version"), "Version"] })
+        );
+        let group_id = format!("{stem}DeploymentGroup");
+        assert_eq!(
+            alias["UpdatePolicy"],
+            serde_json::json!({ "CodeDeployLambdaAliasUpdate": {
+                "ApplicationName": { "Ref": "CodeDeployApplication" },
+                "DeploymentGroupName": { "Ref": group_id },
+            } })
+        );
+        let group = &resource(&template, &group_id)["Properties"];
+        assert_eq!(group["DeploymentConfigName"]["Ref"], "DeploymentConfig");
+        assert_eq!(
+            group["AutoRollbackConfiguration"],
+            serde_json::json!({ "Enabled": true, "Events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"] })
+        );
+        let alarms = group["AlarmConfiguration"]["Alarms"].as_array().unwrap();
+        assert!(!alarms.is_empty(), "{stem}: rolls back on its alarms");
+        assert_eq!(group["AlarmConfiguration"]["Enabled"], true);
+        for alarm in alarms {
+            let alarm = resource(&template, alarm["Name"]["Ref"].as_str().unwrap());
+            let dimensions = alarm["Properties"]["Dimensions"].to_string();
+            assert!(
+                dimensions.contains(&format!("{{\"Ref\":\"{function}\"}}")),
+                "{stem}: its own function's alarm: {dimensions}"
+            );
+        }
+    }
+    // Callers invoke the aliases, never a function's unqualified ARN.
+    let invoked = |value: &Value| value.to_string();
+    for method in ids_of_type(&template, "AWS::ApiGateway::Method") {
+        let uri = invoked(&resource(&template, &method)["Properties"]["Integration"]["Uri"]);
+        if uri.contains("lambda:path") {
+            assert!(uri.contains("Alias}/invocations"), "{method}: {uri}");
+        }
+    }
+    for permission in ids_of_type(&template, "AWS::Lambda::Permission") {
+        let name = &resource(&template, &permission)["Properties"]["FunctionName"];
+        assert!(
+            name["Ref"].as_str().unwrap().ends_with("Alias"),
+            "{permission}: {name}"
+        );
+    }
+    let machine = &resource(&template, "ReportDragonStateMachine")["Properties"];
+    for (_, value) in machine["DefinitionSubstitutions"].as_object().unwrap() {
+        if value.to_string().contains("Dragon") && !value.to_string().contains("Topic") {
+            assert!(value["Ref"].as_str().unwrap().ends_with("Alias"), "{value}");
+        }
+    }
 }
 
 #[test]

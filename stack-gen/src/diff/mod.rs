@@ -9,6 +9,7 @@
 //! own ([`iam`]), and so are parameters, conditions and outputs ([`sections`]).
 
 mod base;
+mod deployed;
 mod display;
 mod iam;
 mod path;
@@ -28,15 +29,14 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use base::Base;
+pub use deployed::{Deployed, comparable};
 pub use iam::{StatementChange, StatementChangeKind};
 pub use path::{Path, Segment};
 pub use render::{Format, Labels, render};
 pub use resources::{PropertyChange, ResourceChange, ResourceChangeKind};
 pub use sections::{EntryChange, EntryChangeKind, FieldChange};
 pub use type_rules::TypeRules;
-pub use update_behavior::{
-    UpdateBehavior, Verdict, classify, rules, schema_verdict, table_source,
-};
+pub use update_behavior::{UpdateBehavior, Verdict, classify, rules, schema_verdict, table_source};
 
 /// Why a diff could not be made.
 #[derive(Debug, thiserror::Error)]

@@ -11,8 +11,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::path::{Path, Segment};
-use super::values::is_intrinsic;
 use super::type_rules::TypeRules;
+use super::values::is_intrinsic;
 use super::{refused, update_table};
 
 /// How a change reaches the resource, least to most disruptive.

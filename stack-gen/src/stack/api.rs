@@ -172,15 +172,15 @@ fn preflight(
     )
 }
 
-/// A Lambda proxy integration of `function`.
-fn lambda_proxy(function: &Handle<lambda::Function_>) -> apigateway::method::Integration_ {
+/// A Lambda proxy integration of a function's `live` alias (`Ref`: its ARN).
+fn lambda_proxy(alias: &Handle<lambda::Alias_>) -> apigateway::method::Integration_ {
     apigateway::method::Integration! {
         integration_http_method: "POST",
         r#type: "AWS_PROXY",
         uri: integration_uri(
             Sub::new()
                 .text("lambda:path/2015-03-31/functions/")
-                .arn(function)
+                .reference(alias)
                 .text("/invocations"),
         ),
     }
@@ -204,20 +204,21 @@ const PERMISSION_SOURCE_IS_A_SUB: GuardSuppression = GuardSuppression {
 pub struct Backends<'a> {
     /// Sign-in.
     pub auth: &'a Auth,
-    /// The Lambda functions by binary name ([`dragons_contract::names::functions`]),
-    /// for the routes' Lambda proxy integrations.
-    pub functions: &'a [(&'static str, &'a Handle<lambda::Function_>)],
+    /// The Lambda functions' `live` aliases by binary name
+    /// ([`dragons_contract::names::functions`]), for the routes' Lambda proxy
+    /// integrations.
+    pub functions: &'a [(&'static str, &'a Handle<lambda::Alias_>)],
     /// The report workflow, for the `StartExecution` integration.
     pub state_machine: &'a Handle<stepfunctions::StateMachine_>,
 }
 
 impl Backends<'_> {
-    /// The function built from `binary`, which `route` is integrated with.
+    /// The alias of the function built from `binary`, which `route` is integrated with.
     fn function(
         &self,
         route: &Route,
         binary: &'static str,
-    ) -> Result<&Handle<lambda::Function_>, StackError> {
+    ) -> Result<&Handle<lambda::Alias_>, StackError> {
         self.functions
             .iter()
             .find(|(name, _)| *name == binary)
@@ -280,7 +281,7 @@ fn add_route(
                 &format!("{}InvokePermission", route.operation),
                 lambda::Permission! {
                     action: "lambda:InvokeFunction",
-                    function_name: function.arn(),
+                    function_name: function.reference(),
                     principal: "apigateway.amazonaws.com",
                     source_arn: regional_arn(
                         "execute-api",

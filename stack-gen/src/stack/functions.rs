@@ -12,6 +12,7 @@ use serde_json::json;
 use stratosphere::services::aws::{lambda, logs, stepfunctions};
 use stratosphere::value::ExpString;
 
+use super::delivery::{self, Published};
 use super::{Parameters, Storage, Table};
 use crate::iam::{self, Action, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
@@ -24,14 +25,14 @@ pub fn code_path(binary: &str) -> String {
     format!("../target/lambda/{binary}/bootstrap.zip")
 }
 
-/// The functions the state machine and the list route call.
+/// The functions the state machine and the list route call, each behind its alias.
 pub struct Functions {
     /// `GET /dragons`.
-    pub list: Handle<lambda::Function_>,
+    pub list: Published,
     /// The workflow's ValidateDragon task.
-    pub validate: Handle<lambda::Function_>,
+    pub validate: Published,
     /// The workflow's AddDragon task.
-    pub add: Handle<lambda::Function_>,
+    pub add: Published,
     /// ValidateDragon's log group (its rejections are counted from it).
     pub validate_logs: Handle<logs::LogGroup_>,
     /// AddDragon's log group (its adds and rejections are counted from it).
@@ -150,8 +151,6 @@ fn data_statements(
     storage: &Storage,
     table: &Table,
 ) -> Vec<Statement> {
-    let parameter_arn =
-        |parameter| regional_arn("ssm", Sub::new().text("parameter/").reference(parameter));
     // Listing the data key makes S3 answer a missing object with 404 rather than 403
     // (AccessDenied), so "no object yet" can be told from "no access" (S3 checks
     // s3:ListBucket with the requested key as `s3:prefix`); likewise a name without a
@@ -181,8 +180,8 @@ fn data_statements(
             "ReadDataLocation",
             &[actions::SSM_GET_PARAMETERS],
             vec![
-                parameter_arn(&storage.bucket_parameter),
-                parameter_arn(&storage.file_parameter),
+                parameters.bucket_parameter.arn(&storage.bucket_parameter),
+                parameters.file_parameter.arn(&storage.file_parameter),
             ],
         )
         .only_if(s3),
@@ -193,7 +192,7 @@ fn data_statements(
         Statement::allow(
             "ReadTableName",
             &[actions::SSM_GET_PARAMETER],
-            vec![parameter_arn(&table.table_parameter)],
+            vec![parameters.table_parameter.arn(&table.table_parameter)],
         )
         .only_if(dynamodb),
         Statement::allow("UseTable", spec.table_actions, vec![table.table.arn()]).only_if(dynamodb),
@@ -234,11 +233,13 @@ struct Function<'a> {
 }
 
 impl Function<'_> {
-    /// Adds the function; answers it and its log group.
+    /// Adds the function, its log group and role, and publishes it behind its
+    /// alias; answers it and its log group.
     fn add(
         mut self,
         template: &mut Template,
-    ) -> Result<(Handle<lambda::Function_>, Handle<logs::LogGroup_>), TemplateError> {
+        parameters: &Parameters,
+    ) -> Result<(Published, Handle<logs::LogGroup_>), TemplateError> {
         let log_group: Handle<logs::LogGroup_> =
             super::logging::add(template, &format!("{}LogGroup", self.id))?;
         self.statements.extend([
@@ -291,7 +292,8 @@ impl Function<'_> {
             &code_path(self.binary),
             Attributes::skipping(&SKIPS).suppress(&GUARD_SUPPRESSIONS),
         )?;
-        Ok((function, log_group))
+        let published = delivery::publish(template, parameters, self.id, self.binary, function)?;
+        Ok((published, log_group))
     }
 }
 
@@ -301,7 +303,7 @@ fn add_one(
     parameters: &Parameters,
     storage: &Storage,
     table: &Table,
-) -> Result<(Handle<lambda::Function_>, Handle<logs::LogGroup_>), TemplateError> {
+) -> Result<(Published, Handle<logs::LogGroup_>), TemplateError> {
     let mut variables: BTreeMap<String, ExpString> = BTreeMap::from([
         (
             names::ENV_BUCKET_PARAMETER.to_owned(),
@@ -318,7 +320,7 @@ fn add_one(
         // The parameter's name, not a reference to it: it exists only on DynamoDB.
         (
             names::ENV_TABLE_PARAMETER.to_owned(),
-            parameters.table_parameter_name.reference(),
+            parameters.table_parameter.name(),
         ),
     ]);
     if spec.query_engine {
@@ -335,7 +337,7 @@ fn add_one(
         variables,
         statements: data_statements(spec, parameters, storage, table),
     }
-    .add(template)
+    .add(template, parameters)
 }
 
 /// The report-status function's timeout: one `DescribeExecution`.
@@ -356,8 +358,9 @@ pub fn timeout_seconds(binary: &str) -> Option<i32> {
 /// `machine` only.
 pub fn add_report_status(
     template: &mut Template,
+    parameters: &Parameters,
     machine: &Handle<stepfunctions::StateMachine_>,
-) -> Result<Handle<lambda::Function_>, TemplateError> {
+) -> Result<Published, TemplateError> {
     let executions = regional_arn(
         "states",
         Sub::new().text("execution:").name_of(machine).text(":*"),
@@ -374,7 +377,7 @@ pub fn add_report_status(
             vec![executions],
         )],
     }
-    .add(template)
+    .add(template, parameters)
     .map(|(function, _)| function)
 }
 

@@ -5,12 +5,15 @@
 //! functions (Lambda) → state machine (Step Functions) → the report-status function →
 //! api (API Gateway, from the contract's route table) → web (the site, CloudFront, managed login;
 //! under `WebApp`) → monitoring (the ops topic, the metric filters, and the alarms and the
-//! dashboard derived from the functions, routes, state machine and topic) → outputs.
+//! dashboard derived from the functions, routes, state machine and topic) → delivery
+//! (CodeDeploy shifting each function's `live` alias, rolling back on its alarms) →
+//! outputs.
 
 pub mod alarms;
 mod api;
 mod auth;
 pub mod dashboard;
+mod delivery;
 mod functions;
 mod logging;
 mod notifications;
@@ -18,8 +21,9 @@ mod ops_topic;
 mod parameters;
 pub mod report_metrics;
 pub mod request_template;
+mod ssm_name;
 pub mod state_machine;
-mod storage;
+pub(crate) mod storage;
 mod table;
 mod web;
 
@@ -34,6 +38,7 @@ pub use auth::Auth;
 pub use functions::{Functions, code_path};
 pub use logging::RETENTION_DAYS;
 pub use parameters::Parameters;
+pub use ssm_name::SsmName;
 pub use storage::Storage;
 pub use table::Table;
 
@@ -107,25 +112,24 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
     let workflow = state_machine::add(
         &mut template,
         &definition,
-        &functions.validate,
-        &functions.add,
+        &functions.validate.alias,
+        &functions.add.alias,
         &topic,
     )?;
     let state_machine = &workflow.machine;
-    let status_function = functions::add_report_status(&mut template, state_machine)?;
+    let status_function = functions::add_report_status(&mut template, &parameters, state_machine)?;
     let api = api::add(
         &mut template,
         &parameters,
         &api::Backends {
             auth: &auth,
             functions: &[
-                (binaries::LIST_DRAGONS, &functions.list),
-                (binaries::REPORT_STATUS, &status_function),
+                (binaries::LIST_DRAGONS, &functions.list.alias),
+                (binaries::REPORT_STATUS, &status_function.alias),
             ],
             state_machine,
         },
     )?;
-
     web::add(&mut template, &auth, &api)?;
 
     let ops_topic = ops_topic::add(&mut template, &parameters)?;
@@ -142,10 +146,10 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
         .iter()
         .map(|&binary| {
             let function = match binary {
-                binaries::LIST_DRAGONS => &functions.list,
-                binaries::VALIDATE_DRAGON => &functions.validate,
-                binaries::ADD_DRAGON => &functions.add,
-                binaries::REPORT_STATUS => &status_function,
+                binaries::LIST_DRAGONS => &functions.list.function,
+                binaries::VALIDATE_DRAGON => &functions.validate.function,
+                binaries::ADD_DRAGON => &functions.add.function,
+                binaries::REPORT_STATUS => &status_function.function,
                 _ => return Err(StackError::UnknownFunction(binary)),
             };
             let timeout_seconds =
@@ -187,6 +191,22 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
             reports: &report_metrics,
         },
     )?;
+    // Gradual deploys: each function's alias shifts under CodeDeploy, which rolls
+    // back on the function's rollback alarms.
+    let delivery = delivery::Delivery::add(&mut template)?;
+    for published in [
+        &functions.list,
+        &functions.validate,
+        &functions.add,
+        &status_function,
+    ] {
+        delivery.add_group(
+            &mut template,
+            &parameters,
+            published,
+            &alarms.rollback_alarms(&published.binary),
+        )?;
+    }
 
     let machine_description = format!("The {STATE_MACHINE} state machine");
     let outputs: [(&str, &str, ExpString); 7] = [

@@ -3,6 +3,8 @@
 use dragons_contract::{data_store::DataStore, names, query_engine::QueryEngine};
 use stratosphere::value::{ExpBool, ExpString, equals_string};
 
+use super::SsmName;
+use super::delivery::DEPLOYMENT_CONFIGS;
 use crate::template::{Condition, Param, Parameter, Template, TemplateError};
 
 /// Parameters (and conditions) the other modules read.
@@ -12,9 +14,9 @@ pub struct Parameters {
     /// `DRAGONS_QUERY_ENGINE` of list-dragons.
     pub query_engine: Param,
     /// Name of the SSM parameter holding the data bucket's name.
-    pub bucket_parameter_name: Param,
+    pub bucket_parameter: SsmName,
     /// Name of the SSM parameter holding the data object's key.
-    pub file_parameter_name: Param,
+    pub file_parameter: SsmName,
     /// Key of the data object (the SSM parameter's initial value).
     pub data_key: Param,
     /// Address that gets the report notifications, when set.
@@ -30,7 +32,7 @@ pub struct Parameters {
     /// Where the dragons live (`s3` or `dynamodb`).
     pub data_store: Param,
     /// Name of the SSM parameter holding the DynamoDB table's name.
-    pub table_parameter_name: Param,
+    pub table_parameter: SsmName,
     /// Holds when the dragons live in the DynamoDB table.
     pub use_dynamodb: Condition,
     /// Holds when the dragons live in the S3 object.
@@ -39,11 +41,11 @@ pub struct Parameters {
     pub self_sign_up: Condition,
     /// The user pool's `MfaConfiguration` (`OPTIONAL` or `ON`; TOTP only).
     pub mfa: Param,
+    /// How CodeDeploy shifts a function's alias to a new version.
+    pub deployment_config: Param,
+    /// What the functions' code is: a new value publishes new versions.
+    pub code_version: Param,
 }
-
-const SSM_NAME: &str = "^[a-zA-Z0-9_.-]{1,1011}$";
-const SSM_NAME_HELP: &str =
-    "letters, digits, '_', '.', '-' (no '/': the name is used in an IAM ARN)";
 
 /// Declares the parameters and conditions.
 pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
@@ -63,21 +65,17 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         )
         .allowed_values(&QueryEngine::ALL.map(QueryEngine::name)),
     )?;
-    let bucket_parameter_name = template.parameter(
+    let bucket_parameter = SsmName::add(
+        template,
         "BucketParameterName",
-        Parameter::string(
-            "Name of the SSM parameter that holds the data bucket's name.",
-            names::DEFAULT_BUCKET_PARAMETER,
-        )
-        .allowed_pattern(SSM_NAME, SSM_NAME_HELP),
+        "Name of the SSM parameter that holds the data bucket's name.",
+        names::DEFAULT_BUCKET_PARAMETER,
     )?;
-    let file_parameter_name = template.parameter(
+    let file_parameter = SsmName::add(
+        template,
         "FileParameterName",
-        Parameter::string(
-            "Name of the SSM parameter that holds the data object's key.",
-            names::DEFAULT_FILE_PARAMETER,
-        )
-        .allowed_pattern(SSM_NAME, SSM_NAME_HELP),
+        "Name of the SSM parameter that holds the data object's key.",
+        names::DEFAULT_FILE_PARAMETER,
     )?;
     let data_key = template.parameter(
         "DataObjectKey",
@@ -119,13 +117,11 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         )
         .allowed_values(&DataStore::ALL.map(DataStore::name)),
     )?;
-    let table_parameter_name = template.parameter(
+    let table_parameter = SsmName::add(
+        template,
         "TableParameterName",
-        Parameter::string(
-            "Name of the SSM parameter that holds the DynamoDB table's name (DataStore=dynamodb).",
-            names::DEFAULT_TABLE_PARAMETER,
-        )
-        .allowed_pattern(SSM_NAME, SSM_NAME_HELP),
+        "Name of the SSM parameter that holds the DynamoDB table's name (DataStore=dynamodb).",
+        names::DEFAULT_TABLE_PARAMETER,
     )?;
     let allow_self_sign_up = template.parameter(
         "SelfSignUp",
@@ -142,6 +138,22 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
             "OPTIONAL",
         )
         .allowed_values(&["OPTIONAL", "ON"]),
+    )?;
+    let deployment_config = template.parameter(
+        "DeploymentConfig",
+        Parameter::string(
+            "How CodeDeploy moves each function's live alias to a new version: all at once (test), or a canary or linear shift that rolls back when the function's alarms fire (prod).",
+            DEPLOYMENT_CONFIGS[0],
+        )
+        .allowed_values(&DEPLOYMENT_CONFIGS),
+    )?;
+    let code_version = template.parameter(
+        "CodeVersion",
+        Parameter::string(
+            "What the functions' code and settings are (scripts/deploy: a hash of the zips and the environment file). A new value publishes a new version of every function, which CodeDeploy then shifts to.",
+            "",
+        )
+        .allowed_pattern("^[a-zA-Z0-9._-]{0,64}$", "up to 64 letters, digits, '.', '_', '-'"),
     )?;
     let self_sign_up = template.condition(
         "AllowSelfSignUp",
@@ -179,8 +191,8 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
     Ok(Parameters {
         stage,
         query_engine,
-        bucket_parameter_name,
-        file_parameter_name,
+        bucket_parameter,
+        file_parameter,
         data_key,
         notification_email,
         has_notification_email,
@@ -188,10 +200,12 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         has_ops_email,
         create_api_gateway_account,
         data_store,
-        table_parameter_name,
+        table_parameter,
         use_dynamodb,
         use_s3,
         self_sign_up,
         mfa,
+        deployment_config,
+        code_version,
     })
 }

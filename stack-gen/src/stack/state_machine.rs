@@ -24,12 +24,13 @@ pub struct Workflow {
     pub log_group: Handle<logs::LogGroup_>,
 }
 
-/// Adds the state machine with its log group and role.
+/// Adds the state machine with its log group and role; its tasks invoke the
+/// functions' `live` aliases (`Ref`: the alias's ARN).
 pub fn add(
     template: &mut Template,
     definition: &StateMachine,
-    validate: &Handle<lambda::Function_>,
-    add: &Handle<lambda::Function_>,
+    validate: &Handle<lambda::Alias_>,
+    add: &Handle<lambda::Alias_>,
     topic: &Handle<sns::Topic_>,
 ) -> Result<Workflow, StackError> {
     let log_group = super::logging::add(template, "StateMachineLogGroup")?;
@@ -51,7 +52,7 @@ pub fn add(
                 Statement::allow(
                     "InvokeWorkflowFunctions",
                     &[actions::LAMBDA_INVOKE_FUNCTION],
-                    vec![validate.arn(), add.arn()],
+                    vec![validate.reference(), add.reference()],
                 ),
                 Statement::allow(
                     "PublishOutcome",
@@ -85,8 +86,8 @@ pub fn add(
         Attributes::default().suppress(&[iam::INLINE_POLICY, iam::UNSCOPED_ACTIONS]),
     )?;
     let substitutions = [
-        (VALIDATE_FUNCTION_ARN, validate.arn()),
-        (ADD_FUNCTION_ARN, add.arn()),
+        (VALIDATE_FUNCTION_ARN, validate.reference()),
+        (ADD_FUNCTION_ARN, add.reference()),
         (TOPIC_ARN, topic.reference()),
     ]
     .into_iter()

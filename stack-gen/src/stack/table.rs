@@ -71,7 +71,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Table, Te
         "TableNameParameter",
         ssm::Parameter! {
             description: "Name of the DynamoDB table holding the dragons",
-            name: parameters.table_parameter_name.reference(),
+            name: parameters.table_parameter.name(),
             r#type: "String",
             value: table.reference(),
         },

@@ -157,7 +157,7 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
     let prefix = template.parameter(
         "AuthDomainPrefix",
         Parameter::string(
-            "Prefix of the managed login domain <prefix>.auth.<region>.amazoncognito.com (WebApp=true; unique in the Region). Empty: <stack name>-<account id>.",
+            "Prefix of the managed login domain <prefix>.auth.<region>.amazoncognito.com (WebApp=true; unique in the Region). Empty: the site bucket's generated name (the stack's name in lower case, then a random suffix).",
             "",
         )
         .allowed_pattern(
@@ -184,26 +184,6 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
             .pseudo(Pseudo::Region)
     };
 
-    let domain = template.add_with(
-        "AuthDomain",
-        cognito::UserPoolDomain! {
-            domain: ExpString::If {
-                condition_name: has_prefix.name(),
-                true_branch: Box::new(prefix.reference()),
-                else_branch: Box::new(
-                    Sub::new()
-                        .pseudo(Pseudo::StackName)
-                        .text("-")
-                        .pseudo(Pseudo::AccountId)
-                        .build(),
-                ),
-            },
-            managed_login_version: 2,
-            user_pool_id: auth.user_pool.reference(),
-        },
-        when(),
-    )?;
-
     let bucket = template.add_with(
         "SiteBucket",
         s3::Bucket! {
@@ -225,6 +205,26 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
         when()
             .skip(&SITE_BUCKET_SKIPS)
             .suppress(&SITE_BUCKET_SUPPRESSIONS),
+    )?;
+
+    let domain = template.add_with(
+        "AuthDomain",
+        cognito::UserPoolDomain! {
+            domain: ExpString::If {
+                condition_name: has_prefix.name(),
+                true_branch: Box::new(prefix.reference()),
+                // The site bucket's name, which CloudFormation makes from the stack's
+                // name in lower case, the logical id and a random suffix: lower-case
+                // letters, digits and hyphens, at most 63, unique worldwide, for any
+                // stack name (`Dragons-Prod` too). A stack whose name holds `aws`,
+                // `amazon` or `cognito`, which Cognito refuses in a prefix, must give
+                // `AuthDomainPrefix`.
+                else_branch: Box::new(bucket.reference()),
+            },
+            managed_login_version: 2,
+            user_pool_id: auth.user_pool.reference(),
+        },
+        when(),
     )?;
 
     let access_control = template.add_with(

@@ -91,6 +91,13 @@ impl Handle<s3::Bucket_> {
     }
 }
 
+impl Handle<lambda::Version_> {
+    /// `Fn::GetAtt [id, Version]`: the version's number.
+    pub fn version(&self) -> ExpString {
+        self.attribute("Version")
+    }
+}
+
 impl Handle<apigateway::RestApi_> {
     /// `Fn::GetAtt [id, RootResourceId]`: the id of the API's `/` resource.
     pub fn root_resource_id(&self) -> ExpString {

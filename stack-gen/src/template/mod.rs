@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use stratosphere::services::aws::{codedeploy, lambda};
 use stratosphere::template::ToResource;
 use stratosphere::value::ExpBool;
 
@@ -78,12 +79,36 @@ pub struct GuardSuppression {
     pub reason: &'static str,
 }
 
+/// An `UpdatePolicy`: how CloudFormation updates a resource. The one kind here is
+/// `CodeDeployLambdaAliasUpdate`: a change of a Lambda alias's version is a CodeDeploy
+/// deployment of that application and group, which shifts the traffic gradually and
+/// rolls back on its alarms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeDeployLambdaAliasUpdate {
+    application: String,
+    deployment_group: String,
+}
+
+impl CodeDeployLambdaAliasUpdate {
+    /// Deployments of `group` in `application`.
+    pub fn new(
+        application: &Handle<codedeploy::Application_>,
+        group: &Handle<codedeploy::DeploymentGroup_>,
+    ) -> Self {
+        Self {
+            application: application.id().to_owned(),
+            deployment_group: group.id().to_owned(),
+        }
+    }
+}
+
 /// The resource attributes `stratosphere`'s template cannot express.
 #[derive(Debug, Default, Clone)]
 pub struct Attributes {
     depends_on: Vec<String>,
     condition: Option<Condition>,
     retain: bool,
+    update_policy: Option<CodeDeployLambdaAliasUpdate>,
     checkov_skips: Vec<CheckovSkip>,
     guard_suppressions: Vec<GuardSuppression>,
 }
@@ -277,6 +302,20 @@ impl Template {
             }
         }
         Ok(())
+    }
+
+    /// Lets CodeDeploy shift `alias` to a new version (its `UpdatePolicy`), once the
+    /// deployment group exists: the alias is added first, as what invokes it (the
+    /// API, the state machine) is built before the alarms the group rolls back on.
+    pub fn shift_with_code_deploy(
+        &mut self,
+        alias: &Handle<lambda::Alias_>,
+        update: CodeDeployLambdaAliasUpdate,
+    ) {
+        // An omitted resource (see `Edits`) has no entry.
+        if let Some(entry) = self.resources.get_mut(alias.id()) {
+            entry.attributes.update_policy = Some(update);
+        }
     }
 
     /// Declares a stack parameter.

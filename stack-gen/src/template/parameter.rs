@@ -13,7 +13,8 @@ pub struct Parameter {
     #[serde(rename = "Type")]
     kind: &'static str,
     description: String,
-    default: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     allowed_values: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -28,10 +29,18 @@ impl Parameter {
         Self {
             kind: "String",
             description: description.to_owned(),
-            default: default.to_owned(),
+            default: Some(default.to_owned()),
             allowed_values: Vec::new(),
             allowed_pattern: None,
             constraint_description: None,
+        }
+    }
+
+    /// A string parameter every deploy must give.
+    pub fn required(description: &str) -> Self {
+        Self {
+            default: None,
+            ..Self::string(description, "")
         }
     }
 

@@ -23,6 +23,15 @@ pub(super) fn resource(entry: &Entry) -> Value {
         out.insert("DeletionPolicy".into(), "Retain".into());
         out.insert("UpdateReplacePolicy".into(), "Retain".into());
     }
+    if let Some(update) = &attributes.update_policy {
+        out.insert(
+            "UpdatePolicy".into(),
+            json!({ "CodeDeployLambdaAliasUpdate": {
+                "ApplicationName": { "Ref": update.application },
+                "DeploymentGroupName": { "Ref": update.deployment_group },
+            } }),
+        );
+    }
     let mut metadata = Map::new();
     if !attributes.checkov_skips.is_empty() {
         let mut skips: Vec<_> = attributes.checkov_skips.clone();

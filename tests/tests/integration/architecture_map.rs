@@ -59,7 +59,10 @@ fn modules_under(root: &Path, dir: &Path, found: &mut Vec<Module>) {
         .collect();
     entries.sort();
     for path in entries {
-        let relative = path.strip_prefix(root).expect("under the root").to_path_buf();
+        let relative = path
+            .strip_prefix(root)
+            .expect("under the root")
+            .to_path_buf();
         if path.is_dir() {
             if stem_of(&path) == "tests" {
                 continue;

@@ -13,7 +13,10 @@ use dragons_harness::moto::Moto;
 use dragons_harness::tools::{Tool, arg};
 
 use dragons_contract::data_store::{DataStore, table as data_table};
-use dragons_contract::names::{ENV_DATA_STORE, ENV_STATE_MACHINE_ARN};
+use dragons_contract::names::{
+    DEFAULT_BUCKET_PARAMETER, DEFAULT_FILE_PARAMETER, DEFAULT_TABLE_PARAMETER, ENV_DATA_STORE,
+    ENV_STATE_MACHINE_ARN, stack_parameter,
+};
 use dragons_contract::web_site;
 
 use crate::util::{referenced, resolved, resources_of_type, strings, template};
@@ -29,11 +32,11 @@ const FUNCTIONS: [(&str, &str); 4] = [
 /// The resource types of either variant (with the other conditions at their
 /// defaults) that moto's CloudFormation reports no physical resource for: Cognito, most of API Gateway
 /// (authorizer, model, validator, stage, gateway responses; methods and the
-/// deployment are made but not reported), the Lambda permission, the
-/// bucket policy, the CloudWatch alarms and the log metric filters; with `WebApp=true`, CloudFront and the managed login domain and
-/// branding. This is the gap local-api fills (and, for CloudFront, cfn-lint and checkov
+/// deployment are made but not reported), the Lambda permission and the
+/// bucket policy; the Lambda aliases, CodeDeploy and the alarms; with `WebApp=true`,
+/// CloudFront and the managed login domain and branding. This is the gap local-api fills (and, for CloudFront, cfn-lint and checkov
 /// on AWS's schemas).
-const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 19] = [
+const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 23] = [
     "AWS::ApiGateway::Authorizer",
     "AWS::ApiGateway::Deployment",
     "AWS::ApiGateway::GatewayResponse",
@@ -46,16 +49,21 @@ const NO_PHYSICAL_RESOURCE_ON_MOTO: [&str; 19] = [
     "AWS::CloudFront::OriginRequestPolicy",
     "AWS::CloudFront::ResponseHeadersPolicy",
     "AWS::CloudWatch::Alarm",
+    "AWS::CodeDeploy::Application",
+    "AWS::CodeDeploy::DeploymentGroup",
     "AWS::Cognito::ManagedLoginBranding",
     "AWS::Cognito::UserPoolDomain",
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
+    "AWS::Lambda::Alias",
     "AWS::Lambda::Permission",
+    "AWS::Lambda::Version",
     "AWS::Logs::MetricFilter",
     "AWS::S3::BucketPolicy",
 ];
 
-fn aws(moto: &Moto, args: &[&str]) -> Value {
+/// Runs awscli against `moto`; its JSON answer.
+pub fn aws(moto: &Moto, args: &[&str]) -> Value {
     let mut command = Tool::Aws.command().unwrap();
     // The template is over 51,200 bytes, so `deploy` uploads it and passes its S3
     // URL; moto reads a path-style URL back only when its host is `localhost`.
@@ -128,7 +136,8 @@ fn in_dependency_order(template: &Value) -> String {
     format!("{{{}}}", sections.join(","))
 }
 
-fn stack_status(moto: &Moto, stack: &str) -> String {
+/// The stack's status.
+pub fn stack_status(moto: &Moto, stack: &str) -> String {
     let stacks = aws(
         moto,
         &["cloudformation", "describe-stacks", "--stack-name", stack],
@@ -139,8 +148,19 @@ fn stack_status(moto: &Moto, stack: &str) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn the_packaged_template_deploys_and_updates_on_moto() {
+/// The template packaged (its zips uploaded to a new artifacts bucket) and made
+/// deployable on moto, in a temporary directory.
+pub struct Packaged {
+    _dir: tempfile::TempDir,
+    /// The deployable template, resources in dependency order.
+    pub path: std::path::PathBuf,
+    /// The artifacts bucket `package` uploaded the zips to.
+    pub artifacts: String,
+}
+
+/// Packages `cfn-out/dragons.template.json` (checking that `package` rewrites only
+/// each function's `Code`) and writes the copy moto can deploy.
+pub async fn package_for_moto(moto: &Moto, config: &aws_config::SdkConfig) -> Packaged {
     for (_, bin) in FUNCTIONS {
         let zip = in_workspace(&format!("target/lambda/{bin}/bootstrap.zip"));
         assert!(
@@ -149,9 +169,7 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
             zip.display()
         );
     }
-    let moto = Moto::shared().unwrap();
-    let config = sdk_config(&moto.endpoint()).await;
-    let s3 = aws_sdk_s3::Client::new(&config);
+    let s3 = aws_sdk_s3::Client::new(config);
     let artifacts = unique_name("artifacts");
     s3.create_bucket().bucket(&artifacts).send().await.unwrap();
 
@@ -160,7 +178,7 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
     let packaged_path = dir.path().join("packaged.json");
     let source = in_workspace("cfn-out/dragons.template.json");
     aws(
-        &moto,
+        moto,
         &[
             "cloudformation",
             "package",
@@ -188,9 +206,18 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
         original["Resources"][id]["Properties"]["Code"] = code.clone();
     }
     assert_eq!(packaged, original, "package may only rewrite Code");
+    let path = dir.path().join("deployable.json");
+    std::fs::write(&path, in_dependency_order(&deployable_on_moto(packaged))).unwrap();
+    Packaged {
+        _dir: dir,
+        path,
+        artifacts,
+    }
+}
 
-    // The copy deployed to moto differs only where moto's CloudFormation misreads
-    // what CloudFormation documents; the template itself stays as AWS documents it:
+/// The copy deployed to moto differs only where moto's CloudFormation misreads
+/// what CloudFormation documents; the template itself stays as AWS documents it.
+fn deployable_on_moto(packaged: Value) -> Value {
     // - moto reads a Method's IntegrationHttpMethod and Uri even for a MOCK
     //   integration, where both are optional (our CORS preflights have neither);
     // - moto reads a state machine's DefinitionString only, not the Definition
@@ -219,6 +246,26 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
             .count(),
         "only the CORS preflights are MOCK integrations"
     );
+    // - moto's CloudFormation does not model Lambda aliases: a `Ref` to one resolves to
+    //   nothing, and a permission naming it makes CreateStack fail (500). In the copy,
+    //   each permission names the alias's function instead (the template grants on the
+    //   alias, as the least-privilege test checks).
+    let aliases: BTreeMap<String, Value> = resources_of_type(&packaged, "AWS::Lambda::Alias")
+        .into_iter()
+        .map(|(id, alias)| (id.clone(), alias["Properties"]["FunctionName"].clone()))
+        .collect();
+    let mut permissions = 0;
+    for (_, resource) in deployable["Resources"].as_object_mut().unwrap().iter_mut() {
+        if resource["Type"] == "AWS::Lambda::Permission" {
+            let alias = resource["Properties"]["FunctionName"]["Ref"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            resource["Properties"]["FunctionName"] = aliases[&alias].clone();
+            permissions += 1;
+        }
+    }
+    assert!(permissions > 0);
     // - moto's CloudFormation does not model CloudFront: it accepts the distribution
     //   but creates nothing, and an output reading one of its attributes makes
     //   CreateStack answer 500 (LOCAL-AWS.md). Those outputs are left out of the copy
@@ -249,11 +296,47 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
         ])
     );
     outputs.retain(|id, _| !reads_unmodelled.contains(id));
-    let packaged_path = dir.path().join("deployable.json");
-    std::fs::write(&packaged_path, in_dependency_order(&deployable)).unwrap();
+    deployable
+}
 
+/// `aws cloudformation deploy` of the deployable template as `stack`, with these
+/// `Key=Value` parameter overrides and tags.
+pub fn deploy(
+    moto: &Moto,
+    packaged: &Packaged,
+    stack: &str,
+    overrides: &[String],
+    tags: &[String],
+) {
+    let mut args = vec![
+        "cloudformation",
+        "deploy",
+        "--template-file",
+        packaged.path.to_str().unwrap(),
+        "--stack-name",
+        stack,
+        "--s3-bucket",
+        &packaged.artifacts,
+        "--capabilities",
+        "CAPABILITY_IAM",
+        "--no-fail-on-empty-changeset",
+    ];
+    for (option, values) in [("--parameter-overrides", overrides), ("--tags", tags)] {
+        if !values.is_empty() {
+            args.push(option);
+            args.extend(values.iter().map(String::as_str));
+        }
+    }
+    aws(moto, &args);
+}
+
+#[tokio::test]
+async fn the_packaged_template_deploys_and_updates_on_moto() {
+    let moto = Moto::shared().unwrap();
+    let config = sdk_config(&moto.endpoint()).await;
+    let packaged = package_for_moto(&moto, &config).await;
     for store in DataStore::ALL {
-        deploys_with(&moto, &config, &packaged_path, &artifacts, store).await;
+        deploys_with(&moto, &config, &packaged, store).await;
     }
 }
 
@@ -263,38 +346,21 @@ async fn the_packaged_template_deploys_and_updates_on_moto() {
 async fn deploys_with(
     moto: &Moto,
     config: &aws_config::SdkConfig,
-    packaged_path: &std::path::Path,
-    artifacts: &str,
+    packaged: &Packaged,
     store: DataStore,
 ) {
+    // The SSM parameters are named after the stack by default.
     let stack = unique_name("dragons");
-    let bucket_parameter = format!("/{stack}/dragon_data_bucket_name");
-    let file_parameter = format!("/{stack}/dragon_data_file_name");
-    let table_parameter = format!("/{stack}/dragon_data_table_name");
+    let bucket_parameter = stack_parameter(&stack, DEFAULT_BUCKET_PARAMETER);
+    let file_parameter = stack_parameter(&stack, DEFAULT_FILE_PARAMETER);
+    let table_parameter = stack_parameter(&stack, DEFAULT_TABLE_PARAMETER);
     let deploy = |store: DataStore, engine: &str| {
         let overrides = [
-            format!("BucketParameterName={bucket_parameter}"),
-            format!("FileParameterName={file_parameter}"),
-            format!("TableParameterName={table_parameter}"),
             format!("DataStore={store}"),
             format!("QueryEngine={engine}"),
             "WebApp=true".to_owned(),
         ];
-        let mut args = vec![
-            "cloudformation",
-            "deploy",
-            "--template-file",
-            packaged_path.to_str().unwrap(),
-            "--stack-name",
-            &stack,
-            "--s3-bucket",
-            artifacts,
-            "--capabilities",
-            "CAPABILITY_IAM",
-            "--parameter-overrides",
-        ];
-        args.extend(overrides.iter().map(String::as_str));
-        aws(moto, &args);
+        deploy(moto, packaged, &stack, &overrides, &[]);
     };
     deploy(store, "auto");
     assert_eq!(stack_status(moto, &stack), "CREATE_COMPLETE", "{store}");
@@ -448,7 +514,7 @@ async fn deploys_with(
 }
 
 /// Per logical ID: the resource's type and physical ID (empty where moto made none).
-fn physical_resources(moto: &Moto, stack: &str) -> BTreeMap<String, (String, String)> {
+pub fn physical_resources(moto: &Moto, stack: &str) -> BTreeMap<String, (String, String)> {
     let resources = aws(
         moto,
         &[

@@ -96,8 +96,9 @@ fn expected(
     };
     let mut machine = BTreeMap::from([
         (
+            // The functions' `live` aliases (`Ref`: the alias ARN), only those.
             "lambda:InvokeFunction",
-            set(&["ValidateDragonFunction", "AddDragonFunction"]),
+            set(&["ValidateDragonAlias", "AddDragonAlias"]),
         ),
         ("sns:Publish", set(&["DragonReportsTopic"])),
     ]);
@@ -178,8 +179,17 @@ fn expected(
             "ApiGatewayCloudWatchRole",
             ("apigateway.amazonaws.com", api_logs),
         ),
+        // AWS's managed policy only (checked below), no statement of ours.
+        (
+            "CodeDeployRole",
+            ("codedeploy.amazonaws.com", BTreeMap::new()),
+        ),
     ])
 }
+
+/// The one role with a managed policy: CodeDeploy's, with AWS's policy for Lambda
+/// deployments without hooks.
+const CODE_DEPLOY_ROLE: &str = "CodeDeployRole";
 
 /// What one resource entry of a statement scopes to: `*`, the API Gateway log-group
 /// wildcard, or the stack resources it references.
@@ -249,10 +259,19 @@ fn roles_have_exactly(template: &Value, store: DataStore) {
     for (id, role) in roles {
         let (service, wanted) = &expected[id.as_str()];
         let properties = &role["Properties"];
-        assert!(
-            properties.get("ManagedPolicyArns").is_none(),
-            "{id}: managed policies grant more than needed"
-        );
+        if id == CODE_DEPLOY_ROLE {
+            assert_eq!(
+                properties["ManagedPolicyArns"],
+                serde_json::json!([{ "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited" }]),
+                "{id}: the Limited policy: no S3, no hooks but CodeDeployHook_*"
+            );
+            assert!(properties.get("Policies").is_none(), "{id}");
+        } else {
+            assert!(
+                properties.get("ManagedPolicyArns").is_none(),
+                "{id}: managed policies grant more than needed"
+            );
+        }
         let trust = &properties["AssumeRolePolicyDocument"]["Statement"];
         assert_eq!(trust.as_array().unwrap().len(), 1, "{id}");
         assert_eq!(
@@ -267,7 +286,7 @@ fn roles_have_exactly(template: &Value, store: DataStore) {
 
         let mut granted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut listed = BTreeSet::new();
-        for policy in properties["Policies"].as_array().unwrap() {
+        for policy in properties["Policies"].as_array().into_iter().flatten() {
             for statement in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
                 assert_eq!(statement["Effect"], "Allow", "{id}");
                 assert!(
@@ -344,14 +363,20 @@ fn roles_have_exactly(template: &Value, store: DataStore) {
 /// machine's ARN, built from its name so the role does not depend on the machine),
 /// none where it documents none (Lambda execution roles, API Gateway's roles).
 fn trust_condition(service: &str) -> Option<Value> {
-    (service == "states.amazonaws.com").then(|| {
-        serde_json::json!({
-            "StringEquals": { "aws:SourceAccount": { "Ref": "AWS::AccountId" } },
-            "ArnLike": { "aws:SourceArn": {
-                "Fn::Sub": "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-report-dragon"
-            } },
-        })
-    })
+    let source = match service {
+        "states.amazonaws.com" => {
+            "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:${AWS::StackName}-report-dragon"
+        }
+        // CodeDeploy: this application's deployment groups.
+        "codedeploy.amazonaws.com" => {
+            "arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${CodeDeployApplication}/*"
+        }
+        _ => return None,
+    };
+    Some(serde_json::json!({
+        "StringEquals": { "aws:SourceAccount": { "Ref": "AWS::AccountId" } },
+        "ArnLike": { "aws:SourceArn": { "Fn::Sub": source } },
+    }))
 }
 
 #[test]
@@ -493,7 +518,7 @@ fn only_this_stacks_distribution_may_read_the_site_and_only_over_tls() {
 }
 
 #[test]
-fn the_api_may_invoke_each_lambda_only_from_its_own_get_method() {
+fn the_api_may_invoke_each_lambdas_live_alias_only_from_its_own_get_method() {
     let template = template();
     let permissions = resources_of_type(&template, "AWS::Lambda::Permission");
     let found: BTreeMap<String, String> = permissions
@@ -514,12 +539,9 @@ fn the_api_may_invoke_each_lambda_only_from_its_own_get_method() {
     assert_eq!(
         found,
         BTreeMap::from([
+            ("ListDragonsAlias".to_owned(), "/*/GET/dragons".to_owned()),
             (
-                "ListDragonsFunction".to_owned(),
-                "/*/GET/dragons".to_owned()
-            ),
-            (
-                "ReportStatusFunction".to_owned(),
+                "ReportStatusAlias".to_owned(),
                 "/*/GET/dragons/reports/*".to_owned()
             ),
         ])

@@ -17,7 +17,7 @@ fn cfn_lint(dir: &Path, extra: &[&str]) -> Vec<Value> {
     cfn_lint_file(dir, extra, &in_workspace(TEMPLATE))
 }
 
-fn cfn_lint_file(dir: &Path, extra: &[&str], template: &Path) -> Vec<Value> {
+pub fn cfn_lint_file(dir: &Path, extra: &[&str], template: &Path) -> Vec<Value> {
     let template = arg(template);
     let mut args = vec!["--format", "json"];
     args.extend_from_slice(extra);
@@ -54,7 +54,7 @@ fn cfn_lint_without_config_finds_only_the_documented_w3002() {
     );
 }
 
-fn checkov(path: &str) -> Value {
+pub fn checkov(path: &str) -> Value {
     let run = Tool::Checkov
         .run([
             "-f",
@@ -72,7 +72,7 @@ fn checkov(path: &str) -> Value {
     run.json().unwrap()
 }
 
-fn checks(report: &Value, kind: &str) -> BTreeSet<(String, String)> {
+pub fn checks(report: &Value, kind: &str) -> BTreeSet<(String, String)> {
     report["results"][kind]
         .as_array()
         .unwrap()
@@ -215,7 +215,7 @@ fn each_variant_passes_cfn_lint_and_checkov() {
 /// Every (control id, resource) that AWS Control Tower's proactive controls fail in
 /// `template` under cfn-guard, and how many rule files applied (passed or failed,
 /// not skipped for want of their resource type).
-fn control_tower_failures(template: &Path) -> (BTreeSet<(String, String)>, usize) {
+pub fn control_tower_failures(template: &Path) -> (BTreeSet<(String, String)>, usize) {
     let rules = arg(&control_tower_rules().unwrap());
     let template = arg(template);
     let run = Tool::CfnGuard

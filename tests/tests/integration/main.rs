@@ -6,14 +6,17 @@
 
 mod appends;
 mod architecture_map;
+mod bootstrap;
 mod cli_data;
 mod cli_operate;
 mod cli_stack;
 mod dependency_rules;
 mod deploy;
+mod environments;
 mod least_privilege;
 mod lint;
 mod list_dragons;
+mod live_diff;
 mod local_api;
 mod migration;
 mod moto_server;

@@ -209,11 +209,9 @@ fn the_app_client_signs_in_with_the_code_grant_back_to_the_site() {
     );
     let domain = &on["Resources"]["AuthDomain"]["Properties"];
     assert_eq!(domain["ManagedLoginVersion"], 2);
-    // With no AuthDomainPrefix given, the prefix is the stack's name and account.
-    assert_eq!(
-        domain["Domain"],
-        json!({ "Fn::Sub": "${AWS::StackName}-${AWS::AccountId}" })
-    );
+    // With no AuthDomainPrefix given, the prefix is the site bucket's generated name:
+    // the stack's name in lower case and a random suffix, valid for any stack name.
+    assert_eq!(domain["Domain"], json!({ "Ref": "SiteBucket" }));
     let given = resolved(
         &template(),
         &[("WebApp", "true"), ("AuthDomainPrefix", "dragons-auth")],

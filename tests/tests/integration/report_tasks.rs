@@ -242,13 +242,50 @@ async fn an_array_document_and_a_missing_object_are_written_in_their_format() {
     );
 }
 
-/// Adds like the state machine does: a write conflict is retried (up to 6 times).
-async fn add_as_the_workflow_does(tasks: &Tasks, dragon: Value) -> Result<TaskAnswer, TaskFailure> {
+/// The report workflow's retrier for `DragonWriteConflict` on the AddDragon state,
+/// read from the contract's definition (not a second copy of its numbers).
+fn write_conflict_retrier() -> asl::model::Retrier {
+    let definition = dragons_contract::workflow::definition();
+    let Some(asl::model::State::Task(add)) = definition.states.get("AddDragon") else {
+        panic!("the workflow has no AddDragon task");
+    };
+    add.retry
+        .iter()
+        .find(|retrier| {
+            retrier
+                .error_equals
+                .iter()
+                .any(|error| error == TaskErrorType::DragonWriteConflict.as_str())
+        })
+        .cloned()
+        .expect("AddDragon retries DragonWriteConflict")
+}
+
+/// Adds like the state machine does: a write conflict is retried as many times as
+/// its retrier says, after its back-off (interval × rate^n, capped, full jitter:
+/// a spread of the delay chosen from the writer's seed).
+async fn add_as_the_workflow_does(
+    tasks: &Tasks,
+    dragon: Value,
+    seed: u64,
+) -> Result<TaskAnswer, TaskFailure> {
+    let retrier = write_conflict_retrier();
+    let max_attempts = retrier.max_attempts.unwrap_or(3);
+    let interval = retrier.interval_seconds.unwrap_or(1) as f64;
+    let rate = retrier.backoff_rate.unwrap_or(2.0);
+    let cap = retrier.max_delay_seconds.map_or(f64::MAX, |cap| cap as f64);
     let mut tries = 0;
     loop {
         match tasks.add(dragon.clone()).await {
-            Err(error) if error.error_type == TaskErrorType::DragonWriteConflict && tries < 6 => {
-                tries += 1
+            Err(error)
+                if error.error_type == TaskErrorType::DragonWriteConflict
+                    && tries < max_attempts =>
+            {
+                let delay = (interval * rate.powi(tries as i32)).min(cap);
+                // Full jitter: a fraction of the delay, different per writer and try.
+                let spread = ((seed * 7919 + tries * 104_729) % 1000) as f64 / 1000.0;
+                tokio::time::sleep(std::time::Duration::from_secs_f64(delay * spread)).await;
+                tries += 1;
             }
             answer => return answer,
         }
@@ -264,7 +301,7 @@ async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
             .map(|n| {
                 let tasks = Arc::clone(&tasks);
                 tokio::spawn(async move {
-                    add_as_the_workflow_does(&tasks, dragon(&format!("Swarm-{n:02}"))).await
+                    add_as_the_workflow_does(&tasks, dragon(&format!("Swarm-{n:02}")), n as u64).await
                 })
             })
             .collect();
@@ -293,11 +330,11 @@ async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
             "twÏn",
             "TwÏN",
         ];
-        let same: Vec<_> = spellings
-            .into_iter()
-            .map(|name| {
+        let same: Vec<_> = (0u64..)
+            .zip(spellings)
+            .map(|(seed, name)| {
                 let tasks = Arc::clone(&tasks);
-                tokio::spawn(async move { add_as_the_workflow_does(&tasks, dragon(name)).await })
+                tokio::spawn(async move { add_as_the_workflow_does(&tasks, dragon(name), seed).await })
             })
             .collect();
         let mut added = 0;

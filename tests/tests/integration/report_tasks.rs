@@ -301,7 +301,8 @@ async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
             .map(|n| {
                 let tasks = Arc::clone(&tasks);
                 tokio::spawn(async move {
-                    add_as_the_workflow_does(&tasks, dragon(&format!("Swarm-{n:02}")), n as u64).await
+                    add_as_the_workflow_does(&tasks, dragon(&format!("Swarm-{n:02}")), n as u64)
+                        .await
                 })
             })
             .collect();
@@ -334,7 +335,9 @@ async fn concurrent_writers_never_lose_a_dragon_and_add_one_name_once() {
             .zip(spellings)
             .map(|(seed, name)| {
                 let tasks = Arc::clone(&tasks);
-                tokio::spawn(async move { add_as_the_workflow_does(&tasks, dragon(name), seed).await })
+                tokio::spawn(
+                    async move { add_as_the_workflow_does(&tasks, dragon(name), seed).await },
+                )
             })
             .collect();
         let mut added = 0;

@@ -208,7 +208,7 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
             "adds",
             "add p50 / p99",
             "moto's share (p50)",
-            "add less moto's share",
+            "function CPU per add (p50)",
             "peak RSS",
             "cgroup peak",
             "found afterwards",
@@ -284,17 +284,17 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
             if let Some(summary) = series.summary() {
                 p50s.push((count, summary.p50));
             }
-            let (share, rest) = if size >= MIN_PART {
+            let share = if size >= MIN_PART {
                 eprintln!("appends: {count} records, moto's share of an add");
-                let share =
-                    runtime.block_on(moto_share(&aws.clients.s3, &data.location, SHARE_RUNS))?;
-                let rest = series.summary().map_or("?".to_owned(), |summary| {
-                    table::ms(summary.p50.saturating_sub(share))
-                });
-                (table::ms(share), rest)
+                table::ms(runtime.block_on(moto_share(
+                    &aws.clients.s3,
+                    &data.location,
+                    SHARE_RUNS,
+                ))?)
             } else {
-                ("— (rewrite)".to_owned(), "—".to_owned())
+                "— (rewrite)".to_owned()
             };
+            let cpu = series.cpu_p50().map_or("?".to_owned(), table::ms);
             let [rss, cgroup] = series.memory_cells();
             report.table.row(vec![
                 table::count(count as f64),
@@ -303,7 +303,7 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
                 series.replies.len().to_string(),
                 series.p50_p99(),
                 share,
-                rest,
+                cpu,
                 rss,
                 cgroup,
                 format!("{} of {}", added.len() - missing.len(), added.len()),
@@ -330,7 +330,7 @@ pub fn run(options: &Options, binary: &Path) -> anyhow::Result<Report> {
         }
     }
     report.notes.push(format!(
-        "Each row is one warm add-dragon in a fresh cgroup of {LAMBDA_MIB} MiB and {LAMBDA_MIB}/1769 of a CPU, answering one untimed (cold) add and then the timed ones, each a new name (family `{FAMILY}`). Below 5 MiB an add rewrites the object (GetObject + PutObject with If-Match); past it, it appends on S3's side (UploadPartCopy of the object, UploadPart of the record, CompleteMultipartUpload with If-Match). moto's share: the requests of an add past 5 MiB that moto answers by building or writing the whole object (the 64 KiB tail GET, the UploadPartCopy beside an UploadPart, the completion; S3 serves each in time independent of the object), made in-process into a scratch key, median of {SHARE_RUNS}: the add's p50 less it is the function's part. Found afterwards: each added dragon exactly once in `GET /dragons?family=…` walked to its end, taken by its name for ValidateDragon, and the last one by `GET /dragons?dragonName=…`."
+        "Each row is one warm add-dragon in a fresh cgroup of {LAMBDA_MIB} MiB and {LAMBDA_MIB}/1769 of a CPU, answering one untimed (cold) add and then the timed ones, each a new name (family `{FAMILY}`). Below 5 MiB an add rewrites the object (GetObject + PutObject with If-Match); past it, it appends on S3's side (UploadPartCopy of the object, UploadPart of the record, CompleteMultipartUpload with If-Match). moto's share: the requests of an add past 5 MiB that moto answers by building or writing the whole object (the 64 KiB tail GET, the UploadPartCopy beside an UploadPart, the completion; S3 serves each in time independent of the object), made in-process into a scratch key, median of {SHARE_RUNS}. Function CPU: the CPU time (user and system, every thread) its cgroup's `cpuacct.usage` counted for one add, the function's own work whatever the store's latency. Found afterwards: each added dragon exactly once in `GET /dragons?family=…` walked to its end, taken by its name for ValidateDragon, and the last one by `GET /dragons?dragonName=…`."
     ));
     Ok(report)
 }

@@ -101,6 +101,8 @@ pub struct Reply {
     pub records: Option<usize>,
     /// The next page's `nextToken`, from the response's `Link` header.
     pub next_token: Option<String>,
+    /// The CPU time the function used for it (`None` outside a cgroup).
+    pub cpu: Option<Duration>,
     /// The raw answer: what the function returns to Lambda.
     pub raw: String,
 }
@@ -139,13 +141,18 @@ impl Lambda {
             // The shell joins the groups, then becomes the binary (same pid), so
             // nothing of the function runs outside them.
             Some(cgroup) => {
-                let [memory, cpu] = cgroup.procs();
+                let [memory, cpu, cpuacct] = cgroup.procs();
                 let mut command = tokio::process::Command::new("/bin/sh");
                 command
                     .arg("-c")
-                    .arg(r#"echo $$ > "$1" && echo $$ > "$2" && exec "$3""#)
+                    .arg(r#"echo $$ > "$1" && echo $$ > "$2" && echo $$ > "$3" && exec "$4""#)
                     .arg("sh")
-                    .args([memory.as_os_str(), cpu.as_os_str(), binary.as_os_str()]);
+                    .args([
+                        memory.as_os_str(),
+                        cpu.as_os_str(),
+                        cpuacct.as_os_str(),
+                        binary.as_os_str(),
+                    ]);
                 command
             }
             None => tokio::process::Command::new(binary),
@@ -190,6 +197,7 @@ impl Lambda {
     /// error (with the function's log) if it exits or does not answer in time.
     pub async fn call(&mut self, event: String, timeout: Duration) -> anyhow::Result<Reply> {
         let name = &self.name;
+        let cpu_before = self.cpu_usage();
         let sent = Instant::now();
         self.api.send(event)?;
         let outcome = tokio::select! {
@@ -217,12 +225,16 @@ impl Lambda {
             .and_then(|body| serde_json::from_str::<Vec<Value>>(body).ok())
             .map(|records| records.len());
         let next_token = response.as_ref().and_then(next_token);
+        let cpu = cpu_before
+            .zip(self.cpu_usage())
+            .map(|(before, after)| after.saturating_sub(before));
         Ok(Reply {
             elapsed: answer.at.saturating_duration_since(sent),
             at: answer.at,
             status,
             records,
             next_token,
+            cpu,
             raw: answer.body,
         })
     }
@@ -235,6 +247,11 @@ impl Lambda {
     /// Its cgroup's peak memory charge, in bytes (`None` outside a cgroup).
     pub fn cgroup_peak_bytes(&self) -> Option<u64> {
         self.cgroup.as_ref()?.max_usage_bytes()
+    }
+
+    /// The CPU time it has used so far (`None` outside a cgroup).
+    pub fn cpu_usage(&self) -> Option<Duration> {
+        self.cgroup.as_ref()?.cpu_usage()
     }
 
     /// How often its cgroup hit the memory limit (0 outside a cgroup).

@@ -46,6 +46,12 @@ impl Series {
             .unwrap_or(0)
     }
 
+    /// The median CPU time of the warm answers, when the function ran in a cgroup.
+    pub fn cpu_p50(&self) -> Option<Duration> {
+        let times: Option<Vec<Duration>> = self.replies.iter().map(|reply| reply.cpu).collect();
+        Summary::of(&times?).map(|summary| summary.p50)
+    }
+
     /// `p50 / p99` of the warm answers.
     pub fn p50_p99(&self) -> String {
         self.summary().map_or("?".to_owned(), |summary| {

@@ -12,6 +12,7 @@
 //!   state machine ([`names`]), the kinds of store and the table's layout
 //!   ([`data_store`]), the CORS policy ([`cors`]), and the API's route table
 //!   ([`routes`]): every route once, which the template and local-api both build;
+//! - the template's logical ids and outputs the CLI reads from a stack ([`stack_ids`]);
 //! - the web app's `config.json` ([`web_config`]) and the deployed site's outputs and
 //!   security headers ([`web_site`]);
 //! - the report workflow's definition, built with `asl` ([`workflow`]);
@@ -35,6 +36,7 @@ pub mod report;
 pub mod report_status;
 pub mod routes;
 pub mod schema;
+pub mod stack_ids;
 pub mod store;
 pub mod task_answer;
 pub mod task_error;

@@ -9,39 +9,7 @@ use aws_sdk_cloudformation::error::DisplayErrorContext;
 use handlers::aws::ParameterNames;
 use serde::Serialize;
 
-/// The logical ids of the template's resources the CLI reads (as `stack-gen` names them).
-pub mod ids {
-    /// The SSM parameter holding the data bucket's name.
-    pub const BUCKET_PARAMETER: &str = "BucketNameParameter";
-    /// The SSM parameter holding the data object's key.
-    pub const FILE_PARAMETER: &str = "FileNameParameter";
-    /// The SSM parameter holding the DynamoDB table's name.
-    pub const TABLE_PARAMETER: &str = "TableNameParameter";
-    /// The data bucket (retained when the stack is deleted).
-    pub const DATA_BUCKET: &str = "DataBucket";
-    /// The bucket of the data bucket's access logs (retained).
-    pub const ACCESS_LOG_BUCKET: &str = "AccessLogBucket";
-    /// The DynamoDB table (retained).
-    pub const TABLE: &str = "DragonsTable";
-    /// The web app's bucket (`WebApp=true`).
-    pub const SITE_BUCKET: &str = "SiteBucket";
-    /// The Cognito user pool.
-    pub const USER_POOL: &str = "UserPool";
-    /// The API stage's access log group.
-    pub const API_ACCESS_LOG_GROUP: &str = "ApiAccessLogGroup";
-    /// The state machine's log group.
-    pub const STATE_MACHINE_LOG_GROUP: &str = "StateMachineLogGroup";
-}
-
-/// The output names the CLI reads.
-pub mod outputs {
-    /// The URL of the `dragons` resource.
-    pub const API_URL: &str = "ApiUrl";
-    /// The Cognito user pool's id.
-    pub const USER_POOL_ID: &str = "UserPoolId";
-    /// The app client's id (no secret).
-    pub const USER_POOL_CLIENT_ID: &str = "UserPoolClientId";
-}
+pub use dragons_contract::stack_ids::{ids, outputs};
 
 /// One resource of the stack.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

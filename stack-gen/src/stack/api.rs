@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use dragons_contract::stack_ids::ids;
 use dragons_contract::{
     cors,
     names::RETRY_AFTER_SECONDS,
@@ -488,7 +489,7 @@ pub fn add(
                 attributes.after(method)
             }),
     )?;
-    let access_logs = super::logging::add(template, "ApiAccessLogGroup")?;
+    let access_logs = super::logging::add(template, ids::API_ACCESS_LOG_GROUP)?;
     let stage = template.add_with(
         "ApiStage",
         apigateway::Stage! {

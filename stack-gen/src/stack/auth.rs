@@ -3,6 +3,7 @@
 //! retained with the stack) and its app client (no secret;
 //! password, SRP and refresh flows).
 
+use dragons_contract::stack_ids::ids;
 use stratosphere::services::aws::cognito;
 use stratosphere::value::{ExpBool, fn_if_bool};
 
@@ -26,7 +27,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Auth, Tem
     // The users outlive the stack: deletion protection refuses a delete (of the pool,
     // or of a stack that would delete it), and a stack delete or replacement keeps it.
     let user_pool = template.add_with(
-        "UserPool",
+        ids::USER_POOL,
         cognito::UserPool! {
             account_recovery_setting: cognito::userpool::AccountRecoverySetting! {
                 recovery_mechanisms: vec![cognito::userpool::RecoveryOption! {

@@ -29,6 +29,7 @@ mod web;
 
 use asl::StateMachine;
 use dragons_contract::names::{DRAGONS_PATH_PART, STATE_MACHINE, functions as binaries};
+use dragons_contract::stack_ids::outputs;
 use stratosphere::value::ExpString;
 
 use crate::template::{Edits, Output, Pseudo, Sub, Template, TemplateError};
@@ -211,7 +212,7 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
     let machine_description = format!("The {STATE_MACHINE} state machine");
     let outputs: [(&str, &str, ExpString); 7] = [
         (
-            "ApiUrl",
+            outputs::API_URL,
             "URL of the dragons resource",
             Sub::new()
                 .text("https://")
@@ -226,12 +227,12 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
                 .build(),
         ),
         (
-            "UserPoolId",
+            outputs::USER_POOL_ID,
             "Cognito user pool id",
             auth.user_pool.reference(),
         ),
         (
-            dragons_contract::web_site::OUTPUT_CLIENT_ID,
+            outputs::USER_POOL_CLIENT_ID,
             "Cognito app client id (no secret)",
             auth.client.reference(),
         ),

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use asl::StateMachine;
+use dragons_contract::stack_ids::ids;
 use dragons_contract::{
     names::STATE_MACHINE,
     workflow::{ADD_FUNCTION_ARN, TOPIC_ARN, VALIDATE_FUNCTION_ARN},
@@ -33,7 +34,7 @@ pub fn add(
     add: &Handle<lambda::Alias_>,
     topic: &Handle<sns::Topic_>,
 ) -> Result<Workflow, StackError> {
-    let log_group = super::logging::add(template, "StateMachineLogGroup")?;
+    let log_group = super::logging::add(template, ids::STATE_MACHINE_LOG_GROUP)?;
     let name = || {
         Sub::new()
             .pseudo(Pseudo::StackName)

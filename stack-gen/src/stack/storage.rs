@@ -3,6 +3,7 @@
 //! the Lambdas where the data object is.
 
 use dragons_contract::page::REPLACED_VERSION_DAYS;
+use dragons_contract::stack_ids::ids;
 use stratosphere::services::aws::{s3, ssm};
 
 use super::Parameters;
@@ -67,7 +68,7 @@ pub struct Storage {
 pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, TemplateError> {
     let log_bucket = add_log_bucket(template)?;
     let bucket = template.add_with(
-        "DataBucket",
+        ids::DATA_BUCKET,
         s3::Bucket! {
             bucket_encryption: encrypted(),
             // Every add writes a new version; a replaced one is kept long enough for the
@@ -133,7 +134,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
         Attributes::default().suppress(&[SSL_RULE_IS_WRONG, TLS_CONTROL_READS_ONLY_JOIN]),
     )?;
     let bucket_parameter = template.add(
-        "BucketNameParameter",
+        ids::BUCKET_PARAMETER,
         ssm::Parameter! {
             description: "Name of the S3 bucket holding the dragon data",
             name: parameters.bucket_parameter.name(),
@@ -142,7 +143,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
         },
     )?;
     let file_parameter = template.add(
-        "FileNameParameter",
+        ids::FILE_PARAMETER,
         ssm::Parameter! {
             description: "Key of the dragon data object in the data bucket",
             name: parameters.file_parameter.name(),
@@ -163,7 +164,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
 /// access logging writes to), versioned, logs expiring after [`ACCESS_LOG_DAYS`].
 fn add_log_bucket(template: &mut Template) -> Result<Handle<s3::Bucket_>, TemplateError> {
     template.add_with(
-        "AccessLogBucket",
+        ids::ACCESS_LOG_BUCKET,
         s3::Bucket! {
             bucket_encryption: s3::bucket::BucketEncryption! {
                 server_side_encryption_configuration: vec![s3::bucket::ServerSideEncryptionRule! {

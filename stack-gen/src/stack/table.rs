@@ -4,6 +4,7 @@
 //! tells the Lambdas its name, as the bucket's does for the S3 store.
 
 use dragons_contract::data_store::table;
+use dragons_contract::stack_ids::ids;
 use stratosphere::services::aws::{dynamodb, ssm};
 
 use super::Parameters;
@@ -40,7 +41,7 @@ fn key(name: &str, kind: &str) -> dynamodb::table::KeySchema_ {
 pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Table, TemplateError> {
     let when = || Attributes::default().when(&parameters.use_dynamodb);
     let table = template.add_with(
-        "DragonsTable",
+        ids::TABLE,
         dynamodb::Table! {
             attribute_definitions: vec![string_attribute(table::NAME_KEY), string_attribute(table::FAMILY)],
             billing_mode: "PAY_PER_REQUEST",
@@ -68,7 +69,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Table, Te
             }]),
     )?;
     let table_parameter = template.add_with(
-        "TableNameParameter",
+        ids::TABLE_PARAMETER,
         ssm::Parameter! {
             description: "Name of the DynamoDB table holding the dragons",
             name: parameters.table_parameter.name(),

@@ -9,6 +9,7 @@
 //! credentials: tokens travel in `Authorization`, never in cookies) stays for other
 //! clients. With `WebApp=false` none of this exists and the stack is as before.
 
+use dragons_contract::stack_ids::ids;
 use dragons_contract::web_site::{
     self, HSTS_MAX_AGE_SECONDS, REFERRER_POLICY, content_security_policy,
 };
@@ -185,7 +186,7 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
     };
 
     let bucket = template.add_with(
-        "SiteBucket",
+        ids::SITE_BUCKET,
         s3::Bucket! {
             bucket_encryption: encrypted(),
             // `publish-web` uploads each file in one request; a failed multipart upload

@@ -509,7 +509,7 @@ pub fn add(
                 throttling_rate_limit: 25.0,
             }],
             rest_api_id: api_id,
-            stage_name: parameters.stage.reference(),
+            stage_name: parameters.api.stage.reference(),
             tracing_enabled: true,
         },
         Attributes::skipping(&[CACHE_SKIP]).suppress(&[GuardSuppression {
@@ -531,7 +531,7 @@ fn add_account_logging_role(
     template: &mut Template,
     parameters: &Parameters,
 ) -> Result<(), TemplateError> {
-    let condition = || Attributes::default().when(&parameters.create_api_gateway_account);
+    let condition = || Attributes::default().when(&parameters.api.create_api_gateway_account);
     let role: Handle<iam_types::Role_> = template.add_with(
         "ApiGatewayCloudWatchRole",
         iam::role(

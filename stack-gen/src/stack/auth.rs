@@ -23,7 +23,7 @@ pub struct Auth {
 /// Adds the user pool and its client.
 pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Auth, TemplateError> {
     // Self sign-up off: only an administrator creates accounts.
-    let admin_only: ExpBool = fn_if_bool(parameters.self_sign_up.name(), false, true);
+    let admin_only: ExpBool = fn_if_bool(parameters.users.self_sign_up.name(), false, true);
     // The users outlive the stack: deletion protection refuses a delete (of the pool,
     // or of a stack that would delete it), and a stack delete or replacement keeps it.
     let user_pool = template.add_with(
@@ -41,7 +41,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Auth, Tem
             auto_verified_attributes: vec!["email".into()],
             deletion_protection: "ACTIVE",
             enabled_mfas: vec!["SOFTWARE_TOKEN_MFA".into()],
-            mfa_configuration: parameters.mfa.reference(),
+            mfa_configuration: parameters.users.mfa.reference(),
             policies: cognito::userpool::Policies! {
                 password_policy: cognito::userpool::PasswordPolicy! {
                     minimum_length: 12,

@@ -57,7 +57,7 @@ pub fn publish(
         lambda::Version! {
             description: Sub::new()
                 .text(&format!("{binary}: code "))
-                .param(&parameters.code_version)
+                .param(&parameters.delivery.code_version)
                 .text(&format!(", definition {definition}"))
                 .build(),
             function_name: function.reference(),
@@ -140,7 +140,7 @@ impl Delivery {
                     enabled: true,
                     events: vec!["DEPLOYMENT_FAILURE".into(), "DEPLOYMENT_STOP_ON_ALARM".into()],
                 },
-                deployment_config_name: parameters.deployment_config.reference(),
+                deployment_config_name: parameters.delivery.deployment_config.reference(),
                 deployment_style: codedeploy::deploymentgroup::DeploymentStyle! {
                     deployment_option: "WITH_TRAFFIC_CONTROL",
                     deployment_type: "BLUE_GREEN",

@@ -155,17 +155,18 @@ fn data_statements(
     // (AccessDenied), so "no object yet" can be told from "no access" (S3 checks
     // s3:ListBucket with the requested key as `s3:prefix`); likewise a name without a
     // marker under the names index.
-    let data_key_only = json!({ "StringEquals": { "s3:prefix": parameters.data_key.reference() } });
+    let data_key_only =
+        json!({ "StringEquals": { "s3:prefix": parameters.data.data_key.reference() } });
     let names_index = || {
         Sub::new()
-            .param(&parameters.data_key)
+            .param(&parameters.data.data_key)
             .text(NAMES_INDEX_SUFFIX)
     };
     let names_only = json!({ "StringLike": { "s3:prefix": names_index().text("*").build() } });
     let data_object = Sub::new()
         .arn(&storage.bucket)
         .text("/")
-        .param(&parameters.data_key)
+        .param(&parameters.data.data_key)
         .build();
     let names_objects = Sub::new()
         .arn(&storage.bucket)
@@ -173,15 +174,18 @@ fn data_statements(
         .then(names_index())
         .text("*")
         .build();
-    let s3 = &parameters.use_s3;
-    let dynamodb = &parameters.use_dynamodb;
+    let s3 = &parameters.data.use_s3;
+    let dynamodb = &parameters.data.use_dynamodb;
     let mut statements = vec![
         Statement::allow(
             "ReadDataLocation",
             &[actions::SSM_GET_PARAMETERS],
             vec![
-                parameters.bucket_parameter.arn(&storage.bucket_parameter),
-                parameters.file_parameter.arn(&storage.file_parameter),
+                parameters
+                    .data
+                    .bucket_parameter
+                    .arn(&storage.bucket_parameter),
+                parameters.data.file_parameter.arn(&storage.file_parameter),
             ],
         )
         .only_if(s3),
@@ -192,7 +196,7 @@ fn data_statements(
         Statement::allow(
             "ReadTableName",
             &[actions::SSM_GET_PARAMETER],
-            vec![parameters.table_parameter.arn(&table.table_parameter)],
+            vec![parameters.data.table_parameter.arn(&table.table_parameter)],
         )
         .only_if(dynamodb),
         Statement::allow("UseTable", spec.table_actions, vec![table.table.arn()]).only_if(dynamodb),
@@ -315,18 +319,18 @@ fn add_one(
         ),
         (
             names::ENV_DATA_STORE.to_owned(),
-            parameters.data_store.reference(),
+            parameters.data.data_store.reference(),
         ),
         // The parameter's name, not a reference to it: it exists only on DynamoDB.
         (
             names::ENV_TABLE_PARAMETER.to_owned(),
-            parameters.table_parameter.name(),
+            parameters.data.table_parameter.name(),
         ),
     ]);
     if spec.query_engine {
         variables.insert(
             names::ENV_QUERY_ENGINE.to_owned(),
-            parameters.query_engine.reference(),
+            parameters.api.query_engine.reference(),
         );
     }
     Function {

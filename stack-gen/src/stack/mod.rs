@@ -266,7 +266,7 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
             "DynamoDB table holding the dragons (DataStore=dynamodb)",
             table.table.reference(),
         )
-        .when(&parameters.use_dynamodb),
+        .when(&parameters.data.use_dynamodb),
     )?;
     template.finish_edits()?;
     Ok(Stack {

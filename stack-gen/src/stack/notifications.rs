@@ -24,11 +24,11 @@ pub fn add(
     template.add_with(
         "NotificationEmailSubscription",
         sns::Subscription! {
-            endpoint: parameters.notification_email.reference(),
+            endpoint: parameters.notices.notification_email.reference(),
             protocol: "email",
             topic_arn: topic.reference(),
         },
-        Attributes::default().when(&parameters.has_notification_email),
+        Attributes::default().when(&parameters.notices.has_notification_email),
     )?;
     Ok(topic)
 }

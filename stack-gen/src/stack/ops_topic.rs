@@ -42,11 +42,11 @@ pub fn add(
     template.add_with(
         "OpsEmailSubscription",
         sns::Subscription! {
-            endpoint: parameters.ops_email.reference(),
+            endpoint: parameters.notices.ops_email.reference(),
             protocol: "email",
             topic_arn: topic.reference(),
         },
-        Attributes::default().when(&parameters.has_ops_email),
+        Attributes::default().when(&parameters.notices.has_ops_email),
     )?;
     Ok(topic)
 }

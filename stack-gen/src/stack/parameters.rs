@@ -1,4 +1,5 @@
-//! The stack's parameters and the conditions derived from them.
+//! The stack's parameters and the conditions derived from them, in groups by what
+//! they decide: the API, the data, the users, who is told, and how code is delivered.
 
 use dragons_contract::{data_store::DataStore, names, query_engine::QueryEngine};
 use stratosphere::value::{ExpBool, ExpString, equals_string};
@@ -9,16 +10,56 @@ use crate::template::{Condition, Param, Parameter, Template, TemplateError};
 
 /// Parameters (and conditions) the other modules read.
 pub struct Parameters {
+    /// The API's.
+    pub api: ApiParameters,
+    /// Where the data lives and how it is found.
+    pub data: DataParameters,
+    /// Who may sign up and how they sign in.
+    pub users: UserParameters,
+    /// Who is told of reports and of alarms.
+    pub notices: NoticeParameters,
+    /// How new code reaches the functions.
+    pub delivery: DeliveryParameters,
+}
+
+/// The API's parameters.
+pub struct ApiParameters {
     /// The API stage name.
     pub stage: Param,
     /// `DRAGONS_QUERY_ENGINE` of list-dragons.
     pub query_engine: Param,
+    /// Holds when the stack should create the account-wide API Gateway logging role.
+    pub create_api_gateway_account: Condition,
+}
+
+/// Where the dragons live.
+pub struct DataParameters {
+    /// Where the dragons live (`s3` or `dynamodb`).
+    pub data_store: Param,
+    /// Holds when the dragons live in the DynamoDB table.
+    pub use_dynamodb: Condition,
+    /// Holds when the dragons live in the S3 object.
+    pub use_s3: Condition,
     /// Name of the SSM parameter holding the data bucket's name.
     pub bucket_parameter: SsmName,
     /// Name of the SSM parameter holding the data object's key.
     pub file_parameter: SsmName,
     /// Key of the data object (the SSM parameter's initial value).
     pub data_key: Param,
+    /// Name of the SSM parameter holding the DynamoDB table's name.
+    pub table_parameter: SsmName,
+}
+
+/// The user pool's settings.
+pub struct UserParameters {
+    /// Holds when anyone may create an account (else only an administrator can).
+    pub self_sign_up: Condition,
+    /// The user pool's `MfaConfiguration` (`OPTIONAL` or `ON`; TOTP only).
+    pub mfa: Param,
+}
+
+/// The e-mail addresses subscribed to the stack's topics.
+pub struct NoticeParameters {
     /// Address that gets the report notifications, when set.
     pub notification_email: Param,
     /// Holds when a notification address was given.
@@ -27,20 +68,10 @@ pub struct Parameters {
     pub ops_email: Param,
     /// Holds when an operator address was given.
     pub has_ops_email: Condition,
-    /// Holds when the stack should create the account-wide API Gateway logging role.
-    pub create_api_gateway_account: Condition,
-    /// Where the dragons live (`s3` or `dynamodb`).
-    pub data_store: Param,
-    /// Name of the SSM parameter holding the DynamoDB table's name.
-    pub table_parameter: SsmName,
-    /// Holds when the dragons live in the DynamoDB table.
-    pub use_dynamodb: Condition,
-    /// Holds when the dragons live in the S3 object.
-    pub use_s3: Condition,
-    /// Holds when anyone may create an account (else only an administrator can).
-    pub self_sign_up: Condition,
-    /// The user pool's `MfaConfiguration` (`OPTIONAL` or `ON`; TOTP only).
-    pub mfa: Param,
+}
+
+/// How CodeDeploy moves the functions to new code.
+pub struct DeliveryParameters {
     /// How CodeDeploy shifts a function's alias to a new version.
     pub deployment_config: Param,
     /// What the functions' code is: a new value publishes new versions.
@@ -49,6 +80,67 @@ pub struct Parameters {
 
 /// Declares the parameters and conditions.
 pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
+    Ok(Parameters {
+        api: add_api(template)?,
+        data: add_data(template)?,
+        users: add_users(template)?,
+        notices: add_notices(template)?,
+        delivery: add_delivery(template)?,
+    })
+}
+
+/// A `true`/`false` parameter.
+pub fn add_switch(
+    template: &mut Template,
+    id: &str,
+    description: &str,
+    default: bool,
+) -> Result<Param, TemplateError> {
+    template.parameter(
+        id,
+        Parameter::string(description, if default { "true" } else { "false" })
+            .allowed_values(&["true", "false"]),
+    )
+}
+
+/// A condition that holds when `switch` is `true`.
+pub fn is_on(
+    template: &mut Template,
+    id: &str,
+    switch: &Param,
+) -> Result<Condition, TemplateError> {
+    template.condition(
+        id,
+        equals_string(switch.reference(), ExpString::from("true")),
+    )
+}
+
+/// A condition that holds when `parameter` is not empty.
+pub fn is_given(
+    template: &mut Template,
+    id: &str,
+    parameter: &Param,
+) -> Result<Condition, TemplateError> {
+    template.condition(
+        id,
+        ExpBool::Not(Box::new(equals_string(
+            parameter.reference(),
+            ExpString::from(""),
+        ))),
+    )
+}
+
+/// An e-mail address parameter, empty for none.
+fn add_email(template: &mut Template, id: &str, description: &str) -> Result<Param, TemplateError> {
+    template.parameter(
+        id,
+        Parameter::string(description, "")
+            .allowed_pattern("^$|^[^@\\s]+@[^@\\s]+$", "empty, or an e-mail address"),
+    )
+}
+
+/// The stage, the query engine and the account's API Gateway logging role.
+fn add_api(template: &mut Template) -> Result<ApiParameters, TemplateError> {
     let stage = template.parameter(
         "StageName",
         Parameter::string(
@@ -65,6 +157,25 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         )
         .allowed_values(&QueryEngine::ALL.map(QueryEngine::name)),
     )?;
+    let create_account = add_switch(
+        template,
+        "CreateApiGatewayAccount",
+        "Create the account-wide API Gateway CloudWatch role (only for accounts that have none; access logs need it).",
+        false,
+    )?;
+    Ok(ApiParameters {
+        stage,
+        query_engine,
+        create_api_gateway_account: is_on(
+            template,
+            "CreateApiGatewayAccountRole",
+            &create_account,
+        )?,
+    })
+}
+
+/// The store, and the SSM parameters and key that say where its data is.
+fn add_data(template: &mut Template) -> Result<DataParameters, TemplateError> {
     let bucket_parameter = SsmName::add(
         template,
         "BucketParameterName",
@@ -85,30 +196,6 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         )
         .allowed_pattern("^[^\\s].{0,1023}$", "a non-empty S3 key"),
     )?;
-    let notification_email = template.parameter(
-        "NotificationEmail",
-        Parameter::string(
-            "E-mail address subscribed to report notifications (empty: none).",
-            "",
-        )
-        .allowed_pattern("^$|^[^@\\s]+@[^@\\s]+$", "empty, or an e-mail address"),
-    )?;
-    let ops_email = template.parameter(
-        "OpsEmail",
-        Parameter::string(
-            "E-mail address subscribed to the operator's alarms (the ops topic; empty: none).",
-            "",
-        )
-        .allowed_pattern("^$|^[^@\\s]+@[^@\\s]+$", "empty, or an e-mail address"),
-    )?;
-    let create_account = template.parameter(
-        "CreateApiGatewayAccount",
-        Parameter::string(
-            "Create the account-wide API Gateway CloudWatch role (only for accounts that have none; access logs need it).",
-            "false",
-        )
-        .allowed_values(&["true", "false"]),
-    )?;
     let data_store = template.parameter(
         "DataStore",
         Parameter::string(
@@ -123,13 +210,35 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         "Name of the SSM parameter that holds the DynamoDB table's name (DataStore=dynamodb).",
         names::DEFAULT_TABLE_PARAMETER,
     )?;
-    let allow_self_sign_up = template.parameter(
+    let use_dynamodb = template.condition(
+        "UseDynamoDb",
+        equals_string(
+            data_store.reference(),
+            ExpString::from(DataStore::DynamoDb.name()),
+        ),
+    )?;
+    let use_s3 = template.condition(
+        "UseS3",
+        ExpBool::Not(Box::new(ExpBool::Condition(use_dynamodb.name()))),
+    )?;
+    Ok(DataParameters {
+        data_store,
+        use_dynamodb,
+        use_s3,
+        bucket_parameter,
+        file_parameter,
+        data_key,
+        table_parameter,
+    })
+}
+
+/// Self sign-up and multi-factor sign-in.
+fn add_users(template: &mut Template) -> Result<UserParameters, TemplateError> {
+    let allow_self_sign_up = add_switch(
+        template,
         "SelfSignUp",
-        Parameter::string(
-            "Let anyone create an account with an e-mail address (true), or only an administrator (false: admin-create-user). Every account may report dragons.",
-            "false",
-        )
-        .allowed_values(&["true", "false"]),
+        "Let anyone create an account with an e-mail address (true), or only an administrator (false: admin-create-user). Every account may report dragons.",
+        false,
     )?;
     let mfa = template.parameter(
         "Mfa",
@@ -139,6 +248,34 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         )
         .allowed_values(&["OPTIONAL", "ON"]),
     )?;
+    Ok(UserParameters {
+        self_sign_up: is_on(template, "AllowSelfSignUp", &allow_self_sign_up)?,
+        mfa,
+    })
+}
+
+/// The report notifications' and the alarms' subscribers.
+fn add_notices(template: &mut Template) -> Result<NoticeParameters, TemplateError> {
+    let notification_email = add_email(
+        template,
+        "NotificationEmail",
+        "E-mail address subscribed to report notifications (empty: none).",
+    )?;
+    let ops_email = add_email(
+        template,
+        "OpsEmail",
+        "E-mail address subscribed to the operator's alarms (the ops topic; empty: none).",
+    )?;
+    Ok(NoticeParameters {
+        has_notification_email: is_given(template, "HasNotificationEmail", &notification_email)?,
+        notification_email,
+        has_ops_email: is_given(template, "HasOpsEmail", &ops_email)?,
+        ops_email,
+    })
+}
+
+/// CodeDeploy's traffic shifting and the code's version.
+fn add_delivery(template: &mut Template) -> Result<DeliveryParameters, TemplateError> {
     let deployment_config = template.parameter(
         "DeploymentConfig",
         Parameter::string(
@@ -155,56 +292,7 @@ pub fn add(template: &mut Template) -> Result<Parameters, TemplateError> {
         )
         .allowed_pattern("^[a-zA-Z0-9._-]{0,64}$", "up to 64 letters, digits, '.', '_', '-'"),
     )?;
-    let self_sign_up = template.condition(
-        "AllowSelfSignUp",
-        equals_string(allow_self_sign_up.reference(), ExpString::from("true")),
-    )?;
-    let use_dynamodb = template.condition(
-        "UseDynamoDb",
-        equals_string(
-            data_store.reference(),
-            ExpString::from(DataStore::DynamoDb.name()),
-        ),
-    )?;
-    let use_s3 = template.condition(
-        "UseS3",
-        ExpBool::Not(Box::new(ExpBool::Condition(use_dynamodb.name()))),
-    )?;
-    let has_notification_email = template.condition(
-        "HasNotificationEmail",
-        ExpBool::Not(Box::new(equals_string(
-            notification_email.reference(),
-            ExpString::from(""),
-        ))),
-    )?;
-    let has_ops_email = template.condition(
-        "HasOpsEmail",
-        ExpBool::Not(Box::new(equals_string(
-            ops_email.reference(),
-            ExpString::from(""),
-        ))),
-    )?;
-    let create_api_gateway_account = template.condition(
-        "CreateApiGatewayAccountRole",
-        equals_string(create_account.reference(), ExpString::from("true")),
-    )?;
-    Ok(Parameters {
-        stage,
-        query_engine,
-        bucket_parameter,
-        file_parameter,
-        data_key,
-        notification_email,
-        has_notification_email,
-        ops_email,
-        has_ops_email,
-        create_api_gateway_account,
-        data_store,
-        table_parameter,
-        use_dynamodb,
-        use_s3,
-        self_sign_up,
-        mfa,
+    Ok(DeliveryParameters {
         deployment_config,
         code_version,
     })

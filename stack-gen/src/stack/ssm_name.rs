@@ -4,8 +4,9 @@
 //! global names, for the course's setup).
 
 use stratosphere::services::aws::ssm;
-use stratosphere::value::{ExpBool, ExpString, equals_string};
+use stratosphere::value::ExpString;
 
+use super::parameters;
 use crate::template::{
     Condition, Handle, Param, Parameter, Pseudo, Sub, Template, TemplateError, regional_arn,
 };
@@ -41,13 +42,7 @@ impl SsmName {
             )
             .allowed_pattern(GIVEN_NAME, GIVEN_NAME_HELP),
         )?;
-        let is_given = template.condition(
-            &format!("Has{id}"),
-            ExpBool::Not(Box::new(equals_string(
-                given.reference(),
-                ExpString::from(""),
-            ))),
-        )?;
+        let is_given = parameters::is_given(template, &format!("Has{id}"), &given)?;
         Ok(Self {
             given,
             is_given,

@@ -137,7 +137,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
         ids::BUCKET_PARAMETER,
         ssm::Parameter! {
             description: "Name of the S3 bucket holding the dragon data",
-            name: parameters.bucket_parameter.name(),
+            name: parameters.data.bucket_parameter.name(),
             r#type: "String",
             value: bucket.reference(),
         },
@@ -146,9 +146,9 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Storage, 
         ids::FILE_PARAMETER,
         ssm::Parameter! {
             description: "Key of the dragon data object in the data bucket",
-            name: parameters.file_parameter.name(),
+            name: parameters.data.file_parameter.name(),
             r#type: "String",
-            value: parameters.data_key.reference(),
+            value: parameters.data.data_key.reference(),
         },
     )?;
     add_log_bucket_policy(template, &log_bucket, &bucket)?;

@@ -39,7 +39,7 @@ fn key(name: &str, kind: &str) -> dynamodb::table::KeySchema_ {
 
 /// Adds the table and its parameter under `UseDynamoDb`.
 pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Table, TemplateError> {
-    let when = || Attributes::default().when(&parameters.use_dynamodb);
+    let when = || Attributes::default().when(&parameters.data.use_dynamodb);
     let table = template.add_with(
         ids::TABLE,
         dynamodb::Table! {
@@ -72,7 +72,7 @@ pub fn add(template: &mut Template, parameters: &Parameters) -> Result<Table, Te
         ids::TABLE_PARAMETER,
         ssm::Parameter! {
             description: "Name of the DynamoDB table holding the dragons",
-            name: parameters.table_parameter.name(),
+            name: parameters.data.table_parameter.name(),
             r#type: "String",
             value: table.reference(),
         },

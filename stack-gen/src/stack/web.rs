@@ -14,16 +14,17 @@ use dragons_contract::web_site::{
     self, HSTS_MAX_AGE_SECONDS, REFERRER_POLICY, content_security_policy,
 };
 use stratosphere::services::aws::{cloudfront, cognito, s3};
-use stratosphere::value::{ExpBool, ExpString, equals_string};
+use stratosphere::value::ExpString;
 
+use super::parameters::{add_switch, is_given, is_on};
 use super::storage::{
     SSE_S3_SUFFICES, TLS_CONTROL_READS_ONLY_JOIN, encrypted, owner_enforced, private,
 };
 use super::{Api, Auth};
 use crate::iam::{PolicyDocument, Service, Statement, actions};
 use crate::template::{
-    Attributes, CheckovSkip, GuardSuppression, Handle, Output, Parameter, Pseudo, Sub, Template,
-    TemplateError,
+    Attributes, CheckovSkip, Condition, GuardSuppression, Handle, Output, Param, Parameter, Pseudo,
+    Sub, Template, TemplateError,
 };
 
 /// CloudFront's managed cache policy `CachingOptimized` (the site's files: honours
@@ -124,7 +125,7 @@ fn auth_url(domain: &Handle<cognito::UserPoolDomain_>) -> Sub {
 }
 
 /// `https://<distribution domain>` followed by `path`.
-fn site(distribution: &Handle<cloudfront::Distribution_>, path: &str) -> Sub {
+fn on_site(distribution: &Handle<cloudfront::Distribution_>, path: &str) -> Sub {
     Sub::new()
         .text("https://")
         .domain_name_of(distribution)
@@ -144,16 +145,48 @@ fn csp(domain: &Handle<cognito::UserPoolDomain_>) -> ExpString {
         .build()
 }
 
+/// The web app's switches: the `WebApp` parameter and the condition it sets, the
+/// managed login's domain prefix and whether one was given.
+struct Switches {
+    /// `UseWebApp`: everything of the web app exists only under it.
+    enabled: Condition,
+    /// `AuthDomainPrefix`.
+    prefix: Param,
+    /// `HasAuthDomainPrefix`.
+    has_prefix: Condition,
+}
+
+/// What the distribution is built from and what the later parts refer to.
+struct Site {
+    bucket: Handle<s3::Bucket_>,
+    domain: Handle<cognito::UserPoolDomain_>,
+    distribution: Handle<cloudfront::Distribution_>,
+}
+
 /// Adds the web app's parameters, conditions, resources and outputs, and the app
 /// client's OAuth settings, all under `UseWebApp`.
 pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), TemplateError> {
-    let web_app = template.parameter(
+    let switches = add_switches(template)?;
+    let bucket = add_site_bucket(template, &switches.enabled)?;
+    let domain = add_auth_domain(template, auth, &switches, &bucket)?;
+    let distribution = add_distribution(template, api, &switches.enabled, &bucket, &domain)?;
+    let site = Site {
+        bucket,
+        domain,
+        distribution,
+    };
+    add_site_bucket_policy(template, &switches.enabled, &site)?;
+    add_sign_in(template, auth, &switches.enabled, &site)?;
+    add_outputs(template, api, &switches.enabled, &site)
+}
+
+/// `WebApp` and `AuthDomainPrefix`, and the conditions they set.
+fn add_switches(template: &mut Template) -> Result<Switches, TemplateError> {
+    let web_app = add_switch(
+        template,
         "WebApp",
-        Parameter::string(
-            "Serve the web app: a private site bucket behind CloudFront (which also serves the API on the same origin) and Cognito managed login for it.",
-            "true",
-        )
-        .allowed_values(&["true", "false"]),
+        "Serve the web app: a private site bucket behind CloudFront (which also serves the API on the same origin) and Cognito managed login for it.",
+        true,
     )?;
     let prefix = template.parameter(
         "AuthDomainPrefix",
@@ -166,26 +199,29 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
             "empty, or 1 to 63 lower-case letters, digits and hyphens, not at either end",
         ),
     )?;
-    let enabled = template.condition(
-        "UseWebApp",
-        equals_string(web_app.reference(), ExpString::from("true")),
-    )?;
-    let has_prefix = template.condition(
-        "HasAuthDomainPrefix",
-        ExpBool::Not(Box::new(equals_string(
-            prefix.reference(),
-            ExpString::from(""),
-        ))),
-    )?;
-    let when = || Attributes::default().when(&enabled);
-    let stack_region = || {
-        Sub::new()
-            .pseudo(Pseudo::StackName)
-            .text("-")
-            .pseudo(Pseudo::Region)
-    };
+    let enabled = is_on(template, "UseWebApp", &web_app)?;
+    let has_prefix = is_given(template, "HasAuthDomainPrefix", &prefix)?;
+    Ok(Switches {
+        enabled,
+        prefix,
+        has_prefix,
+    })
+}
 
-    let bucket = template.add_with(
+/// `<stack>-<region>`: the start of the names CloudFront wants unique in an account.
+fn stack_region() -> Sub {
+    Sub::new()
+        .pseudo(Pseudo::StackName)
+        .text("-")
+        .pseudo(Pseudo::Region)
+}
+
+/// The private bucket of the site's files.
+fn add_site_bucket(
+    template: &mut Template,
+    enabled: &Condition,
+) -> Result<Handle<s3::Bucket_>, TemplateError> {
+    template.add_with(
         ids::SITE_BUCKET,
         s3::Bucket! {
             bucket_encryption: encrypted(),
@@ -203,17 +239,26 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
             ownership_controls: owner_enforced(),
             public_access_block_configuration: private(),
         },
-        when()
+        Attributes::default()
+            .when(enabled)
             .skip(&SITE_BUCKET_SKIPS)
             .suppress(&SITE_BUCKET_SUPPRESSIONS),
-    )?;
+    )
+}
 
-    let domain = template.add_with(
+/// The user pool's managed login domain.
+fn add_auth_domain(
+    template: &mut Template,
+    auth: &Auth,
+    switches: &Switches,
+    bucket: &Handle<s3::Bucket_>,
+) -> Result<Handle<cognito::UserPoolDomain_>, TemplateError> {
+    template.add_with(
         "AuthDomain",
         cognito::UserPoolDomain! {
             domain: ExpString::If {
-                condition_name: has_prefix.name(),
-                true_branch: Box::new(prefix.reference()),
+                condition_name: switches.has_prefix.name(),
+                true_branch: Box::new(switches.prefix.reference()),
                 // The site bucket's name, which CloudFormation makes from the stack's
                 // name in lower case, the logical id and a random suffix: lower-case
                 // letters, digits and hyphens, at most 63, unique worldwide, for any
@@ -225,75 +270,23 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
             managed_login_version: 2,
             user_pool_id: auth.user_pool.reference(),
         },
-        when(),
-    )?;
+        Attributes::default().when(&switches.enabled),
+    )
+}
 
-    let access_control = template.add_with(
-        "SiteOriginAccessControl",
-        cloudfront::OriginAccessControl! {
-            origin_access_control_config: cloudfront::originaccesscontrol::OriginAccessControlConfig! {
-                description: "CloudFront signs its requests to the site bucket (SigV4)",
-                name: stack_region().text("-site").build(),
-                origin_access_control_origin_type: "s3",
-                signing_behavior: "always",
-                signing_protocol: "sigv4",
-            },
-        },
-        when(),
-    )?;
-
-    let headers = template.add_with(
-        "SiteResponseHeadersPolicy",
-        cloudfront::ResponseHeadersPolicy! {
-            response_headers_policy_config: cloudfront::responseheaderspolicy::ResponseHeadersPolicyConfig! {
-                comment: "The web app's security headers",
-                name: stack_region().text("-site-headers").build(),
-                security_headers_config: cloudfront::responseheaderspolicy::SecurityHeadersConfig! {
-                    content_security_policy: cloudfront::responseheaderspolicy::ContentSecurityPolicy! {
-                        content_security_policy: csp(&domain),
-                        r#override: true,
-                    },
-                    content_type_options: cloudfront::responseheaderspolicy::ContentTypeOptions! { r#override: true },
-                    frame_options: cloudfront::responseheaderspolicy::FrameOptions! {
-                        frame_option: "DENY",
-                        r#override: true,
-                    },
-                    referrer_policy: cloudfront::responseheaderspolicy::ReferrerPolicy! {
-                        r#override: true,
-                        referrer_policy: REFERRER_POLICY,
-                    },
-                    strict_transport_security: cloudfront::responseheaderspolicy::StrictTransportSecurity! {
-                        access_control_max_age_sec: HSTS_MAX_AGE_SECONDS,
-                        include_subdomains: true,
-                        r#override: true,
-                    },
-                },
-            },
-        },
-        when(),
-    )?;
-
-    // The API needs the caller's `Authorization` and query string; `Host` must be
-    // the API's own (API Gateway refuses others), so it is the one header not passed.
-    let api_requests = template.add_with(
-        "ApiOriginRequestPolicy",
-        cloudfront::OriginRequestPolicy! {
-            origin_request_policy_config: cloudfront::originrequestpolicy::OriginRequestPolicyConfig! {
-                comment: "The API gets every viewer header but Host, and the query string",
-                cookies_config: cloudfront::originrequestpolicy::CookiesConfig! { cookie_behavior: "none" },
-                headers_config: cloudfront::originrequestpolicy::HeadersConfig! {
-                    header_behavior: "allExcept",
-                    headers: vec!["Host".into()],
-                },
-                name: stack_region().text("-api-requests").build(),
-                query_strings_config: cloudfront::originrequestpolicy::QueryStringsConfig! {
-                    query_string_behavior: "all",
-                },
-            },
-        },
-        when(),
-    )?;
-
+/// The distribution: the site's files from the bucket (cached) and the API's stage
+/// (`/<stage>/*`, uncached), with the site's security headers on both.
+fn add_distribution(
+    template: &mut Template,
+    api: &Api,
+    enabled: &Condition,
+    bucket: &Handle<s3::Bucket_>,
+    domain: &Handle<cognito::UserPoolDomain_>,
+) -> Result<Handle<cloudfront::Distribution_>, TemplateError> {
+    let when = || Attributes::default().when(enabled);
+    let access_control = add_origin_access_control(template, enabled)?;
+    let headers = add_headers_policy(template, enabled, domain)?;
+    let api_requests = add_api_request_policy(template, enabled)?;
     let api_domain = Sub::new()
         .reference(&api.rest_api)
         .text(".execute-api.")
@@ -301,7 +294,7 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
         .text(".")
         .pseudo(Pseudo::UrlSuffix)
         .build();
-    let distribution = template.add_with(
+    template.add_with(
         "SiteDistribution",
         cloudfront::Distribution! {
             distribution_config: cloudfront::distribution::DistributionConfig! {
@@ -354,10 +347,107 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
         when()
             .skip(&DISTRIBUTION_SKIPS)
             .suppress(&DISTRIBUTION_SUPPRESSIONS),
-    )?;
+    )
+}
 
-    // CloudFront (this distribution only) may read the site's files; nobody may use
-    // plain HTTP.
+/// CloudFront signs its requests to the site bucket (Origin Access Control).
+fn add_origin_access_control(
+    template: &mut Template,
+    enabled: &Condition,
+) -> Result<Handle<cloudfront::OriginAccessControl_>, TemplateError> {
+    template.add_with(
+        "SiteOriginAccessControl",
+        cloudfront::OriginAccessControl! {
+            origin_access_control_config: cloudfront::originaccesscontrol::OriginAccessControlConfig! {
+                description: "CloudFront signs its requests to the site bucket (SigV4)",
+                name: stack_region().text("-site").build(),
+                origin_access_control_origin_type: "s3",
+                signing_behavior: "always",
+                signing_protocol: "sigv4",
+            },
+        },
+        Attributes::default().when(enabled),
+    )
+}
+
+/// The site's security headers (CSP, HSTS, frame and content-type options, referrer
+/// policy), on the site's files and the API's answers alike.
+fn add_headers_policy(
+    template: &mut Template,
+    enabled: &Condition,
+    domain: &Handle<cognito::UserPoolDomain_>,
+) -> Result<Handle<cloudfront::ResponseHeadersPolicy_>, TemplateError> {
+    template.add_with(
+        "SiteResponseHeadersPolicy",
+        cloudfront::ResponseHeadersPolicy! {
+            response_headers_policy_config: cloudfront::responseheaderspolicy::ResponseHeadersPolicyConfig! {
+                comment: "The web app's security headers",
+                name: stack_region().text("-site-headers").build(),
+                security_headers_config: cloudfront::responseheaderspolicy::SecurityHeadersConfig! {
+                    content_security_policy: cloudfront::responseheaderspolicy::ContentSecurityPolicy! {
+                        content_security_policy: csp(domain),
+                        r#override: true,
+                    },
+                    content_type_options: cloudfront::responseheaderspolicy::ContentTypeOptions! { r#override: true },
+                    frame_options: cloudfront::responseheaderspolicy::FrameOptions! {
+                        frame_option: "DENY",
+                        r#override: true,
+                    },
+                    referrer_policy: cloudfront::responseheaderspolicy::ReferrerPolicy! {
+                        r#override: true,
+                        referrer_policy: REFERRER_POLICY,
+                    },
+                    strict_transport_security: cloudfront::responseheaderspolicy::StrictTransportSecurity! {
+                        access_control_max_age_sec: HSTS_MAX_AGE_SECONDS,
+                        include_subdomains: true,
+                        r#override: true,
+                    },
+                },
+            },
+        },
+        Attributes::default().when(enabled),
+    )
+}
+
+/// What CloudFront passes to the API: the caller's `Authorization` and query string;
+/// `Host` must be the API's own (API Gateway refuses others), so it is the one header
+/// not passed.
+fn add_api_request_policy(
+    template: &mut Template,
+    enabled: &Condition,
+) -> Result<Handle<cloudfront::OriginRequestPolicy_>, TemplateError> {
+    template.add_with(
+        "ApiOriginRequestPolicy",
+        cloudfront::OriginRequestPolicy! {
+            origin_request_policy_config: cloudfront::originrequestpolicy::OriginRequestPolicyConfig! {
+                comment: "The API gets every viewer header but Host, and the query string",
+                cookies_config: cloudfront::originrequestpolicy::CookiesConfig! { cookie_behavior: "none" },
+                headers_config: cloudfront::originrequestpolicy::HeadersConfig! {
+                    header_behavior: "allExcept",
+                    headers: vec!["Host".into()],
+                },
+                name: stack_region().text("-api-requests").build(),
+                query_strings_config: cloudfront::originrequestpolicy::QueryStringsConfig! {
+                    query_string_behavior: "all",
+                },
+            },
+        },
+        Attributes::default().when(enabled),
+    )
+}
+
+/// The bucket's policy: CloudFront (this distribution only) may read the site's
+/// files; nobody may use plain HTTP.
+fn add_site_bucket_policy(
+    template: &mut Template,
+    enabled: &Condition,
+    site: &Site,
+) -> Result<(), TemplateError> {
+    let Site {
+        bucket,
+        distribution,
+        ..
+    } = site;
     let objects = Sub::new().arn(&bucket).text("/*").build();
     let distribution_arn = Sub::new()
         .text("arn:")
@@ -365,7 +455,7 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
         .text(":cloudfront::")
         .pseudo(Pseudo::AccountId)
         .text(":distribution/")
-        .reference(&distribution)
+        .reference(distribution)
         .build();
     template.add_with(
         "SiteBucketPolicy",
@@ -381,10 +471,22 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
             ])
             .to_value(),
         },
-        when().suppress(&[TLS_CONTROL_READS_ONLY_JOIN]),
+        Attributes::default()
+            .when(enabled)
+            .suppress(&[TLS_CONTROL_READS_ONLY_JOIN]),
     )?;
+    Ok(())
+}
 
-    let site_url = site(&distribution, "/").build();
+/// The app client's OAuth settings (code grant, the site as callback and sign-out
+/// URL) and the managed login's branding.
+fn add_sign_in(
+    template: &mut Template,
+    auth: &Auth,
+    enabled: &Condition,
+    site: &Site,
+) -> Result<(), TemplateError> {
+    let site_url = on_site(&site.distribution, "/").build();
     template.extend_when(
         &auth.client,
         cognito::UserPoolClient! {
@@ -392,11 +494,11 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
             allowed_o_auth_flows_user_pool_client: true,
             allowed_o_auth_scopes: vec!["openid".into(), "email".into()],
             callback_ur_ls: vec![site_url.clone()],
-            logout_ur_ls: vec![site_url.clone()],
+            logout_ur_ls: vec![site_url],
             supported_identity_providers: vec!["COGNITO".into()],
             user_pool_id: auth.user_pool.reference(),
         },
-        &enabled,
+        enabled,
     )?;
     // Managed login shows its pages for a client once the client has a style.
     template.add_with(
@@ -406,19 +508,34 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
             use_cognito_provided_values: true,
             user_pool_id: auth.user_pool.reference(),
         },
-        when().after(&domain),
+        Attributes::default().when(enabled).after(&site.domain),
     )?;
+    Ok(())
+}
 
+/// The site's outputs, which `dragons publish-web` and the web app's `config.json`
+/// are made from.
+fn add_outputs(
+    template: &mut Template,
+    api: &Api,
+    enabled: &Condition,
+    site: &Site,
+) -> Result<(), TemplateError> {
+    let Site {
+        bucket,
+        domain,
+        distribution,
+    } = site;
     let outputs: [(&str, &str, ExpString); 5] = [
         (
             web_site::OUTPUT_SITE_URL,
             "The web app (WebApp=true)",
-            site_url,
+            on_site(distribution, "/").build(),
         ),
         (
             web_site::OUTPUT_SITE_API_URL,
             "The API on the web app's origin (WebApp=true)",
-            site(&distribution, "/").reference(&api.stage).build(),
+            on_site(distribution, "/").reference(&api.stage).build(),
         ),
         (
             web_site::OUTPUT_DISTRIBUTION_ID,
@@ -433,11 +550,11 @@ pub fn add(template: &mut Template, auth: &Auth, api: &Api) -> Result<(), Templa
         (
             web_site::OUTPUT_AUTH_URL,
             "Cognito managed login of the web app (WebApp=true)",
-            auth_url(&domain).build(),
+            auth_url(domain).build(),
         ),
     ];
     for (id, description, value) in outputs {
-        template.output(id, Output::new(description, value).when(&enabled))?;
+        template.output(id, Output::new(description, value).when(enabled))?;
     }
     Ok(())
 }

@@ -448,7 +448,7 @@ fn add_site_bucket_policy(
         distribution,
         ..
     } = site;
-    let objects = Sub::new().arn(&bucket).text("/*").build();
+    let objects = Sub::new().arn(bucket).text("/*").build();
     let distribution_arn = Sub::new()
         .text("arn:")
         .pseudo(Pseudo::Partition)

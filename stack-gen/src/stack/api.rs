@@ -375,16 +375,64 @@ pub fn add(
     backends: &Backends,
 ) -> Result<Api, StackError> {
     let name = Sub::new().pseudo(Pseudo::StackName).text("-dragons");
-    let rest_api = template.add(
+    let rest_api = add_rest_api(template, &name)?;
+    let api_id = rest_api.reference();
+    let context = MethodContext {
+        api: &rest_api,
+        authorizer: &add_authorizer(template, &api_id, backends)?,
+        model: &add_dragon_model(template, &api_id)?,
+        body_validator: &add_body_validator(template, &api_id)?,
+        backends,
+    };
+    let table = routes::all();
+    let resources = add_resources(template, &rest_api, &table)?;
+    let methods = add_methods(template, &table, &resources, &context)?;
+    let responses = add_gateway_responses(template, &api_id)?;
+    // Whatever the deployment serves: a change to any of them redeploys.
+    let api_parts: BTreeSet<String> = [
+        rest_api.id(),
+        context.authorizer.id(),
+        context.model.id(),
+        context.body_validator.id(),
+    ]
+    .into_iter()
+    .chain(resources.values().map(Handle::id))
+    .chain(methods.iter().map(Handle::id))
+    .chain(responses.iter().map(Handle::id))
+    .map(str::to_owned)
+    .collect();
+    let deployment = add_deployment(template, &api_id, &api_parts, &methods)?;
+    let stage = add_stage(template, parameters, api_id, &deployment)?;
+    add_account_logging_role(template, parameters)?;
+    Ok(Api {
+        rest_api,
+        stage,
+        name,
+    })
+}
+
+/// The regional REST API itself.
+fn add_rest_api(
+    template: &mut Template,
+    name: &Sub,
+) -> Result<Handle<apigateway::RestApi_>, TemplateError> {
+    template.add(
         "DragonsApi",
         apigateway::RestApi! {
             description: "Dragons: list (GET) and report (POST) dragons.",
             endpoint_configuration: apigateway::restapi::EndpointConfiguration! { types: vec!["REGIONAL".into()] },
             name: name.clone().build(),
         },
-    )?;
-    let api_id = rest_api.reference();
-    let authorizer = template.add(
+    )
+}
+
+/// The authorizer that checks a Cognito ID token against the user pool.
+fn add_authorizer(
+    template: &mut Template,
+    api_id: &ExpString,
+    backends: &Backends,
+) -> Result<Handle<apigateway::Authorizer_>, TemplateError> {
+    template.add(
         "CognitoAuthorizer",
         apigateway::Authorizer! {
             identity_source: "method.request.header.Authorization",
@@ -393,8 +441,15 @@ pub fn add(
             rest_api_id: api_id.clone(),
             r#type: "COGNITO_USER_POOLS",
         },
-    )?;
-    let model = template.add(
+    )
+}
+
+/// The request model of a reported dragon, from the contract's JSON Schema.
+fn add_dragon_model(
+    template: &mut Template,
+    api_id: &ExpString,
+) -> Result<Handle<apigateway::Model_>, TemplateError> {
+    template.add(
         "DragonModel",
         apigateway::Model! {
             content_type: JSON,
@@ -403,8 +458,15 @@ pub fn add(
             rest_api_id: api_id.clone(),
             schema: dragon_schema(),
         },
-    )?;
-    let body_validator = template.add(
+    )
+}
+
+/// The validator that checks request bodies against their model.
+fn add_body_validator(
+    template: &mut Template,
+    api_id: &ExpString,
+) -> Result<Handle<apigateway::RequestValidator_>, TemplateError> {
+    template.add(
         "BodyValidator",
         apigateway::RequestValidator! {
             name: "body",
@@ -412,17 +474,18 @@ pub fn add(
             validate_request_body: true,
             validate_request_parameters: false,
         },
-    )?;
-    let mut api_parts = BTreeSet::from([
-        rest_api.id().to_owned(),
-        authorizer.id().to_owned(),
-        model.id().to_owned(),
-        body_validator.id().to_owned(),
-    ]);
+    )
+}
 
-    let table = routes::all();
+/// One resource for each path of the route table (and each path above one), by path.
+fn add_resources(
+    template: &mut Template,
+    rest_api: &Handle<apigateway::RestApi_>,
+    table: &[Route],
+) -> Result<BTreeMap<String, Handle<apigateway::Resource_>>, TemplateError> {
+    let api_id = rest_api.reference();
     let mut resources: BTreeMap<String, Handle<apigateway::Resource_>> = BTreeMap::new();
-    for path in routes::resource_paths(&table) {
+    for path in routes::resource_paths(table) {
         let (parent_path, part) = path.rsplit_once('/').unwrap_or(("", &path));
         let parent_id = match resources.get(parent_path) {
             Some(parent) => parent.reference(),
@@ -436,32 +499,42 @@ pub fn add(
                 rest_api_id: api_id.clone(),
             },
         )?;
-        api_parts.insert(resource.id().to_owned());
         resources.insert(path, resource);
     }
+    Ok(resources)
+}
 
-    let context = MethodContext {
-        api: &rest_api,
-        authorizer: &authorizer,
-        model: &model,
-        body_validator: &body_validator,
-        backends,
-    };
+/// Each route's method, and the CORS preflight of each path a route is on.
+fn add_methods(
+    template: &mut Template,
+    table: &[Route],
+    resources: &BTreeMap<String, Handle<apigateway::Resource_>>,
+    context: &MethodContext,
+) -> Result<Vec<Handle<apigateway::Method_>>, StackError> {
+    let api_id = context.api.reference();
     let mut methods = Vec::new();
-    for route in &table {
+    for route in table {
         let Some(resource) = resources.get(&route.path) else {
             continue;
         };
-        methods.push(add_route(template, route, resource, &context)?);
+        methods.push(add_route(template, route, resource, context)?);
     }
-    for (path, resource) in &resources {
+    for (path, resource) in resources {
         if table.iter().any(|route| &route.path == path) {
-            let allowed = routes::allowed_methods(&table, path);
+            let allowed = routes::allowed_methods(table, path);
             let id = format!("Options{}Method", path_id(path));
             methods.push(preflight(template, &id, &api_id, resource, &allowed)?);
         }
     }
-    api_parts.extend(methods.iter().map(|method| method.id().to_owned()));
+    Ok(methods)
+}
+
+/// API Gateway's own 4xx and 5xx answers, with the CORS origin header.
+fn add_gateway_responses(
+    template: &mut Template,
+    api_id: &ExpString,
+) -> Result<Vec<Handle<apigateway::GatewayResponse_>>, TemplateError> {
+    let mut responses = Vec::new();
     for (id, kind) in [
         ("Default4xxResponse", "DEFAULT_4XX"),
         ("Default5xxResponse", "DEFAULT_5XX"),
@@ -474,11 +547,21 @@ pub fn add(
                 rest_api_id: api_id.clone(),
             },
         )?;
-        api_parts.insert(response.id().to_owned());
+        responses.push(response);
     }
+    Ok(responses)
+}
 
-    let deployment = template.add_with(
-        &format!("ApiDeployment{}", template.fingerprint(&api_parts)),
+/// The deployment, its logical id a fingerprint of `api_parts` so that a change to
+/// the API makes a new one.
+fn add_deployment(
+    template: &mut Template,
+    api_id: &ExpString,
+    api_parts: &BTreeSet<String>,
+    methods: &[Handle<apigateway::Method_>],
+) -> Result<Handle<apigateway::Deployment_>, TemplateError> {
+    template.add_with(
+        &format!("ApiDeployment{}", template.fingerprint(api_parts)),
         apigateway::Deployment! {
             description: "Dragons API (the logical id changes with the API, so updates redeploy)",
             rest_api_id: api_id.clone(),
@@ -488,9 +571,18 @@ pub fn add(
             .fold(Attributes::default(), |attributes, method| {
                 attributes.after(method)
             }),
-    )?;
+    )
+}
+
+/// The stage: access logs, metrics, throttling and tracing.
+fn add_stage(
+    template: &mut Template,
+    parameters: &Parameters,
+    api_id: ExpString,
+    deployment: &Handle<apigateway::Deployment_>,
+) -> Result<Handle<apigateway::Stage_>, TemplateError> {
     let access_logs = super::logging::add(template, ids::API_ACCESS_LOG_GROUP)?;
-    let stage = template.add_with(
+    template.add_with(
         "ApiStage",
         apigateway::Stage! {
             access_log_setting: apigateway::stage::AccessLogSetting! {
@@ -516,13 +608,7 @@ pub fn add(
             rule: "API_GW_CACHE_ENABLED_AND_ENCRYPTED",
             reason: CACHE_SKIP.reason,
         }]),
-    )?;
-    add_account_logging_role(template, parameters)?;
-    Ok(Api {
-        rest_api,
-        stage,
-        name,
-    })
+    )
 }
 
 /// Under `CreateApiGatewayAccountRole`: the account-wide role API Gateway writes

@@ -30,9 +30,10 @@ mod web;
 use asl::StateMachine;
 use dragons_contract::names::{DRAGONS_PATH_PART, STATE_MACHINE, functions as binaries};
 use dragons_contract::stack_ids::outputs;
+use stratosphere::services::aws::{sns, stepfunctions};
 use stratosphere::value::ExpString;
 
-use crate::template::{Edits, Output, Pseudo, Sub, Template, TemplateError};
+use crate::template::{Edits, Handle, Output, Pseudo, Sub, Template, TemplateError};
 pub use alarms::Alarms;
 pub use api::Api;
 pub use auth::Auth;
@@ -143,25 +144,7 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
         },
     )?;
     let routes = dragons_contract::routes::all();
-    let watched_functions = binaries::ALL
-        .iter()
-        .map(|&binary| {
-            let function = match binary {
-                binaries::LIST_DRAGONS => &functions.list.function,
-                binaries::VALIDATE_DRAGON => &functions.validate.function,
-                binaries::ADD_DRAGON => &functions.add.function,
-                binaries::REPORT_STATUS => &status_function.function,
-                _ => return Err(StackError::UnknownFunction(binary)),
-            };
-            let timeout_seconds =
-                functions::timeout_seconds(binary).ok_or(StackError::UnknownFunction(binary))?;
-            Ok(alarms::WatchedFunction {
-                binary,
-                function,
-                timeout_seconds,
-            })
-        })
-        .collect::<Result<Vec<_>, StackError>>()?;
+    let watched_functions = watched_functions(&functions, &status_function)?;
     let watched_functions_list = watched_functions
         .iter()
         .map(|watched| (watched.binary, watched.function))
@@ -192,23 +175,102 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
             reports: &report_metrics,
         },
     )?;
-    // Gradual deploys: each function's alias shifts under CodeDeploy, which rolls
-    // back on the function's rollback alarms.
-    let delivery = delivery::Delivery::add(&mut template)?;
-    for published in [
-        &functions.list,
-        &functions.validate,
-        &functions.add,
-        &status_function,
-    ] {
+    add_gradual_deploys(
+        &mut template,
+        &parameters,
+        [
+            &functions.list,
+            &functions.validate,
+            &functions.add,
+            &status_function,
+        ],
+        &alarms,
+    )?;
+
+    add_outputs(
+        &mut template,
+        &parameters,
+        &OutputSources {
+            api: &api,
+            auth: &auth,
+            storage: &storage,
+            reports_topic: &topic,
+            ops_topic: &ops_topic,
+            state_machine,
+            table: &table,
+        },
+    )?;
+    template.finish_edits()?;
+    Ok(Stack {
+        template,
+        definition,
+        alarms,
+    })
+}
+
+/// Every function the alarms and the dashboard watch, with its timeout.
+fn watched_functions<'a>(
+    functions: &'a Functions,
+    status_function: &'a delivery::Published,
+) -> Result<Vec<alarms::WatchedFunction<'a>>, StackError> {
+    binaries::ALL
+        .iter()
+        .map(|&binary| {
+            let function = match binary {
+                binaries::LIST_DRAGONS => &functions.list.function,
+                binaries::VALIDATE_DRAGON => &functions.validate.function,
+                binaries::ADD_DRAGON => &functions.add.function,
+                binaries::REPORT_STATUS => &status_function.function,
+                _ => return Err(StackError::UnknownFunction(binary)),
+            };
+            let timeout_seconds =
+                functions::timeout_seconds(binary).ok_or(StackError::UnknownFunction(binary))?;
+            Ok(alarms::WatchedFunction {
+                binary,
+                function,
+                timeout_seconds,
+            })
+        })
+        .collect()
+}
+
+/// Gradual deploys: each function's alias shifts under CodeDeploy, which rolls back on
+/// the function's rollback alarms.
+fn add_gradual_deploys(
+    template: &mut Template,
+    parameters: &Parameters,
+    published: [&delivery::Published; 4],
+    alarms: &Alarms,
+) -> Result<(), TemplateError> {
+    let delivery = delivery::Delivery::add(template)?;
+    for published in published {
         delivery.add_group(
-            &mut template,
-            &parameters,
+            template,
+            parameters,
             published,
             &alarms.rollback_alarms(&published.binary),
         )?;
     }
+    Ok(())
+}
 
+/// What the stack's outputs point at.
+struct OutputSources<'a> {
+    api: &'a Api,
+    auth: &'a Auth,
+    storage: &'a Storage,
+    reports_topic: &'a Handle<sns::Topic_>,
+    ops_topic: &'a Handle<sns::Topic_>,
+    state_machine: &'a Handle<stepfunctions::StateMachine_>,
+    table: &'a Table,
+}
+
+/// The stack's outputs (the web site's are added by [`web::add`]).
+fn add_outputs(
+    template: &mut Template,
+    parameters: &Parameters,
+    sources: &OutputSources,
+) -> Result<(), TemplateError> {
     let machine_description = format!("The {STATE_MACHINE} state machine");
     let outputs: [(&str, &str, ExpString); 7] = [
         (
@@ -216,45 +278,45 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
             "URL of the dragons resource",
             Sub::new()
                 .text("https://")
-                .reference(&api.rest_api)
+                .reference(&sources.api.rest_api)
                 .text(".execute-api.")
                 .pseudo(Pseudo::Region)
                 .text(".")
                 .pseudo(Pseudo::UrlSuffix)
                 .text("/")
-                .reference(&api.stage)
+                .reference(&sources.api.stage)
                 .text(&format!("/{DRAGONS_PATH_PART}"))
                 .build(),
         ),
         (
             outputs::USER_POOL_ID,
             "Cognito user pool id",
-            auth.user_pool.reference(),
+            sources.auth.user_pool.reference(),
         ),
         (
             outputs::USER_POOL_CLIENT_ID,
             "Cognito app client id (no secret)",
-            auth.client.reference(),
+            sources.auth.client.reference(),
         ),
         (
             "DataBucketName",
             "Bucket holding the dragon data",
-            storage.bucket.reference(),
+            sources.storage.bucket.reference(),
         ),
         (
             "ReportsTopicArn",
             "SNS topic of report outcomes",
-            topic.reference(),
+            sources.reports_topic.reference(),
         ),
         (
             "OpsTopicArn",
             "SNS topic the alarms notify (subscribe with the OpsEmail parameter)",
-            ops_topic.reference(),
+            sources.ops_topic.reference(),
         ),
         (
             "StateMachineArn",
             &machine_description,
-            state_machine.reference(),
+            sources.state_machine.reference(),
         ),
     ];
     for (id, description, value) in outputs {
@@ -264,14 +326,9 @@ pub fn build_with(edits: Edits) -> Result<Stack, StackError> {
         "DataTableName",
         Output::new(
             "DynamoDB table holding the dragons (DataStore=dynamodb)",
-            table.table.reference(),
+            sources.table.table.reference(),
         )
         .when(&parameters.data.use_dynamodb),
     )?;
-    template.finish_edits()?;
-    Ok(Stack {
-        template,
-        definition,
-        alarms,
-    })
+    Ok(())
 }

@@ -316,18 +316,6 @@ fn deploy_policy(stack: &str, bucket: &crate::template::Handle<s3::Bucket_>) -> 
             ],
             vec![account_wide("cognito-idp", "userpool/*")],
         ),
-        Statement::allow_unscoped(
-            "DeliverStateMachineLogs",
-            &[
-                actions::LOGS_CREATE_LOG_DELIVERY,
-                actions::LOGS_GET_LOG_DELIVERY,
-                actions::LOGS_UPDATE_LOG_DELIVERY,
-                actions::LOGS_DELETE_LOG_DELIVERY,
-                actions::LOGS_LIST_LOG_DELIVERIES,
-                actions::LOGS_PUT_RESOURCE_POLICY,
-                actions::LOGS_DESCRIBE_RESOURCE_POLICIES,
-                actions::LOGS_DESCRIBE_LOG_GROUPS,
-            ],
-        ),
+        Statement::allow_unscoped("DeliverStateMachineLogs", &actions::LOG_DELIVERY),
     ])
 }

@@ -65,6 +65,18 @@ pub mod actions {
     pub const LOGS_PUT_LOG_EVENTS: Action = Action("logs:PutLogEvents");
     /// `logs:CreateLogGroup`
     pub const LOGS_CREATE_LOG_GROUP: Action = Action("logs:CreateLogGroup");
+    /// What CloudWatch Logs' vended log delivery needs of the service that delivers
+    /// (Step Functions' execution logs): none of these take a resource ARN.
+    pub const LOG_DELIVERY: [Action; 8] = [
+        LOGS_CREATE_LOG_DELIVERY,
+        LOGS_GET_LOG_DELIVERY,
+        LOGS_UPDATE_LOG_DELIVERY,
+        LOGS_DELETE_LOG_DELIVERY,
+        LOGS_LIST_LOG_DELIVERIES,
+        LOGS_PUT_RESOURCE_POLICY,
+        LOGS_DESCRIBE_RESOURCE_POLICIES,
+        LOGS_DESCRIBE_LOG_GROUPS,
+    ];
     /// `logs:DescribeLogGroups`
     pub const LOGS_DESCRIBE_LOG_GROUPS: Action = Action("logs:DescribeLogGroups");
     /// `logs:DescribeLogStreams`

@@ -13,7 +13,7 @@ use stratosphere::services::aws::{cloudwatch, lambda, sns, stepfunctions};
 use stratosphere::value::ExpString;
 
 use super::report_metrics::LogMetric;
-use crate::template::{Handle, Template, TemplateError};
+use crate::template::{Handle, Template, TemplateError, id_stem};
 
 /// The longest `AlarmDescription` CloudWatch accepts.
 pub const MAX_DESCRIPTION_CHARS: usize = 1024;
@@ -397,19 +397,6 @@ struct Watched {
     timeout_seconds: Option<i32>,
 }
 
-/// `list-dragons`, `/dragons/reports/{reportId}` → `ListDragons`, `DragonsReportsReportId`.
-fn camel(text: &str) -> String {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
-}
-
 fn description(rule: &Rule, subject: &str, threshold: f64) -> String {
     let text = format!(
         "{subject}: {meaning} Fires when {statistic} {metric} >= {threshold} in {datapoints} of {periods} {minutes}-minute periods. Why: {reason} Do: {action} (docs/alarms.md)",
@@ -473,7 +460,7 @@ pub fn add(template: &mut Template, model: &Model) -> Result<Alarms, TemplateErr
         for rule in &FUNCTION_RULES {
             let alarm = add_alarm(
                 template,
-                &format!("{}{}Alarm", camel(watched.binary), rule.name),
+                &format!("{}{}Alarm", id_stem(watched.binary), rule.name),
                 &format!("Function {}", watched.binary),
                 rule,
                 Watched {
@@ -494,8 +481,8 @@ pub fn add(template: &mut Template, model: &Model) -> Result<Alarms, TemplateErr
                 template,
                 &format!(
                     "{}{}{}Alarm",
-                    camel(&route.method.to_ascii_lowercase()),
-                    camel(&route.path),
+                    id_stem(&route.method.to_ascii_lowercase()),
+                    id_stem(&route.path),
                     rule.name
                 ),
                 &format!("Route {} {}", route.method, route.path),
@@ -583,7 +570,7 @@ mod tests {
             .map(|binary| {
                 template
                     .add(
-                        &format!("{}Function", camel(binary)),
+                        &format!("{}Function", id_stem(binary)),
                         lambda::Function! { code: lambda::function::Code! {}, role: "r" },
                     )
                     .unwrap()

@@ -21,7 +21,7 @@ use super::{Auth, Parameters, StackError, request_template};
 use crate::iam::{self, PolicyDocument, Service, Statement, Trust, actions};
 use crate::template::{
     Attributes, CheckovSkip, GuardSuppression, Handle, Pseudo, Sub, Template, TemplateError,
-    region_arn, regional_arn,
+    id_stem, region_arn, regional_arn,
 };
 
 /// The deployed API.
@@ -234,20 +234,6 @@ impl Backends<'_> {
 /// The statuses the `StartExecution` integration answers with (its integration
 /// responses below); every one is declared on the route.
 const START_EXECUTION_STATUSES: [u16; 4] = [202, 409, 502, 503];
-
-/// A resource's logical id stem from its path: `/dragons/reports/{reportId}` →
-/// `DragonsReportsReportId`.
-fn path_id(path: &str) -> String {
-    path.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-        .map(|word| {
-            let mut chars = word.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_ascii_uppercase().to_string() + chars.as_str()
-            })
-        })
-        .collect()
-}
 
 /// What every method of the API shares.
 struct MethodContext<'a> {
@@ -492,7 +478,7 @@ fn add_resources(
             None => rest_api.root_resource_id(),
         };
         let resource = template.add(
-            &format!("{}Resource", path_id(&path)),
+            &format!("{}Resource", id_stem(&path)),
             apigateway::Resource! {
                 parent_id: parent_id,
                 path_part: part,
@@ -522,7 +508,7 @@ fn add_methods(
     for (path, resource) in resources {
         if table.iter().any(|route| &route.path == path) {
             let allowed = routes::allowed_methods(table, path);
-            let id = format!("Options{}Method", path_id(path));
+            let id = format!("Options{}Method", id_stem(path));
             methods.push(preflight(template, &id, &api_id, resource, &allowed)?);
         }
     }

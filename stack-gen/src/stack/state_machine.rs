@@ -60,19 +60,7 @@ pub fn add(
                     &[actions::SNS_PUBLISH],
                     vec![topic.reference()],
                 ),
-                Statement::allow_unscoped(
-                    "DeliverExecutionLogs",
-                    &[
-                        actions::LOGS_CREATE_LOG_DELIVERY,
-                        actions::LOGS_GET_LOG_DELIVERY,
-                        actions::LOGS_UPDATE_LOG_DELIVERY,
-                        actions::LOGS_DELETE_LOG_DELIVERY,
-                        actions::LOGS_LIST_LOG_DELIVERIES,
-                        actions::LOGS_PUT_RESOURCE_POLICY,
-                        actions::LOGS_DESCRIBE_RESOURCE_POLICIES,
-                        actions::LOGS_DESCRIBE_LOG_GROUPS,
-                    ],
-                ),
+                Statement::allow_unscoped("DeliverExecutionLogs", &actions::LOG_DELIVERY),
                 Statement::allow_unscoped(
                     "WriteTraces",
                     &[

@@ -363,6 +363,21 @@ impl Template {
     }
 }
 
+/// A logical id's stem from a name or a path, each word capitalized and every
+/// character that is not a letter or digit dropped: `list-dragons` → `ListDragons`,
+/// `/dragons/reports/{reportId}` → `DragonsReportsReportId`.
+pub fn id_stem(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
